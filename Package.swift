@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ScalingLaws",
+    products: [
+        .library(name: "ScalingLaws", targets: ["ScalingLaws"]),
+        .executable(name: "scaling", targets: ["ScalingLawsCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System-library shim: links reference LAPACK/BLAS (Debian liblapack-dev, libblas-dev).
+        .systemLibrary(
+            name: "CLAPACK",
+            path: "Sources/CLAPACK",
+            providers: [.apt(["liblapack-dev", "libblas-dev"])]
+        ),
+        .target(
+            name: "ScalingLaws",
+            dependencies: ["CLAPACK"]
+        ),
+        .executableTarget(
+            name: "ScalingLawsCLI",
+            dependencies: [
+                "ScalingLaws",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ScalingLawsTests",
+            dependencies: ["ScalingLaws"]
+        ),
+        .testTarget(
+            name: "ScalingLawsCLITests",
+            dependencies: ["ScalingLawsCLI"]
+        ),
+    ]
+)

@@ -1,0 +1,45 @@
+/// One training run: model size N, training tokens D, compute C and the loss it reached, plus any
+/// other numeric columns (accuracies, unique tokens, …).
+public struct Run: Sendable, Hashable, Codable {
+    /// Model parameters N.
+    public var params: Double?
+    /// Training tokens D.
+    public var tokens: Double?
+    /// Training compute C in FLOPs.
+    public var flops: Double?
+    /// Final loss (the response the laws fit).
+    public var loss: Double?
+    /// Other numeric columns by name.
+    public var values: [String: Double]
+
+    public init(params: Double? = nil, tokens: Double? = nil, flops: Double? = nil, loss: Double? = nil,
+                values: [String: Double] = [:]) {
+        self.params = params
+        self.tokens = tokens
+        self.flops = flops
+        self.loss = loss
+        self.values = values
+    }
+
+    /// The value of a law variable: `params`, `tokens`, `flops` or a name in ``values``.
+    public func value(of variable: String) -> Double? {
+        switch variable {
+        case Variable.params: return params
+        case Variable.tokens: return tokens
+        case Variable.flops: return flops
+        default: return values[variable]
+        }
+    }
+
+    /// This run with whichever of N, D, C is missing derived from the other two by C = k·N·D.
+    public func completed(flopsPerParamToken k: Double) -> Run {
+        var run = self
+        switch (params, tokens, flops) {
+        case let (n?, d?, nil): run.flops = k * n * d
+        case let (n?, nil, c?): run.tokens = c / (k * n)
+        case let (nil, d?, c?): run.params = c / (k * d)
+        default: break
+        }
+        return run
+    }
+}

@@ -1,0 +1,111 @@
+/// Turns a ``CSVTable`` into ``Run`` values: finds the columns by name, parses numbers with units,
+/// validates them and derives whichever of N, D, C is missing from C = k·N·D.
+public struct RunTable: Sendable {
+    /// Column names that override the automatic detection (nil: detect by alias).
+    public struct Columns: Sendable, Hashable {
+        public var params: String?
+        public var tokens: String?
+        public var flops: String?
+        public var loss: String?
+        public init(params: String? = nil, tokens: String? = nil, flops: String? = nil, loss: String? = nil) {
+            self.params = params
+            self.tokens = tokens
+            self.flops = flops
+            self.loss = loss
+        }
+    }
+
+    /// Accepted header names (case-insensitive), in order of preference.
+    public static let aliases: [String: [String]] = [
+        Variable.params: ["params", "n", "n_params", "parameters", "model_size", "num_params", "nparams"],
+        Variable.tokens: ["tokens", "d", "data", "train_tokens", "num_tokens", "ntokens"],
+        Variable.flops: ["flops", "c", "compute", "train_flops"],
+        "loss": ["loss", "val_loss", "eval_loss", "train_loss", "validation_loss"],
+    ]
+
+    /// Reads runs from `table`.
+    ///
+    /// - Parameters:
+    ///   - variables: the law variables every run must have (`params`, `tokens`, `flops` or column names).
+    ///     A missing standard variable is derived from the other two when their columns exist.
+    ///   - requireLoss: whether the loss column is needed (fitting) or not (prediction targets).
+    ///   - flopsPerParamToken: k in C = k·N·D.
+    /// - Throws: ``ScalingLawsError`` naming file, line, column and what was expected.
+    public static func runs(
+        from table: CSVTable, variables: [String], columns: Columns = Columns(), requireLoss: Bool = true,
+        flopsPerParamToken k: Double = 6
+    ) throws(ScalingLawsError) -> [Run] {
+        guard !table.rows.isEmpty else {
+            throw .malformedFile(file: table.source, line: nil, message: "the file has a header but no runs")
+        }
+        let overrides = [Variable.params: columns.params, Variable.tokens: columns.tokens,
+                         Variable.flops: columns.flops, "loss": columns.loss]
+        func locate(_ key: String) throws(ScalingLawsError) -> Int? {
+            if let name = overrides[key] ?? nil {
+                guard let i = table.columnIndex([name]) else {
+                    throw .missingColumn(file: table.source, needed: key, tried: [name], available: table.header)
+                }
+                return i
+            }
+            return table.columnIndex(aliases[key] ?? [key])
+        }
+        let standard = Variable.standard
+        var index = [String: Int]()
+        for key in standard + ["loss"] { if let i = try locate(key) { index[key] = i } }
+
+        // Which standard columns must be parsed: those the law reads, or the two that derive one.
+        var parse = Set<String>()
+        for v in variables where standard.contains(v) {
+            if index[v] != nil { parse.insert(v); continue }
+            let others = standard.filter { $0 != v }
+            guard others.allSatisfy({ index[$0] != nil }) else {
+                let tried = overrides[v].flatMap { $0 }.map { [$0] } ?? aliases[v] ?? [v]
+                throw .missingColumn(file: table.source, needed: "\(v) (nor the other two of params, tokens, flops to derive it by C = \(formatK(k))·N·D)",
+                                     tried: tried, available: table.header)
+            }
+            others.forEach { parse.insert($0) }
+        }
+        var extra = [String: Int]()
+        for v in variables where !standard.contains(v) {
+            guard let i = table.columnIndex([v]) else {
+                throw .missingColumn(file: table.source, needed: v, tried: [v], available: table.header)
+            }
+            extra[v] = i
+        }
+        if requireLoss && index["loss"] == nil {
+            let tried = columns.loss.map { [$0] } ?? aliases["loss"]!
+            throw .missingColumn(file: table.source, needed: "loss", tried: tried, available: table.header)
+        }
+
+        var runs = [Run]()
+        runs.reserveCapacity(table.rows.count)
+        for (r, row) in table.rows.enumerated() {
+            func number(_ column: Int) throws(ScalingLawsError) -> Double {
+                let text = row[column]
+                guard let v = parseQuantity(text), v > 0 else {
+                    throw .badValue(file: table.source, line: table.lines[r], column: column + 1,
+                                    columnName: table.header[column],
+                                    expected: "a positive number such as 2.31, 1.4e12 or 70B", found: text)
+                }
+                return v
+            }
+            var run = Run()
+            for key in parse {
+                let v = try number(index[key]!)
+                switch key {
+                case Variable.params: run.params = v
+                case Variable.tokens: run.tokens = v
+                default: run.flops = v
+                }
+            }
+            for (name, i) in extra { run.values[name] = try number(i) }
+            if requireLoss, let i = index["loss"] { run.loss = try number(i) }
+            runs.append(run.completed(flopsPerParamToken: k))
+        }
+        return runs
+    }
+
+    private static func formatK(_ k: Double) -> String {
+        k == k.rounded() ? String(Int(k)) : String(k)
+    }
+}

@@ -1,0 +1,50 @@
+/// Everything that can go wrong in ScalingLaws, each case saying what to fix.
+public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A value in a CSV file is unusable. `line` and `column` are 1-based; `column` counts fields.
+    case badValue(file: String, line: Int, column: Int, columnName: String, expected: String, found: String)
+    /// The CSV file is malformed as a whole (empty, ragged row, unterminated quote, …).
+    case malformedFile(file: String, line: Int?, message: String)
+    /// A column the law needs is absent.
+    case missingColumn(file: String, needed: String, tried: [String], available: [String])
+    /// Not enough runs to fit the free parameters.
+    case tooFewRuns(law: String, needed: Int, found: Int)
+    /// A command-line flag or API option has an unusable value.
+    case invalidOption(option: String, message: String)
+    /// A run passed through the library API lacks a value the law needs or has an unusable one.
+    case invalidRun(index: Int, message: String)
+    /// The law does not support the requested operation.
+    case unsupported(String)
+    /// A saved fit file cannot be used.
+    case badFitFile(path: String, message: String)
+    /// Reading or writing a file failed.
+    case io(path: String, message: String)
+    /// The solver found no usable start.
+    case fitFailed(law: String, message: String)
+
+    public var description: String {
+        switch self {
+        case let .badValue(file, line, column, name, expected, found):
+            return "\(file), line \(line), column \(column) (\"\(name)\"): expected \(expected), found \"\(found)\""
+        case let .malformedFile(file, line, message):
+            if let line { return "\(file), line \(line): \(message)" }
+            return "\(file): \(message)"
+        case let .missingColumn(file, needed, tried, available):
+            let have = available.isEmpty ? "no columns" : "columns " + available.map { "\"\($0)\"" }.joined(separator: ", ")
+            return "\(file): no \(needed) column: looked for \(tried.map { "\"\($0)\"" }.joined(separator: ", ")) but the header has \(have); name the column with the matching --…-col option"
+        case let .tooFewRuns(law, needed, found):
+            return "the \(law) law has \(needed - 1) free parameters and needs at least \(needed) runs to fit, found \(found); add runs or hold parameters with --fix"
+        case let .invalidOption(option, message):
+            return "\(option): \(message)"
+        case let .invalidRun(index, message):
+            return "run \(index + 1): \(message)"
+        case let .unsupported(message):
+            return message
+        case let .badFitFile(path, message):
+            return "\(path): not a usable fit file: \(message)"
+        case let .io(path, message):
+            return "\(path): \(message)"
+        case let .fitFailed(law, message):
+            return "fitting the \(law) law failed: \(message)"
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// How to fit a law.
+public struct FitOptions: Sendable, Hashable {
+    /// The objective minimised and reported.
+    public var objective: Objective = Objective()
+    /// Parameters held at fixed values, by name (e.g. `["E": 1.69]`).
+    public var fixed: [String: Double] = [:]
+    /// How many of the best start-search candidates are polished by the full solver.
+    public var polishedStarts: Int = 8
+    /// FLOPs per parameter per token, k in C = k·N·D, used to derive a missing N, D or C.
+    public var flopsPerParamToken: Double = 6
+    /// Solver settings; the robust loss is taken from ``objective``.
+    public var solver: SolverOptions = SolverOptions()
+
+    public init(objective: Objective = Objective(), fixed: [String: Double] = [:]) {
+        self.objective = objective
+        self.fixed = fixed
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// The JSON form of a fit: what `scaling fit --format json` prints and `--save` writes, and what
+/// `--fit FILE` reads back to predict or plan without refitting.
+///
+/// Keys: `law`, `formula`, `configuration`, `parameters` (name → value, names as in the formula),
+/// `fixed`, `objective` (`loss`, `delta`, `space`, `value`, `definition`), `runs`,
+/// `flops_per_param_token`, `solver` and `start_search`.
+public struct FitRecord: Sendable, Codable, Hashable {
+    /// The objective as recorded.
+    public struct ObjectiveRecord: Sendable, Codable, Hashable {
+        public var loss: String
+        public var delta: Double?
+        public var space: String
+        public var value: Double?
+        public var definition: String
+    }
+
+    /// Identifies the file type.
+    public var format: String = "scaling-laws-fit"
+    /// Format version.
+    public var version: Int = 1
+    public var law: String
+    public var formula: String
+    public var configuration: [String: String]
+    public var parameters: [String: Double]
+    public var fixed: [String]
+    public var objective: ObjectiveRecord
+    public var runs: Int
+    public var flopsPerParamToken: Double
+    public var solver: SolverSummary
+    public var startSearch: StartSearchReport
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, law, formula, configuration, parameters, fixed, objective, runs, solver
+        case flopsPerParamToken = "flops_per_param_token"
+        case startSearch = "start_search"
+    }
+}
+
+extension FitResult {
+    /// This fit as a ``FitRecord``.
+    public var record: FitRecord {
+        FitRecord(
+            law: law.name, formula: law.formula, configuration: law.configuration,
+            parameters: parameterValues, fixed: fixed.sorted(),
+            objective: .init(loss: objective.loss.rawValue, delta: objective.loss == .mse ? nil : objective.delta,
+                             space: objective.space.rawValue, value: objectiveValue, definition: objective.definition),
+            runs: runs, flopsPerParamToken: flopsPerParamToken, solver: summary, startSearch: search)
+    }
+
+    /// Rebuilds a fit from its record (parameters only: residuals are not stored).
+    ///
+    /// - Throws: ``ScalingLawsError/badFitFile(path:message:)`` naming what is wrong.
+    public init(record: FitRecord, source: String = "fit file") throws(ScalingLawsError) {
+        guard record.format == "scaling-laws-fit" else {
+            throw .badFitFile(path: source, message: "\"format\" is \"\(record.format)\", expected \"scaling-laws-fit\" (write one with scaling fit --save)")
+        }
+        let law: any ScalingLaw
+        do {
+            law = try LawCatalog.law(named: record.law, configuration: record.configuration)
+        } catch {
+            throw .badFitFile(path: source, message: error.description)
+        }
+        for name in law.parameterNames where record.parameters[name] == nil {
+            throw .badFitFile(path: source, message: "parameter \(name) of the \(law.name) law is missing")
+        }
+        guard let loss = Objective.Loss(rawValue: record.objective.loss),
+              let space = Objective.Space(rawValue: record.objective.space) else {
+            throw .badFitFile(path: source, message: "unknown objective \(record.objective.loss) in \(record.objective.space) space")
+        }
+        guard record.flopsPerParamToken > 0, record.flopsPerParamToken.isFinite else {
+            throw .badFitFile(path: source, message: "flops_per_param_token must be positive")
+        }
+        let objective = Objective(loss: loss, delta: record.objective.delta ?? 1e-3, space: space)
+        let layout: ParameterLayout
+        do {
+            layout = try ParameterLayout(law: law, fixed: record.parameters.filter { law.parameterIndex($0.key) != nil })
+        } catch {
+            throw .badFitFile(path: source, message: error.description)
+        }
+        self.init(law: law, parameters: layout.fullVector(free: []), fixed: Set(record.fixed), objective: objective,
+                  objectiveValue: record.objective.value, residuals: [], runs: record.runs, summary: record.solver,
+                  search: record.startSearch, flopsPerParamToken: record.flopsPerParamToken)
+    }
+
+    /// Reads a fit saved with ``write(to:)`` or `scaling fit --save`.
+    public init(contentsOf path: String) throws(ScalingLawsError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .io(path: path, message: "cannot read the fit file (\(CSVTable.reason(error)))")
+        }
+        let record: FitRecord
+        do {
+            record = try JSONDecoder().decode(FitRecord.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .badFitFile(path: path, message: "key \"\(key.stringValue)\" is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let where_ = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .badFitFile(path: path, message: "unexpected value at \"\(where_)\"")
+        } catch {
+            throw .badFitFile(path: path, message: "not valid JSON")
+        }
+        try self.init(record: record, source: path)
+    }
+
+    /// Writes the fit as JSON, atomically (a temporary file renamed into place).
+    public func write(to path: String) throws(ScalingLawsError) {
+        do {
+            try JSON.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw .io(path: path, message: "cannot write the fit (\(CSVTable.reason(error)))")
+        }
+    }
+}
+
+/// Deterministic JSON encoding (sorted keys, pretty-printed) used for every JSON the package writes.
+public enum JSON {
+    /// Encodes `value` with sorted keys; non-finite numbers become the strings "inf", "-inf", "nan".
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(value)
+    }
+}

@@ -1,0 +1,109 @@
+/// How the start search went: how many grid candidates were scored, how many were usable, how many were
+/// polished and how many of those reached the best optimum (agreement is a sign the optimum is global).
+public struct StartSearchReport: Sendable, Hashable, Codable {
+    /// Candidates generated (grid points plus the law's own initial guesses).
+    public var candidates: Int
+    /// Candidates with a finite objective.
+    public var valid: Int
+    /// Candidates polished by the full solver.
+    public var polished: Int
+    /// Polished starts whose final objective matches the best to 1e-8 relative.
+    public var agreeing: Int
+}
+
+/// A fitted law: parameters, the objective that produced them, and what the solver did.
+public struct FitResult: Sendable {
+    /// The law that was fitted.
+    public let law: any ScalingLaw
+    /// Parameter values in the law's order (fixed ones included).
+    public let parameters: [Double]
+    /// Names of the parameters that were held fixed.
+    public let fixed: Set<String>
+    /// The objective minimised.
+    public let objective: Objective
+    /// The objective's value at the solution (see ``Objective/definition``), or nil when no data was used.
+    public let objectiveValue: Double?
+    /// Residuals at the solution, in the objective's space (empty when no data was used).
+    public let residuals: [Double]
+    /// Number of runs fitted.
+    public let runs: Int
+    /// The solver summary of the winning start.
+    public let summary: SolverSummary
+    /// The start search.
+    public let search: StartSearchReport
+    /// k in C = k·N·D used to derive missing N, D or C.
+    public let flopsPerParamToken: Double
+
+    init(law: any ScalingLaw, parameters: [Double], fixed: Set<String>, objective: Objective, objectiveValue: Double?,
+         residuals: [Double], runs: Int, summary: SolverSummary, search: StartSearchReport, flopsPerParamToken: Double) {
+        self.law = law
+        self.parameters = parameters
+        self.fixed = fixed
+        self.objective = objective
+        self.objectiveValue = objectiveValue
+        self.residuals = residuals
+        self.runs = runs
+        self.summary = summary
+        self.search = search
+        self.flopsPerParamToken = flopsPerParamToken
+    }
+
+    /// A law with every parameter given, no data involved (e.g. published constants).
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` when a parameter is missing, unknown
+    ///   or out of range.
+    public init(law: any ScalingLaw, parameters values: [String: Double], flopsPerParamToken: Double = 6,
+                objective: Objective = Objective()) throws(ScalingLawsError) {
+        let layout = try ParameterLayout(law: law, fixed: values)
+        guard layout.free.isEmpty else {
+            let missing = layout.free.map { law.parameters[$0].name }
+            throw .invalidOption(option: "--fix", message: "the \(law.name) law needs every parameter to be given without data; missing \(missing.joined(separator: ", "))")
+        }
+        self.init(law: law, parameters: layout.fullVector(free: []), fixed: Set(values.keys), objective: objective,
+                  objectiveValue: nil, residuals: [], runs: 0,
+                  summary: SolverSummary(termination: .nothingToFit, iterations: 0, initialCost: 0, finalCost: 0,
+                                         functionEvaluations: 0, jacobianEvaluations: 0, gradientNorm: 0),
+                  search: StartSearchReport(candidates: 0, valid: 0, polished: 0, agreeing: 0),
+                  flopsPerParamToken: flopsPerParamToken)
+    }
+
+    /// The value of parameter `name`.
+    public subscript(name: String) -> Double? {
+        law.parameterIndex(name).map { parameters[$0] }
+    }
+
+    /// Parameters by name.
+    public var parameterValues: [String: Double] {
+        Dictionary(uniqueKeysWithValues: zip(law.parameterNames, parameters))
+    }
+
+    /// Predicted loss for each run (missing N, D or C derived with k = ``flopsPerParamToken``).
+    ///
+    /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` if a run lacks a variable the law reads.
+    public func predict(_ runs: [Run]) throws(ScalingLawsError) -> [Double] {
+        var columns = [[Double]](repeating: [], count: law.variables.count)
+        for (index, raw) in runs.enumerated() {
+            let run = raw.completed(flopsPerParamToken: flopsPerParamToken)
+            for (j, v) in law.variables.enumerated() {
+                guard let value = run.value(of: v), value.isFinite, value > 0 else {
+                    throw .invalidRun(index: index, message: "the \(law.name) law needs a positive \(v) to predict")
+                }
+                columns[j].append(value)
+            }
+        }
+        return law.evaluate(parameters, Inputs(columns: columns))
+    }
+
+    /// The compute-optimal allocation of `flops` under C = k·N·D, if the law supports it.
+    ///
+    /// - Throws: ``ScalingLawsError/unsupported(_:)`` for laws without a compute-optimal rule.
+    public func computeOptimum(flops: Double) throws(ScalingLawsError) -> ComputeOptimum {
+        guard flops.isFinite, flops > 0 else {
+            throw .invalidOption(option: "--flops", message: "expected a positive FLOP budget, got \(flops)")
+        }
+        guard let law = law as? any ComputeOptimalLaw else {
+            throw .unsupported("the \(law.name) law has no compute-optimal allocation; use chinchilla, or saturating fitted on flops")
+        }
+        return try law.computeOptimum(parameters, flops: flops, flopsPerParamToken: flopsPerParamToken)
+    }
+}

@@ -1,0 +1,296 @@
+import Foundation
+
+extension ScalingLaw {
+    /// Fits this law to `runs` (their `loss` is the response) under `options`.
+    ///
+    /// 1. **Start search by variable projection**: for each point of the law's grid over its nonlinear
+    ///    parameters, the linear parameters are solved by LAPACK least squares (`dgelsd`; rows weighted
+    ///    by 1/y in log space, so the linear problem approximates relative errors), with an active set
+    ///    keeping positive parameters positive. Each candidate is scored on the true objective.
+    /// 2. **Polish**: the best ``FitOptions/polishedStarts`` distinct candidates are refined jointly in all
+    ///    free parameters by ``LevenbergMarquardt`` on the chosen robust objective, in parallel; positive
+    ///    parameters are optimised as ln θ. The best optimum wins.
+    ///
+    /// - Throws: ``ScalingLawsError`` naming what to fix (unknown or invalid fixed parameter, a run
+    ///   without a needed value, too few runs, no valid start).
+    public func fit(_ runs: [Run], options: FitOptions = FitOptions()) throws(ScalingLawsError) -> FitResult {
+        try options.objective.validate()
+        let layout = try ParameterLayout(law: self, fixed: options.fixed)
+        let (inputs, y) = try trainingData(runs, flopsPerParamToken: options.flopsPerParamToken,
+                                           space: options.objective.space)
+        let needed = layout.free.count + 1
+        guard y.count >= needed else { throw .tooFewRuns(law: name, needed: needed, found: y.count) }
+        let problem = ResidualModel(law: self, layout: layout, inputs: inputs, y: y, space: options.objective.space)
+
+        let solverOptions = { var o = options.solver; o.loss = options.objective.robustLoss; return o }()
+
+        if layout.free.isEmpty {
+            let theta = layout.fullVector(free: [])
+            let r = problem.residuals(theta) ?? []
+            guard r.count == y.count else {
+                throw .fitFailed(law: name, message: "the fixed parameters give a non-positive or non-finite prediction for some run")
+            }
+            return FitResult(law: self, parameters: theta, fixed: Set(options.fixed.keys), objective: options.objective,
+                             objectiveValue: options.objective.value(residuals: r), residuals: r, runs: y.count,
+                             summary: SolverSummary(termination: .nothingToFit, iterations: 0,
+                                                    initialCost: solverOptions.loss.cost(r), finalCost: solverOptions.loss.cost(r),
+                                                    functionEvaluations: 1, jacobianEvaluations: 0, gradientNorm: 0),
+                             search: StartSearchReport(candidates: 0, valid: 0, polished: 0, agreeing: 0),
+                             flopsPerParamToken: options.flopsPerParamToken)
+        }
+
+        // 1. Start search.
+        let candidates = startCandidates(problem: problem, inputs: inputs, y: y)
+        let scored = parallelMap(candidates.count) { i -> (u: [Double], cost: Double)? in
+            let theta = problem.projectLinear(candidates[i])
+            guard let r = problem.residuals(theta) else { return nil }
+            let cost = solverOptions.loss.cost(r)
+            guard cost.isFinite else { return nil }
+            return (layout.freeVector(theta), cost)
+        }.compactMap { $0 }
+        guard !scored.isEmpty else {
+            throw .fitFailed(law: name, message: "no start on the law's grid gives a finite objective; check that the response is positive for --space log and that the runs' values are in range")
+        }
+        let starts = distinctBest(scored.sorted { $0.cost < $1.cost }, count: max(1, options.polishedStarts))
+
+        // 2. Polish.
+        let lsq = problem.leastSquaresProblem()
+        let results = parallelMap(starts.count, chunks: starts.count) { i in
+            LevenbergMarquardt.solve(lsq, from: starts[i], options: solverOptions)
+        }
+        let valid = results.filter { $0.summary.finalCost.isFinite }
+        guard let best = valid.min(by: { $0.summary.finalCost < $1.summary.finalCost }) else {
+            throw .fitFailed(law: name, message: "every polished start failed")
+        }
+        let bestCost = best.summary.finalCost
+        let agreeing = valid.filter { abs($0.summary.finalCost - bestCost) <= 1e-8 * max(bestCost, 1e-300) }.count
+        let theta = layout.fullVector(free: best.parameters)
+        return FitResult(law: self, parameters: theta, fixed: Set(options.fixed.keys), objective: options.objective,
+                         objectiveValue: options.objective.value(residuals: best.residuals), residuals: best.residuals,
+                         runs: y.count, summary: best.summary,
+                         search: StartSearchReport(candidates: candidates.count, valid: scored.count,
+                                                   polished: starts.count, agreeing: agreeing),
+                         flopsPerParamToken: options.flopsPerParamToken)
+    }
+
+    /// The law's variables and response for `runs`, validated.
+    func trainingData(_ runs: [Run], flopsPerParamToken k: Double, space: Objective.Space) throws(ScalingLawsError) -> (Inputs, [Double]) {
+        var columns = [[Double]](repeating: [], count: variables.count)
+        var y = [Double]()
+        y.reserveCapacity(runs.count)
+        for (index, raw) in runs.enumerated() {
+            let run = raw.completed(flopsPerParamToken: k)
+            for (j, v) in variables.enumerated() {
+                guard let value = run.value(of: v) else {
+                    throw .invalidRun(index: index, message: "the \(name) law needs \(v), which this run lacks")
+                }
+                guard value.isFinite, value > 0 else {
+                    throw .invalidRun(index: index, message: "\(v) must be a positive finite number, got \(value)")
+                }
+                columns[j].append(value)
+            }
+            guard let loss = run.loss, loss.isFinite else {
+                throw .invalidRun(index: index, message: "the run has no finite loss to fit")
+            }
+            if space == .log && loss <= 0 {
+                throw .invalidRun(index: index, message: "loss must be positive for --space log, got \(loss)")
+            }
+            y.append(loss)
+        }
+        return (Inputs(columns: columns), y)
+    }
+
+    private func startCandidates(problem: ResidualModel<Self>, inputs: Inputs, y: [Double]) -> [[Double]] {
+        let layout = problem.layout
+        var seen = Set<[Double]>()
+        var out = [[Double]]()
+        for guess in initialGuesses(inputs, response: y) where guess.count == parameters.count {
+            let theta = layout.applyFixed(guess)
+            if seen.insert(theta).inserted { out.append(theta) }
+        }
+        for grid in startGrid(inputs, response: y) where grid.count == parameters.count {
+            var theta = layout.applyFixed(grid)
+            for j in layout.linear { theta[j] = .nan }  // marks "solve by least squares"
+            if seen.insert(theta.map { $0.isNaN ? -0.0 : $0 }).inserted { out.append(theta) }
+        }
+        return out
+    }
+
+    private func distinctBest(_ sorted: [(u: [Double], cost: Double)], count: Int) -> [[Double]] {
+        var picked = [[Double]]()
+        for c in sorted {
+            if picked.count >= count { break }
+            let duplicate = picked.contains { p in
+                zip(p, c.u).allSatisfy { abs($0 - $1) <= 1e-3 * max(1, abs($0)) }
+            }
+            if !duplicate { picked.append(c.u) }
+        }
+        return picked
+    }
+}
+
+/// Which parameters are fixed or free, and how free ones map to the solver's variables u
+/// (u = ln θ for positive parameters, θ otherwise).
+struct ParameterLayout: Sendable {
+    let count: Int
+    let free: [Int]
+    let linear: [Int]          // free linear parameters
+    let fixedValues: [Int: Double]
+    let fixedLinear: [Int]
+    let positive: [Bool]
+
+    init(law: some ScalingLaw, fixed: [String: Double]) throws(ScalingLawsError) {
+        let params = law.parameters
+        var values = [Int: Double]()
+        for (name, value) in fixed.sorted(by: { $0.key < $1.key }) {
+            guard let j = law.parameterIndex(name) else {
+                throw .invalidOption(option: "--fix", message: "the \(law.name) law has no parameter \"\(name)\"; its parameters are \(law.parameterNames.joined(separator: ", "))")
+            }
+            guard value.isFinite else {
+                throw .invalidOption(option: "--fix", message: "\(name) must be a finite number, got \(value)")
+            }
+            if params[j].isPositive && value <= 0 {
+                throw .invalidOption(option: "--fix", message: "\(name) must be positive in the \(law.name) law, got \(value)")
+            }
+            values[j] = value
+        }
+        count = params.count
+        fixedValues = values
+        free = (0..<params.count).filter { values[$0] == nil }
+        linear = free.filter { params[$0].isLinear }
+        fixedLinear = (0..<params.count).filter { values[$0] != nil && params[$0].isLinear }
+        positive = params.map(\.isPositive)
+    }
+
+    func applyFixed(_ theta: [Double]) -> [Double] {
+        var t = theta
+        for (j, v) in fixedValues { t[j] = v }
+        return t
+    }
+
+    func fullVector(free u: [Double]) -> [Double] {
+        var t = [Double](repeating: 0, count: count)
+        for (j, v) in fixedValues { t[j] = v }
+        for (k, j) in free.enumerated() { t[j] = positive[j] ? exp(u[k]) : u[k] }
+        return t
+    }
+
+    func freeVector(_ theta: [Double]) -> [Double] {
+        free.map { positive[$0] ? log(theta[$0]) : theta[$0] }
+    }
+}
+
+/// Residuals of a law against data in the chosen space, as a solver problem.
+struct ResidualModel<Law: ScalingLaw>: Sendable {
+    let law: Law
+    let layout: ParameterLayout
+    let inputs: Inputs
+    let y: [Double]
+    let space: Objective.Space
+
+    /// Residuals at full parameter vector θ, or nil where the model is undefined.
+    func residuals(_ theta: [Double]) -> [Double]? {
+        var f = [Double](repeating: 0, count: y.count)
+        law.evaluate(theta, inputs, into: &f)
+        var r = f
+        return fill(f, into: &r) ? r : nil
+    }
+
+    private func fill(_ f: [Double], into r: inout [Double]) -> Bool {
+        switch space {
+        case .log:
+            for i in 0..<y.count {
+                guard f[i] > 0, f[i].isFinite else { return false }
+                r[i] = log(y[i]) - log(f[i])
+            }
+        case .linear:
+            for i in 0..<y.count {
+                guard f[i].isFinite else { return false }
+                r[i] = y[i] - f[i]
+            }
+        }
+        return true
+    }
+
+    func leastSquaresProblem() -> LeastSquaresProblem {
+        let model = self
+        let n = y.count
+        let params = law.parameters.count
+        return LeastSquaresProblem(
+            residualCount: n,
+            parameterCount: layout.free.count,
+            residuals: { u, r in
+                let theta = model.layout.fullVector(free: u)
+                var f = [Double](repeating: 0, count: n)
+                model.law.evaluate(theta, model.inputs, into: &f)
+                return model.fill(f, into: &r)
+            },
+            jacobian: { u, jac in
+                let theta = model.layout.fullVector(free: u)
+                var f = [Double](repeating: 0, count: n)
+                model.law.evaluate(theta, model.inputs, into: &f)
+                var jf = Matrix(rows: n, columns: params)
+                model.law.jacobian(theta, model.inputs, into: &jf)
+                for (k, j) in model.layout.free.enumerated() {
+                    let chain = model.layout.positive[j] ? theta[j] : 1
+                    for i in 0..<n {
+                        let d = jf[i, j] * chain
+                        jac[i, k] = model.space == .log ? -d / f[i] : -d
+                    }
+                }
+            })
+    }
+
+    /// Fills the free linear parameters of `theta` (marked NaN) by least squares with the nonlinear ones
+    /// held; positive parameters that come out non-positive are dropped from the active set and set to a
+    /// negligible positive value. Entries that are not NaN are kept as given.
+    func projectLinear(_ theta: [Double]) -> [Double] {
+        var t = theta
+        let solveFor = layout.linear.filter { theta[$0].isNaN }
+        guard !solveFor.isEmpty else { return t }
+        let allLinear = law.parameters.indices.filter { law.parameters[$0].isLinear }
+        let n = y.count
+        var basis = Matrix(rows: n, columns: allLinear.count)
+        law.basis(t, inputs, into: &basis)
+        // Target: y minus the contribution of linear parameters not being solved.
+        var target = y
+        for (k, j) in allLinear.enumerated() where !solveFor.contains(j) {
+            for i in 0..<n { target[i] -= t[j] * basis[i, k] }
+        }
+        let rowWeight = space == .log ? y.map { 1 / $0 } : [Double](repeating: 1, count: n)
+        let targetScale = target.reduce(0) { max($0, abs($1)) }
+        var active = solveFor
+        while !active.isEmpty {
+            var design = Matrix(rows: n, columns: active.count)
+            var norms = [Double](repeating: 0, count: active.count)
+            for (c, j) in active.enumerated() {
+                let k = allLinear.firstIndex(of: j)!
+                var s = 0.0
+                for i in 0..<n {
+                    let v = basis[i, k] * rowWeight[i]
+                    design[i, c] = v
+                    s += v * v
+                }
+                norms[c] = s > 0 ? s.squareRoot() : 1
+                for i in 0..<n { design[i, c] /= norms[c] }
+            }
+            let rhs = (0..<n).map { target[$0] * rowWeight[$0] }
+            guard let solution = try? LeastSquares.solveSVD(design, rhs) else { return t.map { $0.isNaN ? 1 : $0 } }
+            var worst: (index: Int, value: Double)? = nil
+            for (c, j) in active.enumerated() {
+                let value = solution.x[c] / norms[c]
+                t[j] = value
+                if layout.positive[j] && !(value > 0) && (worst == nil || value < worst!.value) {
+                    worst = (c, value)
+                }
+            }
+            guard let w = worst else { break }
+            let j = active.remove(at: w.index)
+            let k = allLinear.firstIndex(of: j)!
+            let phiMax = (0..<n).reduce(0.0) { max($0, abs(basis[$1, k])) }
+            t[j] = 1e-9 * max(targetScale, 1e-300) / max(phiMax, 1e-300)
+            for i in 0..<n { target[i] -= t[j] * basis[i, k] }
+        }
+        return t
+    }
+}

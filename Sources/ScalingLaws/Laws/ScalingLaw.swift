@@ -1,0 +1,92 @@
+/// A scaling law: a model function f(x; θ) with declared parameters, derivatives and start grid.
+///
+/// The solver knows nothing about any particular law. A law declares
+/// - its ``parameters`` (names as in the formula, which must stay positive, which enter linearly),
+/// - the ``variables`` it reads from each run (`params`, `tokens`, `flops` or any numeric CSV column),
+/// - its value and its Jacobian ∂f/∂θ,
+/// - for variable projection, the ``basis(_:_:into:)`` functions multiplying its linear parameters:
+///   f(x; θ) = Σₖ θ_{linear[k]} · φₖ(x; θ_nonlinear),
+/// - the grid of values of its nonlinear parameters that the start search sweeps.
+///
+/// Adding a law is one file conforming to this protocol plus one line in ``LawCatalog``.
+public protocol ScalingLaw: Sendable {
+    /// The catalogue name, e.g. `chinchilla`.
+    var name: String { get }
+    /// The formula in plain text, e.g. `L = E + A/N^alpha + B/D^beta`.
+    var formula: String { get }
+    /// The parameters, in the order of every parameter vector.
+    var parameters: [LawParameter] { get }
+    /// The run variables the law reads, in the order of ``Inputs/columns``.
+    var variables: [String] { get }
+    /// Fills `f` (length `x.count`) with f(xᵢ; θ).
+    func evaluate(_ theta: [Double], _ x: Inputs, into f: inout [Double])
+    /// Fills `jacobian` (`x.count × parameters.count`) with ∂f(xᵢ; θ)/∂θⱼ.
+    func jacobian(_ theta: [Double], _ x: Inputs, into jacobian: inout Matrix)
+    /// Fills `basis` (`x.count × linearCount`) with φₖ(xᵢ; θ) for the linear parameters, in parameter order;
+    /// only the nonlinear entries of `theta` are read.
+    func basis(_ theta: [Double], _ x: Inputs, into basis: inout Matrix)
+    /// Values of the nonlinear parameters (in parameter order) for the start search to sweep.
+    func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]]
+    /// Complete parameter vectors to try as starts besides the grid (e.g. a closed-form fit of a
+    /// linearised model). Linear entries are re-solved by the start search.
+    func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]]
+    /// Settings that together with ``name`` rebuild this law from a saved fit (e.g. `x = flops`).
+    var configuration: [String: String] { get }
+}
+
+extension ScalingLaw {
+    public func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]] { [] }
+    public var configuration: [String: String] { [:] }
+
+    /// Parameter names in order.
+    public var parameterNames: [String] { parameters.map(\.name) }
+
+    /// Index of the parameter called `name`, if any.
+    public func parameterIndex(_ name: String) -> Int? {
+        parameters.firstIndex { $0.name == name }
+    }
+
+    /// f(x; θ) at every point of `x`.
+    public func evaluate(_ theta: [Double], _ x: Inputs) -> [Double] {
+        var f = [Double](repeating: 0, count: x.count)
+        evaluate(theta, x, into: &f)
+        return f
+    }
+}
+
+/// One parameter of a law.
+public struct LawParameter: Sendable, Hashable {
+    /// The name as in the formula (`E`, `A`, `alpha`, …).
+    public var name: String
+    /// Whether the parameter must stay positive; the solver then optimises ln θ.
+    public var isPositive: Bool
+    /// Whether f is linear in this parameter given the others (used by variable projection).
+    public var isLinear: Bool
+    /// One-line meaning, for help and reports.
+    public var summary: String
+
+    public init(_ name: String, positive: Bool, linear: Bool, summary: String) {
+        self.name = name
+        self.isPositive = positive
+        self.isLinear = linear
+        self.summary = summary
+    }
+}
+
+/// The values of a law's variables at a set of points, column by column.
+public struct Inputs: Sendable {
+    /// Number of points.
+    public let count: Int
+    /// One column per law variable.
+    public let columns: [[Double]]
+    /// ln of each column (NaN where a value is not positive), precomputed for power laws.
+    public let logColumns: [[Double]]
+
+    public init(columns: [[Double]]) {
+        self.columns = columns
+        self.count = columns.first?.count ?? 0
+        self.logColumns = columns.map { $0.map { $0 > 0 ? Foundation.log($0) : .nan } }
+    }
+}
+
+import Foundation

@@ -1,0 +1,128 @@
+/// A nonlinear least-squares problem: minimise Σᵢ ρ(rᵢ(u)) over u ∈ ℝᵖ.
+///
+/// The solver knows nothing about scaling laws: it sees residuals and their Jacobian only
+/// (the shape of ceres-solver's `Problem`).
+public struct LeastSquaresProblem: Sendable {
+    /// Number of residuals n.
+    public let residualCount: Int
+    /// Number of parameters p.
+    public let parameterCount: Int
+    /// Fills `r` (length n) with the residuals at `u`. Returns `false` where the model is undefined
+    /// (a non-finite value, a logarithm of a non-positive prediction): the solver treats such a point
+    /// as infinitely bad and shortens its step.
+    public let residuals: @Sendable (_ u: [Double], _ r: inout [Double]) -> Bool
+    /// Fills `jacobian` (n × p, column-major) with ∂rᵢ/∂uⱼ at `u`.
+    public let jacobian: @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void
+
+    public init(
+        residualCount: Int,
+        parameterCount: Int,
+        residuals: @escaping @Sendable (_ u: [Double], _ r: inout [Double]) -> Bool,
+        jacobian: @escaping @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void
+    ) {
+        self.residualCount = residualCount
+        self.parameterCount = parameterCount
+        self.residuals = residuals
+        self.jacobian = jacobian
+    }
+}
+
+/// Solver settings (the shape of ceres-solver's `Solver::Options`).
+public struct SolverOptions: Sendable, Hashable {
+    /// The robust loss ρ.
+    public var loss: RobustLoss = .squared
+    /// Maximum number of accepted-or-rejected outer iterations.
+    public var maxIterations: Int = 1000
+    /// Stop when an accepted step lowers the cost by less than `functionTolerance · cost`.
+    public var functionTolerance: Double = 1e-13
+    /// Stop when ‖∇cost‖∞ ≤ `gradientTolerance`.
+    public var gradientTolerance: Double = 1e-14
+    /// Stop when an accepted step has ‖Δu‖₂ ≤ `parameterTolerance · (‖u‖₂ + parameterTolerance)`.
+    public var parameterTolerance: Double = 1e-12
+    /// Initial Levenberg–Marquardt damping λ, relative to the scaled Gauss–Newton matrix.
+    public var initialDamping: Double = 1e-4
+
+    public init() {}
+}
+
+/// Why the solver stopped (compare scipy's `least_squares` status codes).
+public enum Termination: String, Sendable, Codable, Hashable {
+    /// The relative decrease of the cost fell below the function tolerance.
+    case functionTolerance = "function_tolerance"
+    /// The gradient fell below the gradient tolerance.
+    case gradientTolerance = "gradient_tolerance"
+    /// The step fell below the parameter tolerance.
+    case parameterTolerance = "parameter_tolerance"
+    /// The cost reached exactly zero.
+    case zeroCost = "zero_cost"
+    /// No step along any damping could lower the cost further: the solution is at the limit of
+    /// floating-point resolution.
+    case noFurtherDecrease = "no_further_decrease"
+    /// The iteration limit was reached before any tolerance was met.
+    case maxIterations = "max_iterations"
+    /// The model is undefined at the starting point.
+    case invalidStart = "invalid_start"
+    /// No parameter was free (every parameter fixed).
+    case nothingToFit = "nothing_to_fit"
+
+    /// Whether this reason means a (local) optimum was reached.
+    public var isConverged: Bool {
+        switch self {
+        case .functionTolerance, .gradientTolerance, .parameterTolerance, .zeroCost, .noFurtherDecrease,
+             .nothingToFit:
+            return true
+        case .maxIterations, .invalidStart:
+            return false
+        }
+    }
+}
+
+/// What one solve did (the shape of ceres-solver's `Solver::Summary` and scipy's `OptimizeResult`).
+public struct SolverSummary: Sendable, Codable, Hashable {
+    /// Why the solver stopped.
+    public var termination: Termination
+    /// Outer iterations performed.
+    public var iterations: Int
+    /// Σρ at the start.
+    public var initialCost: Double
+    /// Σρ at the solution.
+    public var finalCost: Double
+    /// Residual evaluations.
+    public var functionEvaluations: Int
+    /// Jacobian evaluations.
+    public var jacobianEvaluations: Int
+    /// ‖∇cost‖∞ at the solution.
+    public var gradientNorm: Double
+
+    enum CodingKeys: String, CodingKey {
+        case termination, iterations
+        case initialCost = "initial_cost"
+        case finalCost = "final_cost"
+        case functionEvaluations = "function_evaluations"
+        case jacobianEvaluations = "jacobian_evaluations"
+        case gradientNorm = "gradient_norm"
+    }
+
+    public init(termination: Termination, iterations: Int, initialCost: Double, finalCost: Double,
+                functionEvaluations: Int, jacobianEvaluations: Int, gradientNorm: Double) {
+        self.termination = termination
+        self.iterations = iterations
+        self.initialCost = initialCost
+        self.finalCost = finalCost
+        self.functionEvaluations = functionEvaluations
+        self.jacobianEvaluations = jacobianEvaluations
+        self.gradientNorm = gradientNorm
+    }
+}
+
+/// A solution with its residuals, Jacobian and summary.
+public struct SolverResult: Sendable {
+    /// Parameters at the solution.
+    public var parameters: [Double]
+    /// Residuals at the solution.
+    public var residuals: [Double]
+    /// ∂r/∂u at the solution (n × p).
+    public var jacobian: Matrix
+    /// What the solve did.
+    public var summary: SolverSummary
+}

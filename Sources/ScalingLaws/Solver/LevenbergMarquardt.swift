@@ -1,0 +1,171 @@
+import Foundation
+
+/// Levenberg–Marquardt for robust nonlinear least squares, each step a LAPACK least-squares solve.
+///
+/// At iterate u with residuals r and Jacobian J, the robust loss is replaced by its iteratively
+/// reweighted quadratic model with weights wᵢ = ρ′(rᵢ)/rᵢ (exact gradient Jᵀψ(r); for the losses of
+/// ``RobustLoss`` the model majorises the true cost). The step p minimises
+///
+///     ‖W^½ (J p + r)‖² + λ ‖D p‖²,
+///
+/// solved as the stacked least-squares problem [W^½ J; √λ D] p ≈ [−W^½ r; 0] by QR (`dgels`; the damping
+/// rows give it full rank). D holds the running maximum of the column norms of W^½ J (Moré 1978, "The
+/// Levenberg–Marquardt algorithm: implementation and theory"). The step is accepted when the true
+/// cost falls; λ follows Nielsen's update (Madsen, Nielsen & Tingleff 2004, "Methods for non-linear
+/// least squares problems", §3.2).
+public enum LevenbergMarquardt {
+    /// Minimises Σρ(r(u)) from `start`.
+    public static func solve(
+        _ problem: LeastSquaresProblem,
+        from start: [Double],
+        options: SolverOptions = SolverOptions()
+    ) -> SolverResult {
+        let n = problem.residualCount
+        let p = problem.parameterCount
+        let loss = options.loss
+        var u = start
+        var r = [Double](repeating: 0, count: n)
+        var jac = Matrix(rows: n, columns: p)
+        var fevals = 1, jevals = 0
+
+        guard problem.residuals(u, &r), r.allSatisfy({ $0.isFinite }) else {
+            return SolverResult(
+                parameters: u, residuals: r, jacobian: jac,
+                summary: SolverSummary(termination: .invalidStart, iterations: 0, initialCost: .infinity,
+                                       finalCost: .infinity, functionEvaluations: fevals,
+                                       jacobianEvaluations: 0, gradientNorm: .nan))
+        }
+        var cost = loss.cost(r)
+        let initialCost = cost
+        if p == 0 {
+            return SolverResult(
+                parameters: u, residuals: r, jacobian: jac,
+                summary: SolverSummary(termination: .nothingToFit, iterations: 0, initialCost: cost,
+                                       finalCost: cost, functionEvaluations: fevals,
+                                       jacobianEvaluations: 0, gradientNorm: 0))
+        }
+
+        var lambda = options.initialDamping
+        var nu = 2.0
+        var scale = [Double](repeating: 0, count: p)
+        var gradient = [Double](repeating: 0, count: p)
+        var sqrtW = [Double](repeating: 0, count: n)
+        var stacked = Matrix(rows: n + p, columns: p)
+        var rhs = [Double](repeating: 0, count: n + p)
+        var rTrial = [Double](repeating: 0, count: n)
+        var uTrial = u
+        var iterations = 0
+        var termination = Termination.maxIterations
+        var needJacobian = true
+
+        outer: while iterations < options.maxIterations {
+            if cost == 0 { termination = .zeroCost; break }
+            if needJacobian {
+                problem.jacobian(u, &jac)
+                jevals += 1
+                needJacobian = false
+            }
+            // Weights, gradient and Moré scaling.
+            for i in 0..<n { sqrtW[i] = loss.weight(r[i]).squareRoot() }
+            var gmax = 0.0
+            for j in 0..<p {
+                var g = 0.0, norm2 = 0.0
+                let base = j * n
+                for i in 0..<n {
+                    let jij = jac.storage[base + i]
+                    g += loss.psi(r[i]) * jij
+                    let wj = sqrtW[i] * jij
+                    norm2 += wj * wj
+                }
+                gradient[j] = g
+                gmax = max(gmax, abs(g))
+                scale[j] = max(scale[j], norm2.squareRoot())
+                if scale[j] == 0 { scale[j] = 1 }
+            }
+            if !gmax.isFinite { termination = .invalidStart; break }
+            if gmax <= options.gradientTolerance { termination = .gradientTolerance; break }
+
+            // Inner loop: raise the damping until a step lowers the cost.
+            while true {
+                iterations += 1
+                for j in 0..<p {
+                    let src = j * n, dst = j * (n + p)
+                    for i in 0..<n { stacked.storage[dst + i] = sqrtW[i] * jac.storage[src + i] }
+                    for k in 0..<p { stacked.storage[dst + n + k] = 0 }
+                    stacked.storage[dst + n + j] = lambda.squareRoot() * scale[j]
+                }
+                for i in 0..<n { rhs[i] = -sqrtW[i] * r[i] }
+                for k in 0..<p { rhs[n + k] = 0 }
+
+                var accepted = false
+                var step = [Double]()
+                if let s = try? LeastSquares.solveQR(stacked, rhs), s.allSatisfy({ $0.isFinite }) {
+                    step = s
+                    // Predicted decrease of the reweighted model: −(gᵀp + ½‖W^½ J p‖²).
+                    var gp = 0.0, quad = 0.0
+                    for j in 0..<p { gp += gradient[j] * s[j] }
+                    for i in 0..<n {
+                        var jp = 0.0
+                        for j in 0..<p { jp += jac.storage[j * n + i] * s[j] }
+                        let v = sqrtW[i] * jp
+                        quad += v * v
+                    }
+                    let predicted = -(gp + 0.5 * quad)
+                    for j in 0..<p { uTrial[j] = u[j] + s[j] }
+                    fevals += 1
+                    if predicted > 0, problem.residuals(uTrial, &rTrial), rTrial.allSatisfy({ $0.isFinite }) {
+                        let trialCost = loss.cost(rTrial)
+                        let actual = cost - trialCost
+                        let ratio = actual / predicted
+                        if ratio > 1e-4 {
+                            accepted = true
+                            swap(&u, &uTrial)
+                            swap(&r, &rTrial)
+                            let previous = cost
+                            cost = trialCost
+                            needJacobian = true
+                            let t = 2 * ratio - 1
+                            lambda *= max(1.0 / 3.0, 1 - t * t * t)
+                            nu = 2
+                            var stepNorm = 0.0, uNorm = 0.0
+                            for j in 0..<p { stepNorm += step[j] * step[j]; uNorm += u[j] * u[j] }
+                            if actual <= options.functionTolerance * previous {
+                                termination = .functionTolerance
+                                break outer
+                            }
+                            let xtol = options.parameterTolerance
+                            if stepNorm.squareRoot() <= xtol * (uNorm.squareRoot() + xtol) {
+                                termination = .parameterTolerance
+                                break outer
+                            }
+                        }
+                    }
+                }
+                if accepted { break }
+                lambda *= nu
+                nu *= 2
+                if lambda > 1e20 || !lambda.isFinite {
+                    termination = .noFurtherDecrease
+                    break outer
+                }
+                if iterations >= options.maxIterations { break outer }
+            }
+        }
+
+        if needJacobian {
+            problem.jacobian(u, &jac)
+            jevals += 1
+        }
+        var gmax = 0.0
+        for j in 0..<p {
+            var g = 0.0
+            for i in 0..<n { g += loss.psi(r[i]) * jac.storage[j * n + i] }
+            gmax = max(gmax, abs(g))
+        }
+        return SolverResult(
+            parameters: u, residuals: r, jacobian: jac,
+            summary: SolverSummary(termination: termination, iterations: iterations, initialCost: initialCost,
+                                   finalCost: cost, functionEvaluations: fevals, jacobianEvaluations: jevals,
+                                   gradientNorm: gmax))
+    }
+}

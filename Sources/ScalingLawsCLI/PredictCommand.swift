@@ -1,0 +1,78 @@
+import ArgumentParser
+import ScalingLaws
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict the loss of runs from a fitted law.",
+        discussion: """
+            Give target values with --params, --tokens and --flops (comma-separated lists are paired
+            element by element; a single value is repeated). A missing one of N, D, C is derived from
+            C = k·N·D.
+            Examples:
+              scaling predict runs.csv --law chinchilla --params 70e9 --tokens 1.4e12
+              scaling predict --fit fit.json --params 1B,7B,70B --tokens 20B,140B,1.4T
+              scaling predict runs.csv --law saturating --x flops --flops 1e24 --format json
+            """
+    )
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "Target model sizes N (comma-separated; units like 70B allowed).")
+    var params: [String] = []
+    @Option(help: "Target training tokens D (comma-separated).")
+    var tokens: [String] = []
+    @Option(help: "Target training FLOPs C (comma-separated).")
+    var flops: [String] = []
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        try reportingErrors {
+            let n = try quantities(params, flag: "--params")
+            let d = try quantities(tokens, flag: "--tokens")
+            let c = try quantities(flops, flag: "--flops")
+            let count = max(n.count, d.count, c.count)
+            guard count > 0 else {
+                throw CLIError(message: "no targets: give --params, --tokens and/or --flops for the runs to predict")
+            }
+            for (flag, list) in [("--params", n), ("--tokens", d), ("--flops", c)] where list.count > 1 && list.count != count {
+                throw CLIError(message: "\(flag) has \(list.count) values but another target list has \(count); give one value or \(count)")
+            }
+            func pick(_ list: [Double], _ i: Int) -> Double? { list.isEmpty ? nil : list[list.count == 1 ? 0 : i] }
+            let result = try source.fittedLaw()
+            let targets = (0..<count).map { i in
+                Run(params: pick(n, i), tokens: pick(d, i), flops: pick(c, i)).completed(flopsPerParamToken: result.flopsPerParamToken)
+            }
+            let losses = try result.predict(targets)
+            let predictions = zip(targets, losses).map { PredictionRecord(params: $0.params, tokens: $0.tokens, flops: $0.flops, loss: $1) }
+            switch format {
+            case .json: try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues, predictions: predictions))
+            case .text: print(Report.predictions(result, predictions))
+            }
+        }
+    }
+}
+
+func quantities(_ values: [String], flag: String) throws -> [Double] {
+    try values.flatMap { $0.split(separator: ",") }.map { item in
+        guard let v = parseQuantity(String(item)), v > 0 else {
+            throw CLIError(message: "\(flag): expected a positive number such as 70e9 or 70B, got \"\(item)\"")
+        }
+        return v
+    }
+}
+
+struct PredictionRecord: Codable {
+    var params: Double?
+    var tokens: Double?
+    var flops: Double?
+    var loss: Double
+}
+
+struct PredictReport: Codable {
+    var law: String
+    var objective: FitRecord.ObjectiveRecord
+    var parameters: [String: Double]
+    var predictions: [PredictionRecord]
+}

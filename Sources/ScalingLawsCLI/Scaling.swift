@@ -1,0 +1,49 @@
+import ArgumentParser
+import ScalingLaws
+
+@main
+struct Scaling: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scaling",
+        abstract: "Fit and forecast neural scaling laws from CSV logs of training runs.",
+        discussion: """
+            Each CSV row is one run; columns are found by name (params/N, tokens/D, flops/C, loss).
+            Examples:
+              scaling fit runs.csv --law chinchilla
+              scaling predict runs.csv --law chinchilla --params 70e9 --tokens 1.4e12
+              scaling optimal runs.csv --law chinchilla --flops 5.88e23
+              scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24
+            """,
+        subcommands: [Fit.self, Predict.self, Optimal.self, Laws.self]
+    )
+}
+
+/// Runs `body`, turning library errors into one line on stderr and a non-zero exit.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ScalingLawsError {
+        printError(error.description)
+        throw ExitCode.failure
+    } catch let error as CLIError {
+        printError(error.message)
+        throw ExitCode.failure
+    }
+}
+
+func printError(_ message: String) {
+    var stderr = StandardError()
+    print("scaling: error: \(message)", to: &stderr)
+}
+
+struct CLIError: Error {
+    var message: String
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}
+
+import Foundation
