@@ -1,0 +1,72 @@
+import Benchmark
+import Foundation
+import ScalingLaws
+
+/// The Chinchilla Figure 4 fit set (240 runs), found relative to this source file so the
+/// benchmarks work from any checkout: Benchmarks/Benchmarks/ScalingLawsBenchmarks/ → Examples/data/.
+private let dataPath: String = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent()  // ScalingLawsBenchmarks/
+    .deletingLastPathComponent()  // Benchmarks/ (targets)
+    .deletingLastPathComponent()  // Benchmarks/ (package)
+    .deletingLastPathComponent()  // repository root
+    .appendingPathComponent("Examples/data/chinchilla_fig4_fitset.csv")
+    .path
+
+private func loadRuns(_ variables: [String]) -> (CSVTable, [Run]) {
+    do {
+        let table = try CSVTable(contentsOf: dataPath)
+        let runs = try RunTable.runs(from: table, variables: variables)
+        return (table, runs)
+    } catch {
+        fatalError("cannot load \(dataPath): \(error)")
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal],
+        timeUnits: .microseconds,
+        warmupIterations: 3,
+        maxDuration: .seconds(2),
+        maxIterations: 200
+    )
+
+    // Loaded once, outside every measured closure.
+    let chinchilla = ChinchillaLaw()
+    let (_, chinchillaRuns) = loadRuns(chinchilla.variables)
+    let saturating = SaturatingPowerLaw(x: "flops")
+    let (_, flopsRuns) = loadRuns(saturating.variables)
+
+    // Headline: the full fit (variable-projection start search + LM polish, Huber(1e-3) on log residuals).
+    Benchmark("Chinchilla fit (240 runs)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                blackHole(try chinchilla.fit(chinchillaRuns))
+            } catch {
+                fatalError("Chinchilla fit failed: \(error)")
+            }
+        }
+    }
+
+    Benchmark("Saturating power-law fit (240 runs, x = flops)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                blackHole(try saturating.fit(flopsRuns))
+            } catch {
+                fatalError("saturating fit failed: \(error)")
+            }
+        }
+    }
+
+    // Reading the file, CSV parsing, and turning rows into validated runs.
+    Benchmark("CSV load + parse (240 runs)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                let table = try CSVTable(contentsOf: dataPath)
+                blackHole(try RunTable.runs(from: table, variables: chinchilla.variables))
+            } catch {
+                fatalError("CSV load failed: \(error)")
+            }
+        }
+    }
+}
