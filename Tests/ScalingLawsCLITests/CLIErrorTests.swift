@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// One malformed input and what its error must say.
+struct BadInput: CustomTestStringConvertible, Sendable {
+    var name: String
+    var csv: String?            // written to runs.csv in a temporary directory when given
+    var arguments: [String]     // "runs.csv" refers to that file
+    var mustContain: [String]
+    var testDescription: String { name }
+}
+
+let badInputs: [BadInput] = [
+    BadInput(name: "missing file", csv: nil, arguments: ["fit", "nope.csv"], mustContain: ["nope.csv", "no such file"]),
+    BadInput(name: "empty file", csv: "", arguments: ["fit", "runs.csv"], mustContain: ["runs.csv", "empty"]),
+    BadInput(name: "header only", csv: "params,tokens,loss\n", arguments: ["fit", "runs.csv"], mustContain: ["runs.csv", "no runs"]),
+    BadInput(name: "non-numeric loss", csv: "params,tokens,loss\n1e9,2e10,2.5\n2e9,4e10,abc\n", arguments: ["fit", "runs.csv"],
+             mustContain: ["runs.csv, line 3, column 3 (\"loss\")", "expected a positive number", "\"abc\""]),
+    BadInput(name: "NaN", csv: "params,tokens,loss\n1e9,nan,2.5\n", arguments: ["fit", "runs.csv"],
+             mustContain: ["line 2, column 2 (\"tokens\")", "\"nan\""]),
+    BadInput(name: "negative params", csv: "params,tokens,loss\n-5,2e10,2.5\n", arguments: ["fit", "runs.csv"],
+             mustContain: ["line 2, column 1 (\"params\")", "positive"]),
+    BadInput(name: "zero loss", csv: "params,tokens,loss\n1e9,2e10,0\n", arguments: ["fit", "runs.csv"],
+             mustContain: ["line 2, column 3 (\"loss\")"]),
+    BadInput(name: "ragged row", csv: "params,tokens,loss\n1e9,2e10,2.5\n1e9,2e10\n", arguments: ["fit", "runs.csv"],
+             mustContain: ["runs.csv, line 3", "expected 3 fields", "found 2"]),
+    BadInput(name: "missing loss column", csv: "params,tokens\n1e9,2e10\n", arguments: ["fit", "runs.csv"],
+             mustContain: ["no loss column", "\"val_loss\"", "--…-col"]),
+    BadInput(name: "missing tokens without flops", csv: "params,loss\n1e9,2.5\n", arguments: ["fit", "runs.csv", "--law", "chinchilla"],
+             mustContain: ["no tokens", "\"params\", \"loss\""]),
+    BadInput(name: "too few runs", csv: "params,tokens,loss\n1e9,2e10,2.5\n2e9,4e10,2.4\n4e9,8e10,2.3\n", arguments: ["fit", "runs.csv"],
+             mustContain: ["chinchilla", "at least 6 runs", "found 3"]),
+    BadInput(name: "unterminated quote", csv: "params,tokens,loss\n\"1e9,2e10,2.5\n", arguments: ["fit", "runs.csv"],
+             mustContain: ["runs.csv, line 2", "quoted field"]),
+    BadInput(name: "unknown law", csv: nil, arguments: ["fit", "x.csv", "--law", "kaplan-joint"], mustContain: ["--law", "unknown law", "chinchilla"]),
+    BadInput(name: "bad --fix syntax", csv: nil, arguments: ["optimal", "--law", "chinchilla", "--fix", "E:1.69", "--flops", "1e24"],
+             mustContain: ["--fix", "name=value"]),
+    BadInput(name: "unknown fixed parameter", csv: nil, arguments: ["optimal", "--fix", "gamma=1", "--flops", "1e24"],
+             mustContain: ["--fix", "no parameter \"gamma\"", "alpha"]),
+    BadInput(name: "incomplete --fix without data", csv: nil, arguments: ["optimal", "--fix", "E=1.7", "--flops", "1e24"],
+             mustContain: ["missing A, B, alpha, beta"]),
+    BadInput(name: "unknown loss", csv: nil, arguments: ["fit", "x.csv", "--loss", "l3"], mustContain: ["--loss", "mse, huber"]),
+    BadInput(name: "bad budget", csv: nil, arguments: ["optimal", "--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28", "--flops", "lots"],
+             mustContain: ["--flops", "\"lots\""]),
+    BadInput(name: "predict without targets", csv: nil, arguments: ["predict", "--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28"],
+             mustContain: ["no targets"]),
+    BadInput(name: "mismatched target lists", csv: nil,
+             arguments: ["predict", "--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28", "--params", "1B,2B", "--tokens", "1T,2T,3T"],
+             mustContain: ["--params has 2 values"]),
+    BadInput(name: "corrupt fit file", csv: "{not json", arguments: ["predict", "--fit", "runs.csv", "--params", "1B", "--tokens", "20B"],
+             mustContain: ["runs.csv", "not a usable fit file"]),
+    BadInput(name: "optimal for a law without an allocation", csv: nil,
+             arguments: ["optimal", "--law", "power", "--fix", "A=10,alpha=0.05", "--flops", "1e24"], mustContain: ["no compute-optimal allocation"]),
+    BadInput(name: "negative delta", csv: "params,tokens,loss\n1e9,2e10,2.5\n", arguments: ["fit", "runs.csv", "--delta=-1"], mustContain: ["--delta"]),
+    BadInput(name: "--x on chinchilla", csv: nil, arguments: ["fit", "x.csv", "--law", "chinchilla", "--x", "flops"], mustContain: ["--x"]),
+]
+
+@Suite("scaling command line: malformed input")
+struct CLIErrorTests {
+    @Test("Each malformed input gives one clear error line and a non-zero exit, never a crash", arguments: badInputs)
+    func malformed(input: BadInput) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        if let csv = input.csv {
+            try csv.write(to: dir.appendingPathComponent("runs.csv"), atomically: true, encoding: .utf8)
+        }
+        let r = try scaling(input.arguments, in: dir)
+        #expect(r.exited, "terminated by a signal: \(r.stderr)")
+        #expect(r.status == 1, "status \(r.status): \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("scaling: error: "))
+        for fragment in input.mustContain {
+            #expect(r.stderr.contains(fragment), "\(r.stderr) lacks \(fragment)")
+        }
+    }
+
+    @Test("Argument-parser usage errors also exit non-zero")
+    func usage() throws {
+        let r = try scaling(["fit"])
+        #expect(r.exited && r.status != 0)
+        #expect(r.stderr.contains("Missing expected argument"))
+    }
+
+    @Test("A failed --save leaves nothing behind and no output is half-written")
+    func atomicSave() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("missing-dir/fit.json").path
+        let r = try scaling(["fit", exampleCSV, "--save", target])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("missing-dir/fit.json"))
+        #expect(!FileManager.default.fileExists(atPath: target))
+        #expect(r.stdout.isEmpty)
+    }
+}
