@@ -7,7 +7,8 @@ public struct StartSearchReport: Sendable, Hashable, Codable {
     public var valid: Int
     /// Candidates polished by the full solver.
     public var polished: Int
-    /// Polished starts whose final objective matches the best to 1e-8 relative.
+    /// Polished starts whose objective after screening (relative decrease below 1e-8 per step) is within
+    /// 1e-6 relative of the final best.
     public var agreeing: Int
 }
 

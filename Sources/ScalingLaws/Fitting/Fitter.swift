@@ -42,8 +42,8 @@ extension ScalingLaw {
         // 1. Start search.
         let candidates = startCandidates(problem: problem, inputs: inputs, y: y)
         let scored = parallelMap(candidates.count) { i -> (u: [Double], cost: Double)? in
-            let theta = problem.projectLinear(candidates[i])
-            guard let r = problem.residuals(theta) else { return nil }
+            let (theta, f) = problem.projectLinear(candidates[i])
+            guard let r = problem.residuals(prediction: f) else { return nil }
             let cost = solverOptions.loss.cost(r)
             guard cost.isFinite else { return nil }
             return (layout.freeVector(theta), cost)
@@ -53,17 +53,24 @@ extension ScalingLaw {
         }
         let starts = distinctBest(scored.sorted { $0.cost < $1.cost }, count: max(1, options.polishedStarts))
 
-        // 2. Polish.
+        // 2. Polish: every start jointly in all free parameters to a screening tolerance, in parallel;
+        //    then the best of them to the full tolerance.
         let lsq = problem.leastSquaresProblem()
-        let results = parallelMap(starts.count, chunks: starts.count) { i in
-            LevenbergMarquardt.solve(lsq, from: starts[i], options: solverOptions)
-        }
-        let valid = results.filter { $0.summary.finalCost.isFinite }
-        guard let best = valid.min(by: { $0.summary.finalCost < $1.summary.finalCost }) else {
+        let screening = { var o = solverOptions; o.functionTolerance = max(o.functionTolerance, 1e-8); return o }()
+        let screened = parallelMap(starts.count, chunks: starts.count) { i in
+            LevenbergMarquardt.solve(lsq, from: starts[i], options: screening)
+        }.filter { $0.summary.finalCost.isFinite }
+        guard let leader = screened.min(by: { $0.summary.finalCost < $1.summary.finalCost }) else {
             throw .fitFailed(law: name, message: "every polished start failed")
         }
+        var best = LevenbergMarquardt.solve(lsq, from: leader.parameters, options: solverOptions)
+        if !(best.summary.finalCost <= leader.summary.finalCost) { best = leader }
+        best.summary.iterations += leader.summary.iterations
+        best.summary.functionEvaluations += leader.summary.functionEvaluations
+        best.summary.jacobianEvaluations += leader.summary.jacobianEvaluations
+        best.summary.initialCost = leader.summary.initialCost
         let bestCost = best.summary.finalCost
-        let agreeing = valid.filter { abs($0.summary.finalCost - bestCost) <= 1e-8 * max(bestCost, 1e-300) }.count
+        let agreeing = screened.filter { abs($0.summary.finalCost - bestCost) <= 1e-6 * max(bestCost, 1e-300) }.count
         let theta = layout.fullVector(free: best.parameters)
         return FitResult(law: self, parameters: theta, fixed: Set(options.fixed.keys), objective: options.objective,
                          objectiveValue: options.objective.value(residuals: best.residuals), residuals: best.residuals,
@@ -192,6 +199,11 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
     func residuals(_ theta: [Double]) -> [Double]? {
         var f = [Double](repeating: 0, count: y.count)
         law.evaluate(theta, inputs, into: &f)
+        return residuals(prediction: f)
+    }
+
+    /// Residuals for the predictions `f`, or nil where the model is undefined.
+    func residuals(prediction f: [Double]) -> [Double]? {
         var r = f
         return fill(f, into: &r) ? r : nil
     }
@@ -243,11 +255,23 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
 
     /// Fills the free linear parameters of `theta` (marked NaN) by least squares with the nonlinear ones
     /// held; positive parameters that come out non-positive are dropped from the active set and set to a
-    /// negligible positive value. Entries that are not NaN are kept as given.
-    func projectLinear(_ theta: [Double]) -> [Double] {
+    /// negligible positive value. Entries that are not NaN are kept as given. Returns the parameters and
+    /// the law's predictions f = Σₖ θ_k φ_k at them.
+    func projectLinear(_ theta: [Double]) -> (theta: [Double], f: [Double]) {
+        let (t, basis, allLinear) = solveLinear(theta)
+        guard let basis else { return (t, law.evaluate(t, inputs)) }
+        var f = [Double](repeating: 0, count: y.count)
+        for (k, j) in allLinear.enumerated() {
+            let c = t[j]
+            for i in 0..<y.count { f[i] += c * basis[i, k] }
+        }
+        return (t, f)
+    }
+
+    private func solveLinear(_ theta: [Double]) -> (theta: [Double], basis: Matrix?, linear: [Int]) {
         var t = theta
         let solveFor = layout.linear.filter { theta[$0].isNaN }
-        guard !solveFor.isEmpty else { return t }
+        guard !solveFor.isEmpty else { return (t, nil, []) }
         let allLinear = law.parameters.indices.filter { law.parameters[$0].isLinear }
         let n = y.count
         var basis = Matrix(rows: n, columns: allLinear.count)
@@ -275,7 +299,7 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
                 for i in 0..<n { design[i, c] /= norms[c] }
             }
             let rhs = (0..<n).map { target[$0] * rowWeight[$0] }
-            guard let solution = try? LeastSquares.solveSVD(design, rhs) else { return t.map { $0.isNaN ? 1 : $0 } }
+            guard let solution = try? LeastSquares.solveSVD(design, rhs) else { return (t.map { $0.isNaN ? 1 : $0 }, nil, []) }
             var worst: (index: Int, value: Double)? = nil
             for (c, j) in active.enumerated() {
                 let value = solution.x[c] / norms[c]
@@ -291,6 +315,6 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
             t[j] = 1e-9 * max(targetScale, 1e-300) / max(phiMax, 1e-300)
             for i in 0..<n { target[i] -= t[j] * basis[i, k] }
         }
-        return t
+        return (t, basis, allLinear)
     }
 }

@@ -56,7 +56,7 @@ public struct ChinchillaLaw: ScalingLaw, ComputeOptimalLaw {
     }
 
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {
-        let grid = geometricGrid(0.02, 2.5, count: 24)
+        let grid = geometricGrid(0.02, 2.5, count: 16)
         return grid.flatMap { a in grid.map { b in [0, 0, 0, a, b] } }
     }
 

@@ -42,7 +42,9 @@ public enum LeastSquares {
         var bb = b
         var info: Int32 = 0
         var trans = UInt8(ascii: "N")
-        var lwork = Int32(max(1, a.columns + max(a.rows, 1)) * 32)
+        // Documented optimal size: min(M,N) + max(min(M,N), NRHS) * NB, with block size NB ≤ 64.
+        let mn = min(a.rows, a.columns)
+        var lwork = Int32(max(1, mn + max(mn, 1) * 64))
         var work = [Double](repeating: 0, count: Int(lwork))
         withUnsafeMutablePointer(to: &trans) { tp in
             tp.withMemoryRebound(to: CChar.self, capacity: 1) { t in

@@ -34,7 +34,7 @@ public struct SolverOptions: Sendable, Hashable {
     /// Maximum number of accepted-or-rejected outer iterations.
     public var maxIterations: Int = 1000
     /// Stop when an accepted step lowers the cost by less than `functionTolerance · cost`.
-    public var functionTolerance: Double = 1e-13
+    public var functionTolerance: Double = 1e-12
     /// Stop when ‖∇cost‖∞ ≤ `gradientTolerance`.
     public var gradientTolerance: Double = 1e-14
     /// Stop when an accepted step has ‖Δu‖₂ ≤ `parameterTolerance · (‖u‖₂ + parameterTolerance)`.
