@@ -19,68 +19,76 @@ public struct CSVTable: Sendable {
         self.source = source
         var records: [(line: Int, fields: [String])] = []
         var fields: [String] = []
-        var field = ""
+        var field: [UInt8] = []
         var inQuotes = false
         var quoted = false
         var line = 1
         var recordLine = 1
         var atRecordStart = true
         var isComment = false
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
+        let cr = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), hash = UInt8(ascii: "#")
 
+        func isBlank(_ b: UInt8) -> Bool { b == space || b == tab }
         func endField() {
-            fields.append(quoted ? field : field.trimmingCharacters(in: .whitespaces))
-            field = ""
+            if quoted {
+                fields.append(String(decoding: field, as: UTF8.self))
+            } else {
+                var lo = 0, hi = field.count
+                while lo < hi && isBlank(field[lo]) { lo += 1 }
+                while hi > lo && isBlank(field[hi - 1]) { hi -= 1 }
+                fields.append(String(decoding: field[lo..<hi], as: UTF8.self))
+            }
+            field.removeAll(keepingCapacity: true)
             quoted = false
         }
         func endRecord() {
+            let wasQuoted = quoted
             endField()
-            let blank = fields.count == 1 && fields[0].isEmpty && !quoted
+            let blank = fields.count == 1 && fields[0].isEmpty && !wasQuoted
             if !blank { records.append((recordLine, fields)) }
             fields = []
         }
 
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        while let c = pending ?? iterator.next() {
-            pending = nil
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            i += 1
             if atRecordStart {
                 recordLine = line
-                if c == " " || c == "\t" { field.unicodeScalars.append(c); continue }
+                if isBlank(c) { field.append(c); continue }
                 atRecordStart = false
-                isComment = c == "#"
+                isComment = c == hash
             }
             if isComment {
-                if c == "\n" { line += 1; atRecordStart = true; isComment = false; field = "" }
+                if c == newline { line += 1; atRecordStart = true; isComment = false; field.removeAll(keepingCapacity: true) }
                 continue
             }
             if inQuotes {
-                if c == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = next }
-                    } else {
-                        inQuotes = false
-                    }
+                if c == quote {
+                    if i < bytes.count && bytes[i] == quote { field.append(quote); i += 1 } else { inQuotes = false }
                 } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
+                    if c == newline { line += 1 }
+                    field.append(c)
                 }
                 continue
             }
             switch c {
-            case "\"" where field.trimmingCharacters(in: .whitespaces).isEmpty:
-                field = ""
+            case quote where field.allSatisfy(isBlank):
+                field.removeAll(keepingCapacity: true)
                 inQuotes = true
                 quoted = true
-            case ",":
+            case comma:
                 endField()
-            case "\r":
+            case cr:
                 continue
-            case "\n":
+            case newline:
                 endRecord()
                 line += 1
                 atRecordStart = true
             default:
-                field.unicodeScalars.append(c)
+                field.append(c)
             }
         }
         if inQuotes {

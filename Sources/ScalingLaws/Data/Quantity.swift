@@ -1,25 +1,29 @@
 /// Parses numbers as researchers write them: `5.88e23`, `70B`, `1.4T`, `400M`, `125k`, `1.5G`.
 ///
 /// Suffixes (case-insensitive): K = 10³, M = 10⁶, B or G = 10⁹, T = 10¹², P = 10¹⁵. Underscores between
-/// digits are ignored (`1_000_000`). Returns nil for anything else, including NaN and infinities.
+/// digits are ignored (`1_000_000`); surrounding blanks are trimmed. Returns nil for anything else,
+/// including NaN, infinities and hexadecimal.
 public func parseQuantity(_ text: String) -> Double? {
-    var s = Substring(text.trimmingCharacters(in: .whitespaces)).filter { $0 != "_" }
-    guard !s.isEmpty else { return nil }
-    var multiplier = 1.0
-    switch s.last!.lowercased() {
-    case "k": multiplier = 1e3
-    case "m": multiplier = 1e6
-    case "b", "g": multiplier = 1e9
-    case "t": multiplier = 1e12
-    case "p": multiplier = 1e15
-    default: break
+    var bytes = Array(text.utf8)
+    while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { bytes.removeLast() }
+    var start = 0
+    while start < bytes.count, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+    bytes = bytes[start...].filter { $0 != UInt8(ascii: "_") }
+    guard let last = bytes.last else { return nil }
+    let multiplier: Double
+    switch last | 0x20 {  // ASCII lower case
+    case UInt8(ascii: "k"): multiplier = 1e3
+    case UInt8(ascii: "m"): multiplier = 1e6
+    case UInt8(ascii: "b"), UInt8(ascii: "g"): multiplier = 1e9
+    case UInt8(ascii: "t"): multiplier = 1e12
+    case UInt8(ascii: "p"): multiplier = 1e15
+    default: multiplier = 1
     }
-    if multiplier != 1 { s.removeLast() }
+    if multiplier != 1 { bytes.removeLast() }
     // Only decimal notation: digits, one point, optional exponent, optional sign.
-    let allowed = Set("0123456789.eE+-")
-    guard !s.isEmpty, s.allSatisfy({ allowed.contains($0) }), let value = Double(String(s)) else { return nil }
+    let allowed: Set<UInt8> = Set("0123456789.eE+-".utf8)
+    guard !bytes.isEmpty, bytes.allSatisfy({ allowed.contains($0) }),
+          let value = Double(String(decoding: bytes, as: UTF8.self)) else { return nil }
     let result = value * multiplier
     return result.isFinite ? result : nil
 }
-
-import Foundation
