@@ -4,8 +4,8 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
     case badValue(file: String, line: Int, column: Int, columnName: String, expected: String, found: String)
     /// The CSV file is malformed as a whole (empty, ragged row, unterminated quote, …).
     case malformedFile(file: String, line: Int?, message: String)
-    /// A column the law needs is absent.
-    case missingColumn(file: String, needed: String, tried: [String], available: [String])
+    /// A column the law needs is absent. `hint` says how to supply it.
+    case missingColumn(file: String, needed: String, tried: [String], available: [String], hint: String)
     /// Not enough runs to fit the free parameters.
     case tooFewRuns(law: String, needed: Int, found: Int)
     /// A command-line flag or API option has an unusable value.
@@ -28,9 +28,9 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .malformedFile(file, line, message):
             if let line { return "\(file), line \(line): \(message)" }
             return "\(file): \(message)"
-        case let .missingColumn(file, needed, tried, available):
+        case let .missingColumn(file, needed, tried, available, hint):
             let have = available.isEmpty ? "no columns" : "columns " + available.map { "\"\($0)\"" }.joined(separator: ", ")
-            return "\(file): no \(needed) column: looked for \(tried.map { "\"\($0)\"" }.joined(separator: ", ")) but the header has \(have); name the column with the matching --…-col option"
+            return "\(file): no \(needed) column: looked for \(tried.map { "\"\($0)\"" }.joined(separator: ", ")) but the header has \(have); \(hint)"
         case let .tooFewRuns(law, needed, found):
             return "the \(law) law has \(needed - 1) free parameters and needs at least \(needed) runs to fit, found \(found); add runs or hold parameters with --fix"
         case let .invalidOption(option, message):

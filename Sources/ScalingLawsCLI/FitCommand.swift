@@ -31,7 +31,7 @@ struct Fit: ParsableCommand {
             if let save { try result.write(to: save) }
             switch format {
             case .json: try printJSON(result.record)
-            case .text: print(Report.fit(result, source: file))
+            case .text: print(Report.fit(result, source: "from \(file)"))
             }
         }
     }

@@ -37,7 +37,7 @@ struct Optimal: ParsableCommand {
                     try printJSON(OptimaReport(optima: records))
                 }
             case .text:
-                print(Report.optima(result, optima))
+                print(Report.optima(result, optima, source: source.origin))
             }
         }
     }

@@ -99,6 +99,13 @@ struct SourceOptions: ParsableArguments {
     @OptionGroup var law: LawOptions
     @OptionGroup var columns: ColumnOptions
 
+    /// Where the fit came from, for reports.
+    var origin: String? {
+        if let file { return "from \(file)" }
+        if let fit { return "(fit loaded from \(fit))" }
+        return nil
+    }
+
     /// Fits, loads or assembles the law.
     func fittedLaw() throws -> FitResult {
         if let path = fit {

@@ -48,7 +48,7 @@ struct Predict: ParsableCommand {
             let predictions = zip(targets, losses).map { PredictionRecord(params: $0.params, tokens: $0.tokens, flops: $0.flops, loss: $1) }
             switch format {
             case .json: try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues, predictions: predictions))
-            case .text: print(Report.predictions(result, predictions))
+            case .text: print(Report.predictions(result, predictions, source: source.origin))
             }
         }
     }

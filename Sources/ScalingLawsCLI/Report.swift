@@ -25,7 +25,7 @@ enum Report {
     static func header(_ r: FitResult, source: String?) -> String {
         var lines = ["law        \(r.law.name): \(r.law.formula)"]
         if r.runs > 0 {
-            lines.append("runs       \(r.runs)" + (source.map { " from \($0)" } ?? ""))
+            lines.append("runs       \(r.runs)" + (source.map { " \($0)" } ?? ""))
         } else {
             lines.append("runs       none (parameters given)")
         }
@@ -55,19 +55,19 @@ enum Report {
         zip(r.law.parameterNames, r.parameters).map { "\($0)=\(number($1))" }.joined(separator: " ")
     }
 
-    static func predictions(_ r: FitResult, _ preds: [PredictionRecord]) -> String {
+    static func predictions(_ r: FitResult, _ preds: [PredictionRecord], source: String?) -> String {
         let rows: [[String]] = preds.map { p in
             [number(p.params), number(p.tokens), number(p.flops), String(format: "%.6f", p.loss)]
         }
-        return header(r, source: nil) + "\nparameters \(parameterLine(r))\n\n"
+        return header(r, source: source) + "\nparameters \(parameterLine(r))\n\n"
             + table(["params N", "tokens D", "flops C", "loss"], rows)
     }
 
-    static func optima(_ r: FitResult, _ optima: [ComputeOptimum]) -> String {
+    static func optima(_ r: FitResult, _ optima: [ComputeOptimum], source: String?) -> String {
         let rows = optima.map { o in
             [number(o.flops), number(o.params), number(o.tokens), number(o.tokensPerParam), String(format: "%.6f", o.loss)]
         }
-        return header(r, source: nil) + "\nparameters \(parameterLine(r))\ncompute    C = \(number(r.flopsPerParamToken))·N·D\n\n"
+        return header(r, source: source) + "\nparameters \(parameterLine(r))\ncompute    C = \(number(r.flopsPerParamToken))·N·D\n\n"
             + table(["flops C", "params N", "tokens D", "tokens/param", "loss"], rows)
     }
 }

@@ -43,7 +43,8 @@ public struct RunTable: Sendable {
         func locate(_ key: String) throws(ScalingLawsError) -> Int? {
             if let name = overrides[key] ?? nil {
                 guard let i = table.columnIndex([name]) else {
-                    throw .missingColumn(file: table.source, needed: key, tried: [name], available: table.header)
+                    throw .missingColumn(file: table.source, needed: key, tried: [name], available: table.header,
+                                         hint: "check the name given to --\(key)-col")
                 }
                 return i
             }
@@ -60,21 +61,24 @@ public struct RunTable: Sendable {
             let others = standard.filter { $0 != v }
             guard others.allSatisfy({ index[$0] != nil }) else {
                 let tried = overrides[v].flatMap { $0 }.map { [$0] } ?? aliases[v] ?? [v]
-                throw .missingColumn(file: table.source, needed: "\(v) (nor the other two of params, tokens, flops to derive it by C = \(formatK(k))·N·D)",
-                                     tried: tried, available: table.header)
+                let missing = others.filter { index[$0] == nil }.joined(separator: " or ")
+                throw .missingColumn(file: table.source, needed: v, tried: tried, available: table.header,
+                                     hint: "name it with --\(v)-col, or give \(others.joined(separator: " and ")) columns to derive it by C = \(formatK(k))·N·D (no \(missing) column either)")
             }
             others.forEach { parse.insert($0) }
         }
         var extra = [String: Int]()
         for v in variables where !standard.contains(v) {
             guard let i = table.columnIndex([v]) else {
-                throw .missingColumn(file: table.source, needed: v, tried: [v], available: table.header)
+                throw .missingColumn(file: table.source, needed: v, tried: [v], available: table.header,
+                                     hint: "the law reads a column named \"\(v)\" (set by --x)")
             }
             extra[v] = i
         }
         if requireLoss && index["loss"] == nil {
             let tried = columns.loss.map { [$0] } ?? aliases["loss"]!
-            throw .missingColumn(file: table.source, needed: "loss", tried: tried, available: table.header)
+            throw .missingColumn(file: table.source, needed: "loss", tried: tried, available: table.header,
+                                 hint: "name it with --loss-col")
         }
 
         var runs = [Run]()
