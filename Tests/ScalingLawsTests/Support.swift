@@ -12,24 +12,11 @@ func chinchillaRuns(_ file: String = "chinchilla_fig4_fitset.csv") throws -> [Ru
     return try RunTable.runs(from: table, variables: ChinchillaLaw().variables)
 }
 
-/// SplitMix64: a small seeded generator so synthetic data is identical on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Seeded generator for synthetic data (the library's, so tests and library draw alike).
+typealias SplitMix64 = SeededGenerator
 
-    /// A standard normal draw (Box–Muller).
-    mutating func normal() -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let u2 = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
+extension SeededGenerator {
+    mutating func normal() -> Double { nextNormal() }
 }
 
 /// Relative difference |a − b| / |b|.
