@@ -3,12 +3,16 @@ import ScalingLaws
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit a scaling law to a CSV of runs.",
+        abstract: "Fit a scaling law to a CSV of runs, with intervals for every parameter.",
         discussion: """
+            Intervals are asymptotic (from the Jacobian at the optimum) unless --bootstrap asks for
+            refits of resampled runs.
             Examples:
               scaling fit runs.csv --law chinchilla
+              scaling fit runs.csv --law chinchilla --bootstrap 1000 --seed 7
               scaling fit runs.csv --law saturating --x flops --format json
               scaling fit runs.csv --law chinchilla --loss mse --space log --save fit.json
+              scaling fit runs.csv --law chinchilla --objectives
             """
     )
 
@@ -17,6 +21,10 @@ struct Fit: ParsableCommand {
 
     @OptionGroup var law: LawOptions
     @OptionGroup var columns: ColumnOptions
+    @OptionGroup var intervals: UncertaintyOptions
+
+    @Flag(help: "Refit under raw MSE, log MSE, Huber and the asymmetric lower-envelope objective and compare.")
+    var objectives = false
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -28,10 +36,19 @@ struct Fit: ParsableCommand {
         try reportingErrors {
             let source = SourceOptions(file: file, fit: nil, law: law, columns: columns)
             let result = try source.fittedLaw()
+            if objectives {
+                let fits = try ObjectiveComparison.fits(of: result, options: try law.fitOptions())
+                switch format {
+                case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: nil))
+                case .text: print(Report.objectives(fits, targets: nil, flops: nil))
+                }
+                return
+            }
+            let uncertainty = try intervals.uncertainty(of: result)
             if let save { try result.write(to: save) }
             switch format {
-            case .json: try printJSON(result.record)
-            case .text: print(Report.fit(result, source: "from \(file)"))
+            case .json: try printJSON(FitOutput(record: result.record, uncertainty: uncertainty))
+            case .text: print(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))
             }
         }
     }

@@ -18,11 +18,14 @@ struct LawOptions: ParsableArguments {
         valueName: "name=value"))
     var fix: [String] = []
 
-    @Option(help: "Per-residual loss: mse, huber, soft-l1, cauchy.")
+    @Option(help: "Per-residual loss: mse, huber, soft-l1, cauchy, asymmetric.")
     var loss: String = "huber"
 
     @Option(help: "Scale δ of the robust loss.")
     var delta: Double = 1e-3
+
+    @Option(help: "Expectile τ of the asymmetric loss (τ < 0.5 follows the lower envelope).")
+    var tau: Double = 0.1
 
     @Option(help: "Residual space: log (ln y − ln ŷ) or linear (y − ŷ).")
     var space: String = "log"
@@ -65,7 +68,7 @@ struct LawOptions: ParsableArguments {
         guard starts >= 1 else {
             throw CLIError(message: "--starts: expected at least 1, got \(starts)")
         }
-        var options = FitOptions(objective: Objective(loss: lossKind, delta: delta, space: spaceKind), fixed: try fixedValues())
+        var options = FitOptions(objective: Objective(loss: lossKind, delta: delta, space: spaceKind, tau: tau), fixed: try fixedValues())
         options.flopsPerParamToken = flopsPerParamToken
         options.polishedStarts = starts
         return options
@@ -82,9 +85,11 @@ struct ColumnOptions: ParsableArguments {
     var flopsCol: String?
     @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss).")
     var lossCol: String?
+    @Option(help: "Column of group labels: rows with one label are resampled together (default: group, run, run_id).")
+    var groupCol: String?
 
     var columns: RunTable.Columns {
-        RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: lossCol)
+        RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: lossCol, group: groupCol)
     }
 }
 
@@ -121,9 +126,15 @@ struct SourceOptions: ParsableArguments {
             return try FitResult(law: lawValue, parameters: options.fixed, flopsPerParamToken: options.flopsPerParamToken,
                                  objective: options.objective)
         }
-        let table = try CSVTable(contentsOf: file)
-        let runs = try RunTable.runs(from: table, variables: lawValue.variables, columns: columns.columns,
-                                     flopsPerParamToken: options.flopsPerParamToken)
+        let runs = try columns.loadRuns(file, law: lawValue, flopsPerParamToken: options.flopsPerParamToken)
         return try lawValue.fit(runs, options: options)
+    }
+}
+
+extension ColumnOptions {
+    /// Reads the runs of `file` with the columns `law` needs.
+    func loadRuns(_ file: String, law: any ScalingLaw, flopsPerParamToken: Double) throws -> [Run] {
+        let table = try CSVTable(contentsOf: file)
+        return try RunTable.runs(from: table, variables: law.variables, columns: columns, flopsPerParamToken: flopsPerParamToken)
     }
 }

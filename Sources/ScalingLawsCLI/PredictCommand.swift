@@ -3,19 +3,21 @@ import ScalingLaws
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Predict the loss of runs from a fitted law.",
+        abstract: "Predict the loss of runs from a fitted law, with intervals.",
         discussion: """
             Give target values with --params, --tokens and --flops (comma-separated lists are paired
             element by element; a single value is repeated). A missing one of N, D, C is derived from
-            C = k·N·D.
+            C = k·N·D. Each prediction has the interval of the law itself and the wider interval for one
+            new run (adding the runs' scatter about the law).
             Examples:
               scaling predict runs.csv --law chinchilla --params 70e9 --tokens 1.4e12
               scaling predict --fit fit.json --params 1B,7B,70B --tokens 20B,140B,1.4T
-              scaling predict runs.csv --law saturating --x flops --flops 1e24 --format json
+              scaling predict runs.csv --law saturating --x flops --flops 1e24 --bootstrap 1000 --format json
             """
     )
 
     @OptionGroup var source: SourceOptions
+    @OptionGroup var intervals: UncertaintyOptions
 
     @Option(help: "Target model sizes N (comma-separated; units like 70B allowed).")
     var params: [String] = []
@@ -23,6 +25,9 @@ struct Predict: ParsableCommand {
     var tokens: [String] = []
     @Option(help: "Target training FLOPs C (comma-separated).")
     var flops: [String] = []
+
+    @Flag(help: "Show how the forecast moves under raw MSE, log MSE, Huber and the asymmetric objective.")
+    var objectives = false
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -44,11 +49,28 @@ struct Predict: ParsableCommand {
             let targets = (0..<count).map { i in
                 Run(params: pick(n, i), tokens: pick(d, i), flops: pick(c, i)).completed(flopsPerParamToken: result.flopsPerParamToken)
             }
+            if objectives {
+                let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions())
+                let predictions = try fits.map { try $0.predict(targets) }
+                switch format {
+                case .json: try printJSON(ObjectivesReport(fits: fits, predictions: predictions, optima: nil))
+                case .text: print(Report.objectives(fits, targets: (targets, predictions), flops: nil))
+                }
+                return
+            }
             let losses = try result.predict(targets)
-            let predictions = zip(targets, losses).map { PredictionRecord(params: $0.params, tokens: $0.tokens, flops: $0.flops, loss: $1) }
+            let uncertainty = try intervals.uncertainty(of: result)
+            let withIntervals = try uncertainty?.predictions(targets)
+            let predictions = targets.indices.map { i in
+                PredictionRecord(params: targets[i].params, tokens: targets[i].tokens, flops: targets[i].flops, loss: losses[i],
+                                 interval: withIntervals?[i].interval, runInterval: withIntervals?[i].runInterval)
+            }
             switch format {
-            case .json: try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues, predictions: predictions))
-            case .text: print(Report.predictions(result, predictions, source: source.origin))
+            case .json:
+                try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues,
+                                            predictions: predictions, uncertainty: uncertainty.map(UncertaintyRecord.init)))
+            case .text:
+                print(Report.predictions(result, predictions, uncertainty: uncertainty, source: source.origin))
             }
         }
     }
@@ -61,18 +83,4 @@ func quantities(_ values: [String], flag: String) throws -> [Double] {
         }
         return v
     }
-}
-
-struct PredictionRecord: Codable {
-    var params: Double?
-    var tokens: Double?
-    var flops: Double?
-    var loss: Double
-}
-
-struct PredictReport: Codable {
-    var law: String
-    var objective: FitRecord.ObjectiveRecord
-    var parameters: [String: Double]
-    var predictions: [PredictionRecord]
 }

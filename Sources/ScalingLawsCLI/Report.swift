@@ -4,13 +4,20 @@ import ScalingLaws
 /// Text rendering of results.
 enum Report {
     static func number(_ v: Double?) -> String {
-        guard let v else { return "-" }
+        guard let v, v.isFinite else { return "-" }
         return String(format: "%.6g", v)
     }
 
+    static func interval(_ i: Interval?) -> String {
+        guard let i, i.low.isFinite, i.high.isFinite else { return "-" }
+        return "[\(String(format: "%.5g", i.low)), \(String(format: "%.5g", i.high))]"
+    }
+
+    static func percent(_ v: Double) -> String { String(format: "%.2f%%", 100 * v) }
+
     /// An aligned table: numbers right-aligned, text left-aligned.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        let numeric = header.indices.map { i in rows.allSatisfy { $0[i] == "-" || $0[i].isEmpty || Double($0[i]) != nil } }
+        let numeric = header.indices.map { i in rows.allSatisfy { $0[i] == "-" || $0[i].isEmpty || Double($0[i].replacingOccurrences(of: "%", with: "")) != nil } }
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
@@ -44,31 +51,95 @@ enum Report {
         return lines.joined(separator: "\n")
     }
 
-    static func fit(_ r: FitResult, source: String) -> String {
-        let rows = zip(r.law.parameters, r.parameters).map { p, v in
-            [p.name, number(v), r.fixed.contains(p.name) ? "fixed" : "", p.summary]
+    static func uncertaintyLines(_ u: Uncertainty?) -> String {
+        guard let u else { return "" }
+        var lines: [String]
+        switch u.method {
+        case .asymptotic:
+            lines = ["intervals  \(pct(u.level)) asymptotic (M-estimator sandwich, delta method; assumes independent errors, --bootstrap for resampling)"]
+        case .bootstrap:
+            lines = ["intervals  \(pct(u.level)) bootstrap percentile, \(u.replicates - u.failedReplicates) of \(u.replicates) refits, seed \(u.seed ?? 0)"]
         }
-        return header(r, source: source) + "\n\n" + table(["parameter", "value", "", "meaning"], rows)
+        lines += u.warnings.map { "warning    \($0)" }
+        return "\n" + lines.joined(separator: "\n")
+    }
+
+    static func pct(_ level: Double) -> String { String(format: "%g%%", 100 * level) }
+
+    static func fit(_ r: FitResult, uncertainty u: Uncertainty?, source: String) -> String {
+        let levelLabel = u.map { "\(pct($0.level)) interval" } ?? "interval"
+        var rows = zip(r.law.parameters.indices, r.law.parameters).map { j, p -> [String] in
+            let fixed = r.fixed.contains(p.name)
+            return [p.name, number(r.parameters[j]), fixed ? "fixed" : number(u?.standardErrors[j]),
+                    fixed ? "" : interval(u?.intervals[j]), p.summary]
+        }
+        if let u {
+            for d in u.derived {
+                rows.append([d.name, number(d.estimate.value), number(d.estimate.standardError), interval(d.estimate.interval), "derived"])
+            }
+        } else {
+            for d in r.law.derivedQuantities(r.parameters) { rows.append([d.name, number(d.value), "-", "-", "derived"]) }
+        }
+        return header(r, source: source) + uncertaintyLines(u) + "\n\n"
+            + table(["parameter", "value", "s.e.", levelLabel, "meaning"], rows)
     }
 
     static func parameterLine(_ r: FitResult) -> String {
         zip(r.law.parameterNames, r.parameters).map { "\($0)=\(number($1))" }.joined(separator: " ")
     }
 
-    static func predictions(_ r: FitResult, _ preds: [PredictionRecord], source: String?) -> String {
+    static func predictions(_ r: FitResult, _ preds: [PredictionRecord], uncertainty u: Uncertainty?, source: String?) -> String {
         let rows: [[String]] = preds.map { p in
-            [number(p.params), number(p.tokens), number(p.flops), String(format: "%.6f", p.loss)]
+            [number(p.params), number(p.tokens), number(p.flops), String(format: "%.6f", p.loss), interval(p.interval), interval(p.runInterval)]
         }
-        return header(r, source: source) + "\nparameters \(parameterLine(r))\n\n"
-            + table(["params N", "tokens D", "flops C", "loss"], rows)
+        let level = u.map { pct($0.level) + " " } ?? ""
+        return header(r, source: source) + uncertaintyLines(u) + "\nparameters \(parameterLine(r))\n\n"
+            + table(["params N", "tokens D", "flops C", "loss", "\(level)law interval", "\(level)new-run interval"], rows)
     }
 
-    static func optima(_ r: FitResult, _ optima: [ComputeOptimum], source: String?) -> String {
-        let rows = optima.map { o in
-            [number(o.flops), number(o.params), number(o.tokens), number(o.tokensPerParam), String(format: "%.6f", o.loss)]
+    static func optima(_ r: FitResult, _ optima: [ComputeOptimum], estimates: [[String: Estimate]?], uncertainty u: Uncertainty?,
+                       source: String?) -> String {
+        var rows = [[String]]()
+        for (o, e) in zip(optima, estimates) {
+            rows.append([number(o.flops), number(o.params), number(o.tokens), number(o.tokensPerParam), String(format: "%.6f", o.loss)])
+            if let e {
+                rows.append(["  " + pct(u?.level ?? 0.95), interval(e["params"]?.interval), interval(e["tokens"]?.interval),
+                             interval(e["tokens_per_param"]?.interval), interval(e["loss"]?.interval)])
+            }
         }
-        return header(r, source: source) + "\nparameters \(parameterLine(r))\ncompute    C = \(number(r.flopsPerParamToken))·N·D\n\n"
+        return header(r, source: source) + uncertaintyLines(u) + "\nparameters \(parameterLine(r))\ncompute    C = \(number(r.flopsPerParamToken))·N·D\n\n"
             + table(["flops C", "params N", "tokens D", "tokens/param", "loss"], rows)
+    }
+
+    /// `--objectives`: how the parameters, forecasts or optima move with the objective.
+    static func objectives(_ fits: [FitResult], targets: (runs: [Run], predictions: [[Double]])?, flops: [[ComputeOptimum]]?) -> String {
+        guard let reference = fits.firstIndex(where: { $0.objective.loss == .huber }) ?? fits.indices.first else { return "" }
+        let names = fits[0].law.parameterNames
+        var header = ["objective"] + names
+        var rows = fits.map { f in [f.objective.label] + f.parameters.map { number($0) } }
+        if let targets {
+            for (k, run) in targets.runs.enumerated() {
+                header.append("loss at N=\(number(run.params)) D=\(number(run.tokens))")
+                header.append("change")
+                for i in fits.indices {
+                    let v = targets.predictions[i][k], ref = targets.predictions[reference][k]
+                    rows[i] += [String(format: "%.6f", v), String(format: "%+.2f%%", 100 * (v / ref - 1))]
+                }
+            }
+        }
+        if let flops {
+            for (k, o) in flops[0].enumerated() {
+                header += ["N_opt at C=\(number(o.flops))", "change", "loss"]
+                for i in fits.indices {
+                    let v = flops[i][k], ref = flops[reference][k]
+                    let change = (v.params != nil && ref.params != nil) ? String(format: "%+.1f%%", 100 * (v.params! / ref.params! - 1)) : "-"
+                    rows[i] += [number(v.params), change, String(format: "%.6f", v.loss)]
+                }
+            }
+        }
+        let lines = fits.map { "  \($0.objective.label): \($0.objective.definition)" }
+        return "law        \(fits[0].law.name): \(fits[0].law.formula)\nruns       \(fits[0].runs)\nobjectives (changes relative to \(fits[reference].objective.label))\n"
+            + lines.joined(separator: "\n") + "\n\n" + table(header, rows)
     }
 }
 

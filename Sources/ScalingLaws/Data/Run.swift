@@ -11,14 +11,18 @@ public struct Run: Sendable, Hashable, Codable {
     public var loss: Double?
     /// Other numeric columns by name.
     public var values: [String: Double]
+    /// Rows sharing a group label belong together (a `group`, `run` or `run_id` column): resampling
+    /// draws whole groups.
+    public var group: String?
 
     public init(params: Double? = nil, tokens: Double? = nil, flops: Double? = nil, loss: Double? = nil,
-                values: [String: Double] = [:]) {
+                values: [String: Double] = [:], group: String? = nil) {
         self.params = params
         self.tokens = tokens
         self.flops = flops
         self.loss = loss
         self.values = values
+        self.group = group
     }
 
     /// The value of a law variable: `params`, `tokens`, `flops` or a name in ``values``.

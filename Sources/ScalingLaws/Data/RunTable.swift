@@ -7,11 +7,15 @@ public struct RunTable: Sendable {
         public var tokens: String?
         public var flops: String?
         public var loss: String?
-        public init(params: String? = nil, tokens: String? = nil, flops: String? = nil, loss: String? = nil) {
+        /// Column of group labels for resampling (default: `group`, `run`, `run_id`).
+        public var group: String?
+        public init(params: String? = nil, tokens: String? = nil, flops: String? = nil, loss: String? = nil,
+                    group: String? = nil) {
             self.params = params
             self.tokens = tokens
             self.flops = flops
             self.loss = loss
+            self.group = group
         }
     }
 
@@ -21,6 +25,7 @@ public struct RunTable: Sendable {
         Variable.tokens: ["tokens", "d", "data", "train_tokens", "num_tokens", "ntokens"],
         Variable.flops: ["flops", "c", "compute", "train_flops"],
         "loss": ["loss", "val_loss", "eval_loss", "train_loss", "validation_loss"],
+        "group": ["group", "run", "run_id"],
     ]
 
     /// Reads runs from `table`.
@@ -39,7 +44,7 @@ public struct RunTable: Sendable {
             throw .malformedFile(file: table.source, line: nil, message: "the file has a header but no runs")
         }
         let overrides = [Variable.params: columns.params, Variable.tokens: columns.tokens,
-                         Variable.flops: columns.flops, "loss": columns.loss]
+                         Variable.flops: columns.flops, "loss": columns.loss, "group": columns.group]
         func locate(_ key: String) throws(ScalingLawsError) -> Int? {
             if let name = overrides[key] ?? nil {
                 guard let i = table.columnIndex([name]) else {
@@ -52,7 +57,7 @@ public struct RunTable: Sendable {
         }
         let standard = Variable.standard
         var index = [String: Int]()
-        for key in standard + ["loss"] { if let i = try locate(key) { index[key] = i } }
+        for key in standard + ["loss", "group"] { if let i = try locate(key) { index[key] = i } }
 
         // Which standard columns must be parsed: those the law reads, or the two that derive one.
         var parse = Set<String>()
@@ -104,6 +109,13 @@ public struct RunTable: Sendable {
             }
             for (name, i) in extra { run.values[name] = try number(i) }
             if requireLoss, let i = index["loss"] { run.loss = try number(i) }
+            if let i = index["group"] {
+                guard !row[i].isEmpty else {
+                    throw .badValue(file: table.source, line: table.lines[r], column: i + 1, columnName: table.header[i],
+                                    expected: "a group label (rows with the same label are resampled together)", found: "")
+                }
+                run.group = row[i]
+            }
             runs.append(run.completed(flopsPerParamToken: k))
         }
         return runs

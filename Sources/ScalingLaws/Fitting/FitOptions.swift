@@ -8,6 +8,9 @@ public struct FitOptions: Sendable, Hashable {
     public var polishedStarts: Int = 8
     /// FLOPs per parameter per token, k in C = k·N·D, used to derive a missing N, D or C.
     public var flopsPerParamToken: Double = 6
+    /// A complete parameter vector (law order) to polish from instead of running the start search, e.g. a
+    /// previous optimum when refitting resampled data.
+    public var start: [Double]? = nil
     /// Solver settings; the robust loss is taken from ``objective``.
     public var solver: SolverOptions = SolverOptions()
 

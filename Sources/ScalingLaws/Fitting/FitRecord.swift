@@ -5,12 +5,15 @@ import Foundation
 ///
 /// Keys: `law`, `formula`, `configuration`, `parameters` (name → value, names as in the formula),
 /// `fixed`, `objective` (`loss`, `delta`, `space`, `value`, `definition`), `runs`,
-/// `flops_per_param_token`, `solver` and `start_search`.
+/// `flops_per_param_token`, `solver`, `start_search` and `training_runs` (the runs fitted, so that a saved
+/// fit can still give intervals and be bootstrapped).
 public struct FitRecord: Sendable, Codable, Hashable {
     /// The objective as recorded.
     public struct ObjectiveRecord: Sendable, Codable, Hashable {
         public var loss: String
         public var delta: Double?
+        /// Expectile τ, for the asymmetric loss only.
+        public var tau: Double? = nil
         public var space: String
         public var value: Double?
         public var definition: String
@@ -30,11 +33,23 @@ public struct FitRecord: Sendable, Codable, Hashable {
     public var flopsPerParamToken: Double
     public var solver: SolverSummary
     public var startSearch: StartSearchReport
+    /// The runs fitted (absent when no data was used).
+    public var trainingRuns: [Run]?
 
     enum CodingKeys: String, CodingKey {
         case format, version, law, formula, configuration, parameters, fixed, objective, runs, solver
         case flopsPerParamToken = "flops_per_param_token"
         case startSearch = "start_search"
+        case trainingRuns = "training_runs"
+    }
+}
+
+extension Objective {
+    /// The objective as recorded in JSON, with its value.
+    public func record(value: Double?) -> FitRecord.ObjectiveRecord {
+        FitRecord.ObjectiveRecord(
+            loss: loss.rawValue, delta: (loss == .mse || loss == .asymmetric) ? nil : delta, tau: loss == .asymmetric ? tau : nil,
+            space: space.rawValue, value: value, definition: definition)
     }
 }
 
@@ -44,9 +59,9 @@ extension FitResult {
         FitRecord(
             law: law.name, formula: law.formula, configuration: law.configuration,
             parameters: parameterValues, fixed: fixed.sorted(),
-            objective: .init(loss: objective.loss.rawValue, delta: objective.loss == .mse ? nil : objective.delta,
-                             space: objective.space.rawValue, value: objectiveValue, definition: objective.definition),
-            runs: runs, flopsPerParamToken: flopsPerParamToken, solver: summary, startSearch: search)
+            objective: objective.record(value: objectiveValue),
+            runs: runs, flopsPerParamToken: flopsPerParamToken, solver: summary, startSearch: search,
+            trainingRuns: trainingRuns.isEmpty ? nil : trainingRuns)
     }
 
     /// Rebuilds a fit from its record (parameters only: residuals are not stored).
@@ -72,16 +87,26 @@ extension FitResult {
         guard record.flopsPerParamToken > 0, record.flopsPerParamToken.isFinite else {
             throw .badFitFile(path: source, message: "flops_per_param_token must be positive")
         }
-        let objective = Objective(loss: loss, delta: record.objective.delta ?? 1e-3, space: space)
+        let objective = Objective(loss: loss, delta: record.objective.delta ?? 1e-3, space: space, tau: record.objective.tau ?? 0.1)
         let layout: ParameterLayout
         do {
             layout = try ParameterLayout(law: law, fixed: record.parameters.filter { law.parameterIndex($0.key) != nil })
         } catch {
             throw .badFitFile(path: source, message: error.description)
         }
-        self.init(law: law, parameters: layout.fullVector(free: []), fixed: Set(record.fixed), objective: objective,
-                  objectiveValue: record.objective.value, residuals: [], runs: record.runs, summary: record.solver,
-                  search: record.startSearch, flopsPerParamToken: record.flopsPerParamToken)
+        let theta = layout.fullVector(free: [])
+        let runs = record.trainingRuns ?? []
+        var residuals = [Double]()
+        if !runs.isEmpty {
+            do {
+                residuals = try law.residuals(theta, runs: runs, objective: objective, flopsPerParamToken: record.flopsPerParamToken)
+            } catch {
+                throw .badFitFile(path: source, message: "training_runs: \(error.description)")
+            }
+        }
+        self.init(law: law, parameters: theta, fixed: Set(record.fixed), objective: objective,
+                  objectiveValue: record.objective.value, residuals: residuals, runs: record.runs, summary: record.solver,
+                  search: record.startSearch, flopsPerParamToken: record.flopsPerParamToken, trainingRuns: runs)
     }
 
     /// Reads a fit saved with ``write(to:)`` or `scaling fit --save`.

@@ -34,9 +34,14 @@ public struct FitResult: Sendable {
     public let search: StartSearchReport
     /// k in C = k·N·D used to derive missing N, D or C.
     public let flopsPerParamToken: Double
+    /// The runs the law was fitted to (with N, D, C completed), in order; empty when no data was used
+    /// or the fit was read from a file.
+    public let trainingRuns: [Run]
 
     init(law: any ScalingLaw, parameters: [Double], fixed: Set<String>, objective: Objective, objectiveValue: Double?,
-         residuals: [Double], runs: Int, summary: SolverSummary, search: StartSearchReport, flopsPerParamToken: Double) {
+         residuals: [Double], runs: Int, summary: SolverSummary, search: StartSearchReport, flopsPerParamToken: Double,
+         trainingRuns: [Run] = []) {
+        self.trainingRuns = trainingRuns
         self.law = law
         self.parameters = parameters
         self.fixed = fixed
@@ -82,6 +87,11 @@ public struct FitResult: Sendable {
     ///
     /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` if a run lacks a variable the law reads.
     public func predict(_ runs: [Run]) throws(ScalingLawsError) -> [Double] {
+        law.evaluate(parameters, try inputs(for: runs))
+    }
+
+    /// The law's variables for `runs` (missing N, D or C derived with k = ``flopsPerParamToken``).
+    func inputs(for runs: [Run]) throws(ScalingLawsError) -> Inputs {
         var columns = [[Double]](repeating: [], count: law.variables.count)
         for (index, raw) in runs.enumerated() {
             let run = raw.completed(flopsPerParamToken: flopsPerParamToken)
@@ -92,7 +102,7 @@ public struct FitResult: Sendable {
                 columns[j].append(value)
             }
         }
-        return law.evaluate(parameters, Inputs(columns: columns))
+        return Inputs(columns: columns)
     }
 
     /// The compute-optimal allocation of `flops` under C = k·N·D, if the law supports it.

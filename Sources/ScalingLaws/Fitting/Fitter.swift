@@ -16,7 +16,8 @@ extension ScalingLaw {
     public func fit(_ runs: [Run], options: FitOptions = FitOptions()) throws(ScalingLawsError) -> FitResult {
         try options.objective.validate()
         let layout = try ParameterLayout(law: self, fixed: options.fixed)
-        let (inputs, y) = try trainingData(runs, flopsPerParamToken: options.flopsPerParamToken,
+        let completedRuns = runs.map { $0.completed(flopsPerParamToken: options.flopsPerParamToken) }
+        let (inputs, y) = try trainingData(completedRuns, flopsPerParamToken: options.flopsPerParamToken,
                                            space: options.objective.space)
         let needed = layout.free.count + 1
         guard y.count >= needed else { throw .tooFewRuns(law: name, needed: needed, found: y.count) }
@@ -36,7 +37,12 @@ extension ScalingLaw {
                                                     initialCost: solverOptions.loss.cost(r), finalCost: solverOptions.loss.cost(r),
                                                     functionEvaluations: 1, jacobianEvaluations: 0, gradientNorm: 0),
                              search: StartSearchReport(candidates: 0, valid: 0, polished: 0, agreeing: 0),
-                             flopsPerParamToken: options.flopsPerParamToken)
+                             flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns)
+        }
+
+        if let start = options.start {
+            return try refit(from: start, problem: problem, layout: layout, options: options, solverOptions: solverOptions,
+                             runs: completedRuns)
         }
 
         // 1. Start search.
@@ -77,7 +83,37 @@ extension ScalingLaw {
                          runs: y.count, summary: best.summary,
                          search: StartSearchReport(candidates: candidates.count, valid: scored.count,
                                                    polished: starts.count, agreeing: agreeing),
-                         flopsPerParamToken: options.flopsPerParamToken)
+                         flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns)
+    }
+
+    /// One polish from a given start (used by resampling: each bootstrap replicate starts at the full-data
+    /// optimum instead of repeating the start search).
+    private func refit(from start: [Double], problem: ResidualModel<Self>, layout: ParameterLayout, options: FitOptions,
+                       solverOptions: SolverOptions, runs: [Run]) throws(ScalingLawsError) -> FitResult {
+        guard start.count == parameters.count,
+              zip(start, parameters).allSatisfy({ $0.0.isFinite && (!$0.1.isPositive || $0.0 > 0) }) else {
+            throw .invalidOption(option: "start", message: "expected \(parameters.count) finite values (positive where the \(name) law requires) in the order \(parameterNames.joined(separator: ", "))")
+        }
+        let theta0 = layout.applyFixed(start)
+        let result = LevenbergMarquardt.solve(problem.leastSquaresProblem(), from: layout.freeVector(theta0), options: solverOptions)
+        guard result.summary.finalCost.isFinite else {
+            throw .fitFailed(law: name, message: "the model is undefined at the given start")
+        }
+        return FitResult(law: self, parameters: layout.fullVector(free: result.parameters), fixed: Set(options.fixed.keys),
+                         objective: options.objective, objectiveValue: options.objective.value(residuals: result.residuals),
+                         residuals: result.residuals, runs: runs.count, summary: result.summary,
+                         search: StartSearchReport(candidates: 1, valid: 1, polished: 1, agreeing: 1),
+                         flopsPerParamToken: options.flopsPerParamToken, trainingRuns: runs)
+    }
+
+    /// Residuals of `runs` at parameters θ in the objective's space.
+    func residuals(_ theta: [Double], runs: [Run], objective: Objective, flopsPerParamToken k: Double) throws(ScalingLawsError) -> [Double] {
+        let layout = try ParameterLayout(law: self, fixed: [:])
+        let (inputs, y) = try trainingData(runs, flopsPerParamToken: k, space: objective.space)
+        guard let r = ResidualModel(law: self, layout: layout, inputs: inputs, y: y, space: objective.space).residuals(theta) else {
+            throw .fitFailed(law: name, message: "the parameters give a non-positive or non-finite prediction for some run")
+        }
+        return r
     }
 
     /// The law's variables and response for `runs`, validated.

@@ -16,6 +16,9 @@ public struct Objective: Sendable, Hashable, Codable {
         case softL1 = "soft-l1"
         /// Sum of Cauchy_δ(r) = δ²/2 · ln(1 + (r/δ)²).
         case cauchy
+        /// Sum of the asymmetric squared loss with expectile τ (``Objective/tau``): runs below the curve
+        /// weigh 1 − τ, runs above weigh τ, so for τ < ½ the law traces the lower envelope of the data.
+        case asymmetric
     }
 
     /// Where residuals are taken.
@@ -27,14 +30,17 @@ public struct Objective: Sendable, Hashable, Codable {
     }
 
     public var loss: Loss
-    /// Scale δ of the robust losses (ignored by `mse`).
+    /// Scale δ of the robust losses (ignored by `mse` and `asymmetric`).
     public var delta: Double
     public var space: Space
+    /// Expectile τ of the `asymmetric` loss (ignored by the others).
+    public var tau: Double
 
-    public init(loss: Loss = .huber, delta: Double = 1e-3, space: Space = .log) {
+    public init(loss: Loss = .huber, delta: Double = 1e-3, space: Space = .log, tau: Double = 0.1) {
         self.loss = loss
         self.delta = delta
         self.space = space
+        self.tau = tau
     }
 
     /// The solver's robust loss ρ.
@@ -44,6 +50,7 @@ public struct Objective: Sendable, Hashable, Codable {
         case .huber: return .huber(delta: delta)
         case .softL1: return .softL1(delta: delta)
         case .cauchy: return .cauchy(delta: delta)
+        case .asymmetric: return .asymmetric(tau: tau)
         }
     }
 
@@ -65,13 +72,17 @@ public struct Objective: Sendable, Hashable, Codable {
         case .huber: return "sum over runs of Huber(delta=\(delta)) of \(residual)"
         case .softL1: return "sum over runs of soft-L1(delta=\(delta)) of \(residual)"
         case .cauchy: return "sum over runs of Cauchy(delta=\(delta)) of \(residual)"
+        case .asymmetric: return "sum over runs of asymmetric squares (tau=\(tau) above the curve, \(1 - tau) below) of \(residual)"
         }
     }
 
     /// Checks δ.
     func validate() throws(ScalingLawsError) {
-        if loss != .mse && !(delta > 0 && delta.isFinite) {
+        if loss != .mse && loss != .asymmetric && !(delta > 0 && delta.isFinite) {
             throw .invalidOption(option: "--delta", message: "expected a positive number, got \(delta)")
+        }
+        if loss == .asymmetric && !(tau > 0 && tau < 1) {
+            throw .invalidOption(option: "--tau", message: "expected a number strictly between 0 and 1, got \(tau)")
         }
     }
 }

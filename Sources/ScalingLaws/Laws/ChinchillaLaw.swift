@@ -60,6 +60,13 @@ public struct ChinchillaLaw: ScalingLaw, ComputeOptimalLaw {
         return grid.flatMap { a in grid.map { b in [0, 0, 0, a, b] } }
     }
 
+    /// The compute-optimal exponents: N_opt ∝ C^a and D_opt ∝ C^b with a = β/(α+β), b = α/(α+β)
+    /// (Hoffmann et al. 2022, eq. 4; Besiroglu et al. 2024 report a = 0.513 ± 0.020 on the Figure 4 runs).
+    public func derivedQuantities(_ t: [Double]) -> [(name: String, value: Double)] {
+        let (alpha, beta) = (t[3], t[4])
+        return [("a", beta / (alpha + beta)), ("b", alpha / (alpha + beta))]
+    }
+
     /// Closed-form compute-optimal N and D for `flops` = k·N·D (Hoffmann et al. 2022, eq. 4).
     public func computeOptimum(_ t: [Double], flops: Double, flopsPerParamToken k: Double) -> ComputeOptimum {
         let (e, a, b, alpha, beta) = (t[0], t[1], t[2], t[3], t[4])

@@ -32,6 +32,9 @@ public protocol ScalingLaw: Sendable {
     func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]]
     /// Settings that together with ``name`` rebuild this law from a saved fit (e.g. `x = flops`).
     var configuration: [String: String] { get }
+    /// Quantities computed from the parameters that users read off a fit, e.g. Chinchilla's
+    /// compute-optimal exponents (none by default).
+    func derivedQuantities(_ theta: [Double]) -> [(name: String, value: Double)]
 }
 
 extension ScalingLaw {

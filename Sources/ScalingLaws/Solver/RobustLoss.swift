@@ -11,9 +11,11 @@ import Foundation
 /// | ``huber(delta:)`` | r²/2 if \|r\| ≤ δ, else δ(\|r\| − δ/2) |
 /// | ``softL1(delta:)`` | δ²(√(1 + (r/δ)²) − 1) |
 /// | ``cauchy(delta:)`` | δ²/2 · ln(1 + (r/δ)²) |
+/// | ``asymmetric(tau:)`` | τ·r²/2 if r ≥ 0, (1 − τ)·r²/2 if r < 0 (an expectile; Newey & Powell 1987) |
 ///
-/// Each is even, increasing in |r| and concave in r², so the iteratively reweighted quadratic with
-/// weight w = ρ′(r)/r majorises it (Huber 1981; Holland & Welsch 1977): the Levenberg–Marquardt step
+/// The symmetric losses are even, increasing in |r| and concave in r², so the iteratively reweighted
+/// quadratic with weight w = ρ′(r)/r majorises them (Huber 1981; Holland & Welsch 1977); the asymmetric
+/// loss is piecewise quadratic with w constant on each side. Either way the Levenberg–Marquardt step
 /// built on these weights has the exact gradient of Σρ.
 public enum RobustLoss: Sendable, Hashable, Codable {
     /// Ordinary least squares, ρ(r) = r²/2.
@@ -24,6 +26,9 @@ public enum RobustLoss: Sendable, Hashable, Codable {
     case softL1(delta: Double)
     /// Cauchy (Lorentzian) loss with scale δ; strongly down-weights outliers.
     case cauchy(delta: Double)
+    /// Asymmetric squared loss (expectile τ): with r = y − ŷ and τ < ½, points below the curve cost more
+    /// than points above, so the fit follows the lower envelope of the data.
+    case asymmetric(tau: Double)
 
     /// ρ(r).
     @inlinable
@@ -40,6 +45,8 @@ public enum RobustLoss: Sendable, Hashable, Codable {
         case .cauchy(let d):
             let z = r / d
             return 0.5 * d * d * log1p(z * z)
+        case .asymmetric(let tau):
+            return 0.5 * (r >= 0 ? tau : 1 - tau) * r * r
         }
     }
 
@@ -57,6 +64,29 @@ public enum RobustLoss: Sendable, Hashable, Codable {
         case .cauchy(let d):
             let z = r / d
             return r / (1 + z * z)
+        case .asymmetric(let tau):
+            return (r >= 0 ? tau : 1 - tau) * r
+        }
+    }
+
+    /// ψ′(r) = ρ″(r), used by the asymptotic covariance of M-estimators.
+    @inlinable
+    public func psiPrime(_ r: Double) -> Double {
+        switch self {
+        case .squared:
+            return 1
+        case .huber(let d):
+            return abs(r) <= d ? 1 : 0
+        case .softL1(let d):
+            let z = r / d
+            let q = 1 + z * z
+            return 1 / (q * q.squareRoot())
+        case .cauchy(let d):
+            let z = r / d
+            let q = 1 + z * z
+            return (1 - z * z) / (q * q)
+        case .asymmetric(let tau):
+            return r >= 0 ? tau : 1 - tau
         }
     }
 
@@ -75,13 +105,15 @@ public enum RobustLoss: Sendable, Hashable, Codable {
         case .cauchy(let d):
             let z = r / d
             return 1 / (1 + z * z)
+        case .asymmetric(let tau):
+            return r >= 0 ? tau : 1 - tau
         }
     }
 
     /// The scale parameter δ, if the loss has one.
     public var delta: Double? {
         switch self {
-        case .squared: return nil
+        case .squared, .asymmetric: return nil
         case .huber(let d), .softL1(let d), .cauchy(let d): return d
         }
     }

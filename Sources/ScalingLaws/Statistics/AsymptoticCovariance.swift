@@ -1,0 +1,168 @@
+import Foundation
+
+extension FitResult {
+    /// Asymptotic uncertainty of the fit from the Jacobian at the optimum.
+    ///
+    /// The free solver variables u (ln θ for positive parameters) have the M-estimator covariance in
+    /// Huber's form (Huber 1981, "Robust Statistics", §7.6; Huber 1973):
+    ///
+    ///     Cov(û) = K² · [Σψ(rᵢ)² / (n − p)] / [(Σψ′(rᵢ) / n)²] · (JᵀJ)⁻¹,   K = 1 + (p/n)·Var(ψ′)/E(ψ′)²,
+    ///
+    /// with J = ∂r/∂u. For squared error this is the familiar σ̂²(JᵀJ)⁻¹ with σ̂² = RSS/(n − p). For
+    /// Huber's loss E(ψ′) = P(|r| ≤ δ) is estimated with a Gaussian kernel (bandwidth by Silverman's rule)
+    /// rather than by counting residuals within δ, since at a Huber optimum with δ well below the noise
+    /// a handful of residuals sit at ≈ 0 and the raw count is unstable. (JᵀJ)⁻¹ comes from the SVD of J
+    /// (LAPACK `dgesdd`). Other quantities follow by the delta method (``Uncertainty/estimate(positive:_:)``).
+    ///
+    /// - Throws: ``ScalingLawsError/unsupported(_:)`` when the fit holds no data (read from a file, or all
+    ///   parameters given).
+    public func asymptoticUncertainty(level: Double = 0.95) throws(ScalingLawsError) -> Uncertainty {
+        try Self.validate(level: level)
+        guard !trainingRuns.isEmpty else {
+            throw .unsupported("intervals need the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
+        }
+        return try asymptotic(law, level: level)
+    }
+
+    private func asymptotic<L: ScalingLaw>(_ law: L, level: Double) throws(ScalingLawsError) -> Uncertainty {
+        let layout = try ParameterLayout(law: law, fixed: fixedValues)
+        let (inputs, y) = try law.trainingData(trainingRuns, flopsPerParamToken: flopsPerParamToken, space: objective.space)
+        let model = ResidualModel(law: law, layout: layout, inputs: inputs, y: y, space: objective.space)
+        let u = layout.freeVector(parameters)
+        let n = y.count, p = u.count
+        var warnings = [String]()
+        var covariance = Matrix(rows: p, columns: p)
+        let r = residuals.count == n ? residuals : (model.residuals(parameters) ?? residuals)
+
+        if p > 0 {
+            var jac = Matrix(rows: n, columns: p)
+            model.leastSquaresProblem().jacobian(u, &jac)
+            let loss = objective.robustLoss
+            let slopes = psiPrimes(r, loss: loss)
+            let meanSlope = slopes.reduce(0, +) / Double(n)
+            let varSlope = slopes.reduce(0) { $0 + ($1 - meanSlope) * ($1 - meanSlope) } / Double(n)
+            guard meanSlope > 0 else {
+                throw .fitFailed(law: law.name, message: "the asymptotic covariance is undefined: no residual lies where the loss has curvature; use --bootstrap")
+            }
+            let k = 1 + Double(p) / Double(n) * varSlope / (meanSlope * meanSlope)
+            let dof = Double(max(n - p, 1))
+            do {
+                // (JᵀJ)⁻¹ = V S⁻² Vᵀ from the SVD J = U S Vᵀ.
+                let (_, s, vt) = try LeastSquares.svd(jac)
+                let cutoff = (s.first ?? 0) * 1e-12
+                var bread = Matrix(rows: p, columns: p)
+                var deficient = false
+                for i in 0..<p {
+                    for j in 0..<p {
+                        var v = 0.0
+                        for q in 0..<s.count {
+                            if s[q] > cutoff { v += vt[q, i] * vt[q, j] / (s[q] * s[q]) } else { deficient = true }
+                        }
+                        bread[i, j] = v
+                    }
+                }
+                if deficient {
+                    warnings.append("the Jacobian is rank deficient: some parameter combinations are not determined by the data; their intervals are understated")
+                }
+                // Meat: Σ ψ(rᵢ)² JᵢJᵢᵀ (heteroscedasticity-consistent; White 1980).
+                var meat = Matrix(rows: p, columns: p)
+                for i in 0..<p {
+                    for j in i..<p {
+                        var v = 0.0
+                        for q in 0..<n { let w = loss.psi(r[q]); v += w * w * jac[q, i] * jac[q, j] }
+                        meat[i, j] = v
+                        meat[j, i] = v
+                    }
+                }
+                let scale = k * k * Double(n) / dof / (meanSlope * meanSlope)
+                for i in 0..<p {
+                    for j in 0..<p {
+                        var v = 0.0
+                        for a in 0..<p { for b in 0..<p { v += bread[i, a] * meat[a, b] * bread[b, j] } }
+                        covariance[i, j] = scale * v
+                    }
+                }
+            } catch {
+                throw .fitFailed(law: law.name, message: "the covariance could not be computed (\(error.description))")
+            }
+        }
+        return makeUncertainty(method: .asymptotic, level: level, layout: layout, engine: .asymptotic(covariance: covariance, layout: layout, u: u),
+                               freeCovariance: covariance, warnings: warnings, residuals: r, replicates: 0, failed: 0, seed: nil)
+    }
+
+    /// ψ′(rᵢ), smoothed for Huber's loss (see ``asymptoticUncertainty(level:)``).
+    private func psiPrimes(_ r: [Double], loss: RobustLoss) -> [Double] {
+        guard case .huber(let delta) = loss, r.count > 1 else { return r.map(loss.psiPrime) }
+        let sd = Quantiles.standardDeviation(r)
+        let mad = 1.4826 * Quantiles.median(r.map { abs($0 - Quantiles.median(r)) })
+        let spread = min(sd, mad > 0 ? mad : sd)
+        let h = 0.9 * spread * pow(Double(r.count), -0.2)
+        guard h > 0, h.isFinite else { return r.map(loss.psiPrime) }
+        // Smoothed indicator of |r| ≤ δ: P(|r + hZ| ≤ δ) for Z standard normal.
+        return r.map { Quantiles.normalCDF((delta - $0) / h) - Quantiles.normalCDF((-delta - $0) / h) }
+    }
+
+    /// Values of the fixed parameters, by name.
+    public var fixedValuesByName: [String: Double] { fixedValues }
+
+    /// Values of the fixed parameters.
+    var fixedValues: [String: Double] {
+        Dictionary(uniqueKeysWithValues: law.parameterNames.enumerated().compactMap { j, name in
+            fixed.contains(name) ? (name, parameters[j]) : nil
+        })
+    }
+
+    static func validate(level: Double) throws(ScalingLawsError) {
+        guard level > 0, level < 1 else {
+            throw .invalidOption(option: "--level", message: "expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
+        }
+    }
+
+    /// Assembles an ``Uncertainty`` from a covariance of the free variables u (used for standard errors,
+    /// correlations and warnings; for the bootstrap it is the sample covariance of the replicates' u).
+    func makeUncertainty(method: Uncertainty.Method, level: Double, layout: ParameterLayout, engine: Uncertainty.Engine,
+                         freeCovariance c: Matrix, warnings: [String], residuals r: [Double], replicates: Int, failed: Int,
+                         seed: UInt64?) -> Uncertainty {
+        var warnings = warnings
+        let names = law.parameterNames
+        let count = names.count
+        var correlations = Matrix(rows: count, columns: count)
+        for (a, i) in layout.free.enumerated() {
+            for (b, j) in layout.free.enumerated() {
+                let d = (c[a, a] * c[b, b]).squareRoot()
+                correlations[i, j] = d > 0 ? c[a, b] / d : (i == j ? 1 : 0)
+            }
+        }
+        for (a, i) in layout.free.enumerated() {
+            for j in layout.free[(a + 1)...] where abs(correlations[i, j]) > 0.999 {
+                warnings.append("\(names[i]) and \(names[j]) are correlated at \(String(format: "%.4f", correlations[i, j])): the data fix a ridge, not each parameter; predictions are better determined than these two")
+            }
+            if layout.positive[i] && parameters[i] < 1e-8 {
+                warnings.append("\(names[i]) = \(parameters[i]) sits at its lower bound 0: the data do not support this term")
+            }
+        }
+        let partial = Uncertainty(method: method, level: level, fit: self, standardErrors: [], intervals: [],
+                                  correlations: correlations, warnings: [], residualScale: 0, replicates: replicates,
+                                  failedReplicates: failed, seed: seed, engine: engine)
+        var standardErrors = [Double](repeating: 0, count: count)
+        var intervals = parameters.map { Interval($0, $0) }
+        for j in layout.free {
+            if let e = partial.estimate(positive: layout.positive[j], { $0[j] }) {
+                standardErrors[j] = e.standardError
+                intervals[j] = e.interval
+            }
+        }
+        let scale: Double
+        switch objective.loss {
+        case .mse, .asymmetric:
+            let dof = Double(max(r.count - layout.free.count, 1))
+            scale = (r.reduce(0) { $0 + $1 * $1 } / dof).squareRoot()
+        default:
+            let m = Quantiles.median(r)
+            scale = 1.4826 * Quantiles.median(r.map { abs($0 - m) })
+        }
+        return Uncertainty(method: method, level: level, fit: self, standardErrors: standardErrors, intervals: intervals,
+                           correlations: correlations, warnings: warnings, residualScale: scale, replicates: replicates,
+                           failedReplicates: failed, seed: seed, engine: engine)
+    }
+}

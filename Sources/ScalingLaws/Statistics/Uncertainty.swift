@@ -1,0 +1,151 @@
+import Foundation
+
+/// The uncertainty of a fit: standard errors, intervals and correlations of its parameters, and the
+/// means to carry them to any number computed from the parameters (predictions, compute-optimal
+/// allocations, derived exponents).
+///
+/// Two methods produce it:
+/// - ``FitResult/asymptoticUncertainty(level:)``: the M-estimator covariance from the Jacobian at the
+///   optimum, carried to other quantities by the delta method. Fast; the default.
+/// - ``FitResult/bootstrap(_:progress:)``: refits on resampled runs; percentile intervals.
+public struct Uncertainty: Sendable {
+    public enum Method: String, Sendable, Codable {
+        case asymptotic
+        case bootstrap
+    }
+
+    /// How the uncertainty was estimated.
+    public let method: Method
+    /// Confidence level of the intervals (e.g. 0.95).
+    public let level: Double
+    /// The fit it describes.
+    public let fit: FitResult
+    /// Standard errors of the parameters in law order (0 for fixed parameters).
+    public let standardErrors: [Double]
+    /// Intervals of the parameters in law order (a point for fixed parameters).
+    public let intervals: [Interval]
+    /// Parameter correlations (law order; fixed parameters have zero rows and columns).
+    public let correlations: Matrix
+    /// Ridges, parameters at bounds, failed replicates: things a careful reader should know.
+    public let warnings: [String]
+    /// Scale of a new run's scatter about the law, in the objective's residual space: the residual
+    /// standard deviation (`mse`), or 1.4826 × the median absolute deviation (robust losses).
+    public let residualScale: Double
+    /// Bootstrap replicates requested (0 for the asymptotic method).
+    public let replicates: Int
+    /// Bootstrap replicates whose refit failed and were dropped.
+    public let failedReplicates: Int
+    /// Seed of the bootstrap draws (nil for the asymptotic method).
+    public let seed: UInt64?
+
+    let engine: Engine
+
+    enum Engine: Sendable {
+        /// Covariance of the free solver variables u (ln θ for positive parameters).
+        case asymptotic(covariance: Matrix, layout: ParameterLayout, u: [Double])
+        /// Parameter vectors of the successful replicates.
+        case bootstrap(replicates: [[Double]])
+    }
+
+    /// z = Φ⁻¹((1 + level)/2).
+    var z: Double { Quantiles.normal((1 + level) / 2) }
+
+    /// The uncertainty of any number computed from the parameter vector.
+    ///
+    /// - Parameters:
+    ///   - positive: build the interval on the log scale (for quantities that are positive by nature:
+    ///     losses, sizes, token counts); the interval is then asymmetric about the value.
+    ///   - f: the quantity as a function of the full parameter vector (law order); nil where undefined.
+    public func estimate(positive: Bool, _ f: ([Double]) -> Double?) -> Estimate? {
+        guard let value = f(fit.parameters), value.isFinite, !positive || value > 0 else { return nil }
+        let transform: (Double) -> Double = positive ? { log($0) } : { $0 }
+        let inverse: (Double) -> Double = positive ? { exp($0) } : { $0 }
+        switch engine {
+        case let .asymptotic(covariance, layout, u):
+            let p = u.count
+            var gradient = [Double](repeating: 0, count: p)
+            for j in 0..<p {
+                let h = 1e-6 * max(1, abs(u[j]))
+                var up = u, down = u
+                up[j] += h
+                down[j] -= h
+                guard let fu = f(layout.fullVector(free: up)), let fd = f(layout.fullVector(free: down)),
+                      fu.isFinite, fd.isFinite, !positive || (fu > 0 && fd > 0) else { return nil }
+                gradient[j] = (transform(fu) - transform(fd)) / (2 * h)
+            }
+            var variance = 0.0
+            for i in 0..<p { for j in 0..<p { variance += gradient[i] * covariance[i, j] * gradient[j] } }
+            let sd = max(variance, 0).squareRoot()
+            let center = transform(value)
+            let interval = Interval(inverse(center - z * sd), inverse(center + z * sd))
+            let se = positive ? value * sd : sd
+            return Estimate(value: value, standardError: se, interval: interval, scaleStandardDeviation: sd)
+        case let .bootstrap(replicates):
+            let values = replicates.compactMap(f).filter { $0.isFinite && (!positive || $0 > 0) }
+            guard values.count >= 2 else { return nil }
+            let sorted = values.sorted()
+            let q = (1 - level) / 2
+            let interval = Interval(Quantiles.percentile(sorted: sorted, q), Quantiles.percentile(sorted: sorted, 1 - q))
+            return Estimate(value: value, standardError: Quantiles.standardDeviation(values), interval: interval,
+                            scaleStandardDeviation: Quantiles.standardDeviation(values.map(transform)))
+        }
+    }
+
+    /// A prediction with the interval of the mean law and the wider interval for a new run.
+    public struct Prediction: Sendable, Hashable {
+        /// The predicted loss.
+        public var value: Double
+        /// Interval of the law itself (parameter uncertainty only).
+        public var interval: Interval
+        /// Interval for the loss of one new run: parameter uncertainty plus the runs' scatter
+        /// (``Uncertainty/residualScale``), combined in the objective's residual space.
+        public var runInterval: Interval
+    }
+
+    /// Predictions for `runs` with intervals.
+    ///
+    /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` if a run lacks a variable the law reads.
+    public func predictions(_ runs: [Run]) throws(ScalingLawsError) -> [Prediction] {
+        let inputs = try fit.inputs(for: runs)
+        let law = fit.law
+        let positive = fit.objective.space == .log
+        return (0..<inputs.count).map { i in
+            let point = Inputs(columns: inputs.columns.map { [$0[i]] })
+            let value = law.evaluate(fit.parameters, point)[0]
+            guard let e = estimate(positive: positive, { law.evaluate($0, point)[0] }) else {
+                return Prediction(value: value, interval: Interval(.nan, .nan), runInterval: Interval(.nan, .nan))
+            }
+            let sd = (e.scaleStandardDeviation * e.scaleStandardDeviation + residualScale * residualScale).squareRoot()
+            let center = positive ? log(value) : value
+            let run = positive ? Interval(exp(center - z * sd), exp(center + z * sd)) : Interval(center - z * sd, center + z * sd)
+            return Prediction(value: value, interval: e.interval, runInterval: run)
+        }
+    }
+
+    /// Uncertainty of the compute-optimal allocation of `flops`: estimates for `params`, `tokens`,
+    /// `tokens_per_param` and `loss` (those the law defines).
+    public func computeOptimum(flops: Double) throws(ScalingLawsError) -> [String: Estimate] {
+        _ = try fit.computeOptimum(flops: flops)   // validates the budget and that the law supports it
+        guard let law = fit.law as? any ComputeOptimalLaw else { return [:] }
+        let k = fit.flopsPerParamToken
+        func optimum(_ t: [Double]) -> ComputeOptimum? { try? law.computeOptimum(t, flops: flops, flopsPerParamToken: k) }
+        var out = [String: Estimate]()
+        out["params"] = estimate(positive: true) { optimum($0)?.params }
+        out["tokens"] = estimate(positive: true) { optimum($0)?.tokens }
+        out["tokens_per_param"] = estimate(positive: true) { optimum($0)?.tokensPerParam }
+        out["loss"] = estimate(positive: true) { optimum($0)?.loss }
+        return out
+    }
+
+    /// Uncertainty of the law's derived quantities (e.g. Chinchilla's a = β/(α+β), b = α/(α+β)).
+    public var derived: [(name: String, estimate: Estimate)] {
+        let law = fit.law
+        return law.derivedQuantities(fit.parameters).enumerated().compactMap { index, item in
+            estimate(positive: false, { law.derivedQuantities($0)[index].value }).map { (item.name, $0) }
+        }
+    }
+}
+
+extension ScalingLaw {
+    public func derivedQuantities(_ theta: [Double]) -> [(name: String, value: Double)] { [] }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import ScalingLaws
+
+struct Backtest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit on some runs and score the forecast on the runs held out.",
+        discussion: """
+            Scores: mean, median and largest absolute relative error (MARE), signed bias (positive when
+            the law over-predicts), the share of held-out losses inside their new-run interval, and how
+            far each held-out run lies beyond the largest training compute.
+            Examples:
+              scaling backtest runs.csv --law chinchilla --train 'flops<=5.59e20'
+              scaling backtest runs.csv --law chinchilla --holdout-top 20% --by params
+              scaling backtest runs.csv --law saturating --x flops --train 'flops<1e21' --format json
+            """
+    )
+
+    @Argument(help: "CSV file of runs.")
+    var file: String
+
+    @OptionGroup var law: LawOptions
+    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var split: SplitOptions
+
+    @Option(help: "Confidence level of the new-run intervals.")
+    var level: Double = 0.95
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        try reportingErrors {
+            let lawValue = try law.makeLaw()
+            let options = try law.fitOptions()
+            let runs = try columns.loadRuns(file, law: lawValue, flopsPerParamToken: options.flopsPerParamToken)
+            let result = try lawValue.backtest(runs, split: try split.split(default: nil), options: options, level: level)
+            switch format {
+            case .json: try printJSON(BacktestReport(result))
+            case .text: print(BacktestReport.text(result, file: file))
+            }
+        }
+    }
+}
+
+struct BacktestReport: Encodable {
+    struct RunRecord: Encodable {
+        var params: Double?
+        var tokens: Double?
+        var flops: Double?
+        var actual: Double
+        var predicted: Double
+        var are: Double
+        var relativeError: Double
+        var interval: Interval
+        var covered: Bool
+        var extrapolation: Double
+
+        enum CodingKeys: String, CodingKey {
+            case params, tokens, flops, actual, predicted, are, interval, covered, extrapolation
+            case relativeError = "relative_error"
+        }
+    }
+
+    var split: String
+    var trainRuns: Int
+    var testRuns: Int
+    var mare: Double
+    var medianAre: Double
+    var maxAre: Double
+    var bias: Double
+    var coverage: Double
+    var level: Double
+    var fit: FitRecord
+    var runs: [RunRecord]
+
+    enum CodingKeys: String, CodingKey {
+        case split, mare, bias, coverage, level, fit, runs
+        case trainRuns = "train_runs"
+        case testRuns = "test_runs"
+        case medianAre = "median_are"
+        case maxAre = "max_are"
+    }
+
+    init(_ b: BacktestResult) {
+        split = b.split.description
+        trainRuns = b.trainingCount
+        testRuns = b.heldOut.count
+        mare = b.mare
+        medianAre = b.medianARE
+        maxAre = b.maxARE
+        bias = b.bias
+        coverage = b.coverage
+        level = b.level
+        var record = b.fit.record
+        record.trainingRuns = nil
+        fit = record
+        runs = b.heldOut.map { h in
+            RunRecord(params: h.run.params, tokens: h.run.tokens, flops: h.run.flops, actual: h.actual, predicted: h.predicted,
+                      are: h.absoluteRelativeError, relativeError: h.relativeError, interval: h.interval,
+                      covered: h.interval.contains(h.actual), extrapolation: h.extrapolation)
+        }
+    }
+
+    static func text(_ b: BacktestResult, file: String) -> String {
+        let fit = Report.header(b.fit, source: "for training, from \(file)")
+        let summary = [
+            "split      \(b.split.description): \(b.trainingCount) runs to train, \(b.heldOut.count) held out",
+            "scores     MARE \(Report.percent(b.mare)), median \(Report.percent(b.medianARE)), max \(Report.percent(b.maxARE)), bias \(String(format: "%+.2f%%", 100 * b.bias)) (positive: over-predicts)",
+            "coverage   \(Report.percent(b.coverage)) of held-out losses inside their \(Report.pct(b.level)) new-run interval (asymptotic)",
+            "parameters \(Report.parameterLine(b.fit))",
+        ]
+        let rows = b.heldOut.map { h in
+            [Report.number(h.run.params), Report.number(h.run.tokens), Report.number(h.run.flops), String(format: "%.4f", h.actual),
+             String(format: "%.4f", h.predicted), Report.percent(h.absoluteRelativeError), Report.interval(h.interval),
+             String(format: "%.3g", h.extrapolation)]
+        }
+        return fit + "\n" + summary.joined(separator: "\n") + "\n\n"
+            + Report.table(["params N", "tokens D", "flops C", "actual", "predicted", "ARE", "new-run interval", "x compute"], rows)
+    }
+}

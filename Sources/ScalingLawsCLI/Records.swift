@@ -1,0 +1,122 @@
+import Foundation
+import ScalingLaws
+
+/// How intervals were made, as printed in JSON.
+struct UncertaintyRecord: Codable {
+    var method: String
+    var level: Double
+    var replicates: Int?
+    var failedReplicates: Int?
+    var seed: UInt64?
+    var residualScale: Double
+    var definition: String
+
+    enum CodingKeys: String, CodingKey {
+        case method, level, replicates, seed, definition
+        case failedReplicates = "failed_replicates"
+        case residualScale = "residual_scale"
+    }
+
+    init(_ u: Uncertainty) {
+        method = u.method.rawValue
+        level = u.level
+        residualScale = u.residualScale
+        switch u.method {
+        case .asymptotic:
+            definition = "M-estimator covariance from the Jacobian at the optimum (Huber's sandwich); delta method for derived numbers; assumes independent errors"
+        case .bootstrap:
+            replicates = u.replicates
+            failedReplicates = u.failedReplicates
+            seed = u.seed
+            definition = "percentile intervals over refits of runs resampled with replacement (whole groups when a group column is present)"
+        }
+    }
+}
+
+/// `scaling fit` JSON: the saved-fit record plus intervals.
+struct FitOutput: Encodable {
+    var record: FitRecord
+    var uncertainty: Uncertainty?
+
+    enum Keys: String, CodingKey {
+        case intervals, derived, warnings, correlations, uncertainty
+        case standardErrors = "standard_errors"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try record.encode(to: encoder)
+        guard let u = uncertainty else { return }
+        var c = encoder.container(keyedBy: Keys.self)
+        let names = u.fit.law.parameterNames
+        var intervals = Dictionary(uniqueKeysWithValues: zip(names, u.intervals))
+        var errors = Dictionary(uniqueKeysWithValues: zip(names, u.standardErrors))
+        var derived = [String: Double]()
+        for d in u.derived {
+            derived[d.name] = d.estimate.value
+            intervals[d.name] = d.estimate.interval
+            errors[d.name] = d.estimate.standardError
+        }
+        var correlations = [String: [String: Double]]()
+        for (i, a) in names.enumerated() where !u.fit.fixed.contains(a) {
+            for (j, b) in names.enumerated() where !u.fit.fixed.contains(b) {
+                correlations[a, default: [:]][b] = u.correlations[i, j]
+            }
+        }
+        try c.encode(intervals, forKey: .intervals)
+        try c.encode(errors, forKey: .standardErrors)
+        try c.encode(derived, forKey: .derived)
+        try c.encode(correlations, forKey: .correlations)
+        try c.encode(u.warnings, forKey: .warnings)
+        try c.encode(UncertaintyRecord(u), forKey: .uncertainty)
+    }
+}
+
+/// One prediction in JSON.
+struct PredictionRecord: Codable {
+    var params: Double?
+    var tokens: Double?
+    var flops: Double?
+    var loss: Double
+    var interval: Interval?
+    var runInterval: Interval?
+
+    enum CodingKeys: String, CodingKey {
+        case params, tokens, flops, loss, interval
+        case runInterval = "run_interval"
+    }
+}
+
+struct PredictReport: Encodable {
+    var law: String
+    var objective: FitRecord.ObjectiveRecord
+    var parameters: [String: Double]
+    var predictions: [PredictionRecord]
+    var uncertainty: UncertaintyRecord?
+}
+
+/// One compute-optimal allocation in JSON.
+struct OptimumRecord: Encodable {
+    var optimum: ComputeOptimum
+    var intervals: [String: Interval]?
+    var uncertainty: UncertaintyRecord?
+
+    enum CodingKeys: String, CodingKey {
+        case flops, params, tokens, loss, intervals, uncertainty
+        case tokensPerParam = "tokens_per_param"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(optimum.flops, forKey: .flops)
+        try c.encode(optimum.params, forKey: .params)
+        try c.encode(optimum.tokens, forKey: .tokens)
+        try c.encode(optimum.tokensPerParam, forKey: .tokensPerParam)
+        try c.encode(optimum.loss, forKey: .loss)
+        try c.encodeIfPresent(intervals, forKey: .intervals)
+        try c.encodeIfPresent(uncertainty, forKey: .uncertainty)
+    }
+}
+
+struct OptimaReport: Encodable {
+    var optima: [OptimumRecord]
+}

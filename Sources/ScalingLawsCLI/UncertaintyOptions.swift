@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import ScalingLaws
+import Synchronization
+
+/// How intervals are computed.
+struct UncertaintyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Bootstrap with K resamples of the runs (plain --bootstrap means 1000); without it, asymptotic intervals.",
+                               valueName: "K"))
+    var bootstrap: Int?
+
+    @Option(help: "Seed of the bootstrap draws: the same seed gives identical output.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Confidence level of every interval.")
+    var level: Double = 0.95
+
+    @Flag(help: "No progress bar on stderr.")
+    var quiet = false
+
+    /// The fit's uncertainty, or nil when the fit carries no runs (parameters given with --fix).
+    func uncertainty(of fit: FitResult) throws -> Uncertainty? {
+        guard !fit.trainingRuns.isEmpty else { return nil }
+        guard let replicates = bootstrap else { return try fit.asymptoticUncertainty(level: level) }
+        let bar = quiet ? nil : ProgressBar.make(label: "bootstrap", total: replicates)
+        defer { bar?.finish() }
+        var report: (@Sendable (Int) -> Void)? = nil
+        if let bar { report = { done in bar.update(done) } }
+        return try fit.bootstrap(BootstrapOptions(replicates: replicates, seed: seed, level: level), progress: report)
+    }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressBar: Sendable {
+    let label: String
+    let total: Int
+    private let last = Mutex<Int>(-1)
+
+    private init(label: String, total: Int) {
+        self.label = label
+        self.total = total
+    }
+
+    static func make(label: String, total: Int) -> ProgressBar? {
+        isatty(STDERR_FILENO) == 1 ? ProgressBar(label: label, total: total) : nil
+    }
+
+    func update(_ done: Int) {
+        let percent = total > 0 ? done * 100 / total : 100
+        let draw = last.withLock { previous -> Bool in
+            guard percent != previous else { return false }
+            previous = percent
+            return true
+        }
+        guard draw else { return }
+        let width = 30
+        let filled = width * percent / 100
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total)".utf8))
+    }
+
+    func finish() {
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+/// Lets `--bootstrap` stand alone: `--bootstrap` not followed by a number means `--bootstrap 1000`.
+func normalizedArguments(_ arguments: [String]) -> [String] {
+    var out = [String]()
+    var i = 0
+    while i < arguments.count {
+        let a = arguments[i]
+        out.append(a)
+        if a == "--bootstrap" {
+            let next = i + 1 < arguments.count ? arguments[i + 1] : ""
+            if Int(next) == nil { out.append("1000") }
+        }
+        i += 1
+    }
+    return out
+}
