@@ -31,10 +31,14 @@ struct Backtest: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            guard level > 0, level < 1 else {
+                throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
+            }
             let lawValue = try law.makeLaw()
             let options = try law.fitOptions()
+            let trainSplit = try split.split(default: nil)
             let runs = try columns.loadRuns(file, law: lawValue, flopsPerParamToken: options.flopsPerParamToken)
-            let result = try lawValue.backtest(runs, split: try split.split(default: nil), options: options, level: level)
+            let result = try lawValue.backtest(runs, split: trainSplit, options: options, level: level)
             switch format {
             case .json: try printJSON(BacktestReport(result))
             case .text: print(BacktestReport.text(result, file: file))

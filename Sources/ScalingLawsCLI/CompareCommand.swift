@@ -37,12 +37,13 @@ struct Compare: ParsableCommand {
                 throw CLIError(message: "--fix names parameters of one law; compare fits every law freely")
             }
             options.fixed = [:]
+            let trainSplit = try split.split(default: .holdoutTop(fraction: 0.2, by: Variable.flops))
             let variables = Array(Set(candidates.flatMap(\.variables) + [Variable.flops])).sorted()
             let table = try CSVTable(contentsOf: file)
             let runs = try RunTable.runs(from: table, variables: variables, columns: columns.columns,
                                          flopsPerParamToken: options.flopsPerParamToken)
             let comparison = try LawComparison(laws: candidates, runs: runs,
-                                               split: try split.split(default: .holdoutTop(fraction: 0.2, by: Variable.flops)),
+                                               split: trainSplit,
                                                options: options)
             switch format {
             case .json: try printJSON(CompareReport(comparison))
@@ -111,6 +112,12 @@ struct CompareReport: Encodable {
                      "objective  \(c.entries.first?.fit.objective.definition ?? "")",
                      "AIC/BIC    \(c.likelihood); shown as differences from the best", ""]
         lines.append(Report.table(["rank", "law", "k", "backtest MARE", "max ARE", "bias", "in-sample MARE", "dAIC", "dBIC", "flags"], rows))
+        if let first = c.entries.first, let byAIC = c.entries.min(by: { $0.aic < $1.aic }), let byBIC = c.entries.min(by: { $0.bic < $1.bic }) {
+            var verdict = "best       by backtest: \(first.fit.law.name); by AIC: \(byAIC.fit.law.name); by BIC: \(byBIC.fit.law.name)"
+            if !first.flags.isEmpty { verdict += " (the backtest winner has \(first.flags.count) warning\(first.flags.count == 1 ? "" : "s"): read them before trusting its forecast)" }
+            lines.append("")
+            lines.append(verdict)
+        }
         for e in c.entries where !e.flags.isEmpty {
             lines.append("")
             lines.append("\(e.fit.law.name):")

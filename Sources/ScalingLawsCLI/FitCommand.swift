@@ -34,6 +34,7 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try intervals.check()
             let source = SourceOptions(file: file, fit: nil, law: law, columns: columns)
             let result = try source.fittedLaw()
             if objectives {

@@ -29,6 +29,7 @@ struct Optimal: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try intervals.check()
             let budgets = try quantities(flops, flag: "--flops")
             guard !budgets.isEmpty else { throw CLIError(message: "--flops: give the FLOP budget, e.g. --flops 5.88e23") }
             let result = try source.fittedLaw()

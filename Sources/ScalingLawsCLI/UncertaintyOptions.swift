@@ -18,6 +18,16 @@ struct UncertaintyOptions: ParsableArguments {
     @Flag(help: "No progress bar on stderr.")
     var quiet = false
 
+    /// Checks the values before any work is done.
+    func check() throws {
+        guard level > 0, level < 1 else {
+            throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
+        }
+        if let bootstrap, bootstrap < 2 {
+            throw CLIError(message: "--bootstrap: expected at least 2 replicates (1000 is usual), got \(bootstrap)")
+        }
+    }
+
     /// The fit's uncertainty, or nil when the fit carries no runs (parameters given with --fix).
     func uncertainty(of fit: FitResult) throws -> Uncertainty? {
         guard !fit.trainingRuns.isEmpty else { return nil }

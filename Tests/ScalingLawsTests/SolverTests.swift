@@ -5,7 +5,7 @@ import Testing
 @Suite("Levenberg–Marquardt solver")
 struct SolverTests {
     @Test("Robust losses: ψ is the derivative of ρ, and w = ψ/r", arguments: [
-        RobustLoss.squared, .huber(delta: 0.3), .softL1(delta: 0.5), .cauchy(delta: 0.7),
+        RobustLoss.squared, .huber(delta: 0.3), .softL1(delta: 0.5), .cauchy(delta: 0.7), .asymmetric(tau: 0.2),
     ])
     func lossDerivatives(loss: RobustLoss) {
         for r in [-2.0, -0.31, -0.1, 0.05, 0.29, 0.6, 3.0] {
@@ -13,6 +13,8 @@ struct SolverTests {
             let numeric = (loss.rho(r + h) - loss.rho(r - h)) / (2 * h)
             #expect(abs(numeric - loss.psi(r)) < 1e-7)
             #expect(abs(loss.weight(r) * r - loss.psi(r)) < 1e-14)
+            let numericSlope = (loss.psi(r + h) - loss.psi(r - h)) / (2 * h)
+            #expect(abs(numericSlope - loss.psiPrime(r)) < 1e-6)
         }
         #expect(loss.rho(0) == 0)
     }

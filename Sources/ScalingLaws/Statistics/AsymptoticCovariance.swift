@@ -64,24 +64,9 @@ extension FitResult {
                 if deficient {
                     warnings.append("the Jacobian is rank deficient: some parameter combinations are not determined by the data; their intervals are understated")
                 }
-                // Meat: Σ ψ(rᵢ)² JᵢJᵢᵀ (heteroscedasticity-consistent; White 1980).
-                var meat = Matrix(rows: p, columns: p)
-                for i in 0..<p {
-                    for j in i..<p {
-                        var v = 0.0
-                        for q in 0..<n { let w = loss.psi(r[q]); v += w * w * jac[q, i] * jac[q, j] }
-                        meat[i, j] = v
-                        meat[j, i] = v
-                    }
-                }
-                let scale = k * k * Double(n) / dof / (meanSlope * meanSlope)
-                for i in 0..<p {
-                    for j in 0..<p {
-                        var v = 0.0
-                        for a in 0..<p { for b in 0..<p { v += bread[i, a] * meat[a, b] * bread[b, j] } }
-                        covariance[i, j] = scale * v
-                    }
-                }
+                let psi2 = r.reduce(0) { $0 + loss.psi($1) * loss.psi($1) }
+                let factor = k * k * (psi2 / dof) / (meanSlope * meanSlope)
+                for i in 0..<p { for j in 0..<p { covariance[i, j] = factor * bread[i, j] } }
             } catch {
                 throw .fitFailed(law: law.name, message: "the covariance could not be computed (\(error.description))")
             }
