@@ -13,6 +13,7 @@ struct Backtest: ParsableCommand {
               scaling backtest runs.csv --law chinchilla --train 'flops<=5.59e20'
               scaling backtest runs.csv --law chinchilla --holdout-top 20% --by params
               scaling backtest runs.csv --law saturating --x flops --train 'flops<1e21' --format json
+              scaling backtest runs.csv --train 'flops<=p80' --bootstrap 500
             """
     )
 
@@ -23,22 +24,20 @@ struct Backtest: ParsableCommand {
     @OptionGroup var columns: ColumnOptions
     @OptionGroup var split: SplitOptions
 
-    @Option(help: "Confidence level of the new-run intervals.")
-    var level: Double = 0.95
+    @OptionGroup var intervals: UncertaintyOptions
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func run() throws {
         try reportingErrors {
-            guard level > 0, level < 1 else {
-                throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
-            }
+            try intervals.check()
             let lawValue = try law.makeLaw()
             let options = try law.fitOptions()
             let trainSplit = try split.split(default: nil)
             let runs = try columns.loadRuns(file, law: lawValue, flopsPerParamToken: options.flopsPerParamToken)
-            let result = try lawValue.backtest(runs, split: trainSplit, options: options, level: level)
+            let result = try lawValue.backtest(runs, split: trainSplit, options: options, level: intervals.level,
+                                               bootstrap: intervals.bootstrap.map { BootstrapOptions(replicates: $0, seed: intervals.seed) })
             switch format {
             case .json: try printJSON(BacktestReport(result))
             case .text: print(BacktestReport.text(result, file: file))
@@ -75,6 +74,7 @@ struct BacktestReport: Encodable {
     var bias: Double
     var coverage: Double
     var level: Double
+    var intervalMethod: String
     var fit: FitRecord
     var runs: [RunRecord]
 
@@ -83,6 +83,7 @@ struct BacktestReport: Encodable {
         case trainRuns = "train_runs"
         case testRuns = "test_runs"
         case medianAre = "median_are"
+        case intervalMethod = "interval_method"
         case maxAre = "max_are"
     }
 
@@ -96,6 +97,7 @@ struct BacktestReport: Encodable {
         bias = b.bias
         coverage = b.coverage
         level = b.level
+        intervalMethod = b.intervalMethod.rawValue
         var record = b.fit.record
         record.trainingRuns = nil
         fit = record
@@ -111,7 +113,7 @@ struct BacktestReport: Encodable {
         let summary = [
             "split      \(b.split.description): \(b.trainingCount) runs to train, \(b.heldOut.count) held out",
             "scores     MARE \(Report.percent(b.mare)), median \(Report.percent(b.medianARE)), max \(Report.percent(b.maxARE)), bias \(String(format: "%+.2f%%", 100 * b.bias)) (positive: over-predicts)",
-            "coverage   \(Report.percent(b.coverage)) of held-out losses inside their \(Report.pct(b.level)) new-run interval (asymptotic)",
+            "coverage   \(Report.percent(b.coverage)) of held-out losses inside their \(Report.pct(b.level)) new-run interval (\(b.intervalMethod.rawValue))",
             "parameters \(Report.parameterLine(b.fit))",
         ]
         let rows = b.heldOut.map { h in

@@ -52,9 +52,9 @@ struct FitOutput: Encodable {
         var errors = Dictionary(uniqueKeysWithValues: zip(names, u.standardErrors))
         var derived = [String: Double]()
         for d in u.derived {
-            derived[d.name] = d.estimate.value
-            intervals[d.name] = d.estimate.interval
-            errors[d.name] = d.estimate.standardError
+            derived[d.quantity.name] = d.estimate.value
+            intervals[d.quantity.name] = d.estimate.interval
+            errors[d.quantity.name] = d.estimate.standardError
         }
         var correlations = [String: [String: Double]]()
         for (i, a) in names.enumerated() where !u.fit.fixed.contains(a) {

@@ -8,6 +8,12 @@ enum Report {
         return String(format: "%.6g", v)
     }
 
+    /// A standard error to 3 significant digits.
+    static func se(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "-" }
+        return String(format: "%.3g", v)
+    }
+
     static func interval(_ i: Interval?) -> String {
         guard let i, i.low.isFinite, i.high.isFinite else { return "-" }
         return "[\(String(format: "%.5g", i.low)), \(String(format: "%.5g", i.high))]"
@@ -70,15 +76,15 @@ enum Report {
         let levelLabel = u.map { "\(pct($0.level)) interval" } ?? "interval"
         var rows = zip(r.law.parameters.indices, r.law.parameters).map { j, p -> [String] in
             let fixed = r.fixed.contains(p.name)
-            return [p.name, number(r.parameters[j]), fixed ? "fixed" : number(u?.standardErrors[j]),
+            return [p.name, number(r.parameters[j]), fixed ? "fixed" : se(u?.standardErrors[j]),
                     fixed ? "" : interval(u?.intervals[j]), p.summary]
         }
         if let u {
             for d in u.derived {
-                rows.append([d.name, number(d.estimate.value), number(d.estimate.standardError), interval(d.estimate.interval), "derived"])
+                rows.append([d.quantity.name, number(d.estimate.value), se(d.estimate.standardError), interval(d.estimate.interval), d.quantity.summary])
             }
         } else {
-            for d in r.law.derivedQuantities(r.parameters) { rows.append([d.name, number(d.value), "-", "-", "derived"]) }
+            for d in r.law.derivedQuantities(r.parameters) { rows.append([d.name, number(d.value), "-", "-", d.summary]) }
         }
         return header(r, source: source) + uncertaintyLines(u) + "\n\n"
             + table(["parameter", "value", "s.e.", levelLabel, "meaning"], rows)

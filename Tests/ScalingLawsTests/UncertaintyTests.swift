@@ -20,7 +20,7 @@ struct UncertaintyTests {
                                   ("alpha", 0.347313), ("beta", 0.367183)] {
             #expect(ci[name]!.contains(published), "\(name) \(ci[name]!) should contain \(published)")
         }
-        let a = try #require(u.derived.first { $0.name == "a" })
+        let a = try #require(u.derived.first { $0.quantity.name == "a" })
         #expect(abs(a.estimate.value - 0.513) < 0.02)
         #expect(relativeError(a.estimate.standardError, 0.020) < 0.25)
     }

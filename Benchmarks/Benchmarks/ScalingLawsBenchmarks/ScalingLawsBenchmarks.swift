@@ -58,6 +58,21 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // 1000 bootstrap refits of the Chinchilla fit, each starting from the full-data optimum, on all cores.
+    let chinchillaFit: FitResult = {
+        do { return try chinchilla.fit(chinchillaRuns) } catch { fatalError("Chinchilla fit failed: \(error)") }
+    }()
+    Benchmark("Bootstrap: 1000 Chinchilla refits (240 runs)",
+              configuration: .init(warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 10)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                blackHole(try chinchillaFit.bootstrap(BootstrapOptions(replicates: 1000, seed: 1)))
+            } catch {
+                fatalError("bootstrap failed: \(error)")
+            }
+        }
+    }
+
     // Reading the file, CSV parsing, and turning rows into validated runs.
     Benchmark("CSV load + parse (240 runs)") { benchmark in
         for _ in benchmark.scaledIterations {

@@ -62,9 +62,10 @@ public struct ChinchillaLaw: ScalingLaw, ComputeOptimalLaw {
 
     /// The compute-optimal exponents: N_opt ∝ C^a and D_opt ∝ C^b with a = β/(α+β), b = α/(α+β)
     /// (Hoffmann et al. 2022, eq. 4; Besiroglu et al. 2024 report a = 0.513 ± 0.020 on the Figure 4 runs).
-    public func derivedQuantities(_ t: [Double]) -> [(name: String, value: Double)] {
+    public func derivedQuantities(_ t: [Double]) -> [DerivedQuantity] {
         let (alpha, beta) = (t[3], t[4])
-        return [("a", beta / (alpha + beta)), ("b", alpha / (alpha + beta))]
+        return [DerivedQuantity("a", beta / (alpha + beta), summary: "compute-optimal N grows as C^a (a = beta/(alpha+beta))"),
+                DerivedQuantity("b", alpha / (alpha + beta), summary: "compute-optimal D grows as C^b (b = alpha/(alpha+beta))")]
     }
 
     /// Closed-form compute-optimal N and D for `flops` = k·N·D (Hoffmann et al. 2022, eq. 4).

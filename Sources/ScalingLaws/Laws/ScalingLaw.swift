@@ -34,7 +34,21 @@ public protocol ScalingLaw: Sendable {
     var configuration: [String: String] { get }
     /// Quantities computed from the parameters that users read off a fit, e.g. Chinchilla's
     /// compute-optimal exponents (none by default).
-    func derivedQuantities(_ theta: [Double]) -> [(name: String, value: Double)]
+    func derivedQuantities(_ theta: [Double]) -> [DerivedQuantity]
+}
+
+/// A number computed from a law's parameters, e.g. Chinchilla's compute-optimal exponent a = β/(α+β).
+public struct DerivedQuantity: Sendable, Hashable {
+    public var name: String
+    public var value: Double
+    /// One-line meaning.
+    public var summary: String
+
+    public init(_ name: String, _ value: Double, summary: String) {
+        self.name = name
+        self.value = value
+        self.summary = summary
+    }
 }
 
 extension ScalingLaw {

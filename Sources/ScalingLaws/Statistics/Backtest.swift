@@ -124,6 +124,8 @@ public struct BacktestResult: Sendable {
     public var heldOut: [BacktestRun]
     /// Confidence level of the run intervals.
     public var level: Double
+    /// How the run intervals were made.
+    public var intervalMethod: Uncertainty.Method
 
     /// Mean absolute relative error over the held-out runs.
     public var mare: Double { heldOut.reduce(0) { $0 + $1.absoluteRelativeError } / Double(heldOut.count) }
@@ -142,11 +144,12 @@ public struct BacktestResult: Sendable {
 extension ScalingLaw {
     /// Fits this law on the training runs of `split` and scores the held-out runs.
     ///
-    /// Intervals are the asymptotic intervals for a new run (``Uncertainty/predictions(_:)``) at `level`.
+    /// Intervals are the intervals for a new run (``Uncertainty/predictions(_:)``) at `level`: asymptotic,
+    /// or from a bootstrap of the training runs when `bootstrap` is given.
     ///
     /// - Throws: ``ScalingLawsError`` when the split leaves no held-out run or too few training runs.
     public func backtest(_ runs: [Run], split: TrainSplit, options: FitOptions = FitOptions(),
-                         level: Double = 0.95) throws(ScalingLawsError) -> BacktestResult {
+                         level: Double = 0.95, bootstrap: BootstrapOptions? = nil) throws(ScalingLawsError) -> BacktestResult {
         let completed = runs.map { $0.completed(flopsPerParamToken: options.flopsPerParamToken) }
         let train = try split.trainingIndices(completed)
         let trainSet = Set(train)
@@ -158,7 +161,13 @@ extension ScalingLaw {
             throw .invalidOption(option: "--train", message: "\(split) leaves no run to train on")
         }
         let fit = try self.fit(train.map { completed[$0] }, options: options)
-        let uncertainty = try fit.asymptoticUncertainty(level: level)
+        let uncertainty: Uncertainty
+        if var b = bootstrap {
+            b.level = level
+            uncertainty = try fit.bootstrap(b)
+        } else {
+            uncertainty = try fit.asymptoticUncertainty(level: level)
+        }
         let heldRuns = test.map { completed[$0] }
         let predictions = try uncertainty.predictions(heldRuns)
         let maxTrainFlops = train.compactMap { completed[$0].flops }.max() ?? .nan
@@ -171,6 +180,6 @@ extension ScalingLaw {
                                       interval: predictions[k].runInterval,
                                       extrapolation: (run.flops ?? .nan) / maxTrainFlops))
         }
-        return BacktestResult(split: split, fit: fit, heldOut: scored, level: level)
+        return BacktestResult(split: split, fit: fit, heldOut: scored, level: level, intervalMethod: uncertainty.method)
     }
 }

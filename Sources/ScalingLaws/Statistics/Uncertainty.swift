@@ -138,14 +138,14 @@ public struct Uncertainty: Sendable {
     }
 
     /// Uncertainty of the law's derived quantities (e.g. Chinchilla's a = β/(α+β), b = α/(α+β)).
-    public var derived: [(name: String, estimate: Estimate)] {
+    public var derived: [(quantity: DerivedQuantity, estimate: Estimate)] {
         let law = fit.law
         return law.derivedQuantities(fit.parameters).enumerated().compactMap { index, item in
-            estimate(positive: false, { law.derivedQuantities($0)[index].value }).map { (item.name, $0) }
+            estimate(positive: false, { law.derivedQuantities($0)[index].value }).map { (item, $0) }
         }
     }
 }
 
 extension ScalingLaw {
-    public func derivedQuantities(_ theta: [Double]) -> [(name: String, value: Double)] { [] }
+    public func derivedQuantities(_ theta: [Double]) -> [DerivedQuantity] { [] }
 }
