@@ -2,8 +2,13 @@
 public struct FitOptions: Sendable, Hashable {
     /// The objective minimised and reported.
     public var objective: Objective = Objective()
-    /// Parameters held at fixed values, by name (e.g. `["E": 1.69]`).
-    public var fixed: [String: Double] = [:]
+    /// Fixed values, ties, bounds and start values of parameters.
+    public var constraints: ParameterConstraints = ParameterConstraints()
+    /// Parameters held at fixed values, by name (e.g. `["E": 1.69]`); shorthand for `constraints.fixed`.
+    public var fixed: [String: Double] {
+        get { constraints.fixed }
+        set { constraints.fixed = newValue }
+    }
     /// How many of the best start-search candidates are polished by the full solver.
     public var polishedStarts: Int = 8
     /// FLOPs per parameter per token, k in C = k·N·D, used to derive a missing N, D or C.
@@ -16,6 +21,6 @@ public struct FitOptions: Sendable, Hashable {
 
     public init(objective: Objective = Objective(), fixed: [String: Double] = [:]) {
         self.objective = objective
-        self.fixed = fixed
+        self.constraints = ParameterConstraints(fixed: fixed)
     }
 }

@@ -35,12 +35,17 @@ public struct FitRecord: Sendable, Codable, Hashable {
     public var startSearch: StartSearchReport
     /// The runs fitted (absent when no data was used).
     public var trainingRuns: [Run]?
+    /// Parameter ties (follower → leader), when any.
+    public var ties: [String: String]?
+    /// Parameter bounds set by the user, when any.
+    public var bounds: [String: ClosedBounds]?
 
     enum CodingKeys: String, CodingKey {
         case format, version, law, formula, configuration, parameters, fixed, objective, runs, solver
         case flopsPerParamToken = "flops_per_param_token"
         case startSearch = "start_search"
         case trainingRuns = "training_runs"
+        case ties, bounds
     }
 }
 
@@ -61,7 +66,8 @@ extension FitResult {
             parameters: parameterValues, fixed: fixed.sorted(),
             objective: objective.record(value: objectiveValue),
             runs: runs, flopsPerParamToken: flopsPerParamToken, solver: summary, startSearch: search,
-            trainingRuns: trainingRuns.isEmpty ? nil : trainingRuns)
+            trainingRuns: trainingRuns.isEmpty ? nil : trainingRuns,
+            ties: constraints.ties.isEmpty ? nil : constraints.ties, bounds: constraints.bounds.isEmpty ? nil : constraints.bounds)
     }
 
     /// Rebuilds a fit from its record (parameters only: residuals are not stored).
@@ -106,7 +112,8 @@ extension FitResult {
         }
         self.init(law: law, parameters: theta, fixed: Set(record.fixed), objective: objective,
                   objectiveValue: record.objective.value, residuals: residuals, runs: record.runs, summary: record.solver,
-                  search: record.startSearch, flopsPerParamToken: record.flopsPerParamToken, trainingRuns: runs)
+                  search: record.startSearch, flopsPerParamToken: record.flopsPerParamToken, trainingRuns: runs,
+                  constraints: ParameterConstraints(ties: record.ties ?? [:], bounds: record.bounds ?? [:]))
     }
 
     /// Reads a fit saved with ``write(to:)`` or `scaling fit --save`.

@@ -34,14 +34,16 @@ public struct FitResult: Sendable {
     public let search: StartSearchReport
     /// k in C = k·N·D used to derive missing N, D or C.
     public let flopsPerParamToken: Double
-    /// The runs the law was fitted to (with N, D, C completed), in order; empty when no data was used
-    /// or the fit was read from a file.
+    /// The runs the law was fitted to (with N, D, C completed), in order; empty when no data was used.
     public let trainingRuns: [Run]
+    /// Ties and bounds the fit respected (fixed values are in ``parameters`` and ``fixed``).
+    public let constraints: ParameterConstraints
 
     init(law: any ScalingLaw, parameters: [Double], fixed: Set<String>, objective: Objective, objectiveValue: Double?,
          residuals: [Double], runs: Int, summary: SolverSummary, search: StartSearchReport, flopsPerParamToken: Double,
-         trainingRuns: [Run] = []) {
+         trainingRuns: [Run] = [], constraints: ParameterConstraints = ParameterConstraints()) {
         self.trainingRuns = trainingRuns
+        self.constraints = ParameterConstraints(ties: constraints.ties, bounds: constraints.bounds)
         self.law = law
         self.parameters = parameters
         self.fixed = fixed

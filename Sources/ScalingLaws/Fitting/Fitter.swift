@@ -15,7 +15,7 @@ extension ScalingLaw {
     ///   without a needed value, too few runs, no valid start).
     public func fit(_ runs: [Run], options: FitOptions = FitOptions()) throws(ScalingLawsError) -> FitResult {
         try options.objective.validate()
-        let layout = try ParameterLayout(law: self, fixed: options.fixed)
+        let layout = try ParameterLayout(law: self, constraints: options.constraints)
         let completedRuns = runs.map { $0.completed(flopsPerParamToken: options.flopsPerParamToken) }
         let (inputs, y) = try trainingData(completedRuns, flopsPerParamToken: options.flopsPerParamToken,
                                            space: options.objective.space)
@@ -37,7 +37,8 @@ extension ScalingLaw {
                                                     initialCost: solverOptions.loss.cost(r), finalCost: solverOptions.loss.cost(r),
                                                     functionEvaluations: 1, jacobianEvaluations: 0, gradientNorm: 0),
                              search: StartSearchReport(candidates: 0, valid: 0, polished: 0, agreeing: 0),
-                             flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns)
+                             flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns,
+                             constraints: options.constraints)
         }
 
         if let start = options.start {
@@ -46,7 +47,7 @@ extension ScalingLaw {
         }
 
         // 1. Start search.
-        let candidates = startCandidates(problem: problem, inputs: inputs, y: y)
+        let candidates = startCandidates(problem: problem, inputs: inputs, y: y, initial: options.constraints.initial)
         let scored = parallelMap(candidates.count) { i -> (u: [Double], cost: Double)? in
             let (theta, f) = problem.projectLinear(candidates[i])
             guard let r = problem.residuals(prediction: f) else { return nil }
@@ -83,7 +84,8 @@ extension ScalingLaw {
                          runs: y.count, summary: best.summary,
                          search: StartSearchReport(candidates: candidates.count, valid: scored.count,
                                                    polished: starts.count, agreeing: agreeing),
-                         flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns)
+                         flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns,
+                             constraints: options.constraints)
     }
 
     /// One polish from a given start (used by resampling: each bootstrap replicate starts at the full-data
@@ -103,7 +105,8 @@ extension ScalingLaw {
                          objective: options.objective, objectiveValue: options.objective.value(residuals: result.residuals),
                          residuals: result.residuals, runs: runs.count, summary: result.summary,
                          search: StartSearchReport(candidates: 1, valid: 1, polished: 1, agreeing: 1),
-                         flopsPerParamToken: options.flopsPerParamToken, trainingRuns: runs)
+                         flopsPerParamToken: options.flopsPerParamToken, trainingRuns: runs,
+                         constraints: options.constraints)
     }
 
     /// Residuals of `runs` at parameters θ in the objective's space.
@@ -143,19 +146,27 @@ extension ScalingLaw {
         return (Inputs(columns: columns), y)
     }
 
-    private func startCandidates(problem: ResidualModel<Self>, inputs: Inputs, y: [Double]) -> [[Double]] {
+    private func startCandidates(problem: ResidualModel<Self>, inputs: Inputs, y: [Double],
+                                 initial: [String: Double]) -> [[Double]] {
         let layout = problem.layout
         var seen = Set<[Double]>()
         var out = [[Double]]()
-        for guess in initialGuesses(inputs, response: y) where guess.count == parameters.count {
-            let theta = layout.applyFixed(guess)
-            if seen.insert(theta).inserted { out.append(theta) }
-        }
-        for grid in startGrid(inputs, response: y) where grid.count == parameters.count {
-            var theta = layout.applyFixed(grid)
-            for j in layout.linear { theta[j] = .nan }  // marks "solve by least squares"
+        func add(_ raw: [Double], solveLinear: Bool) {
+            var theta = raw
+            for (name, v) in initial { if let j = parameterIndex(name) { theta[j] = v } }
+            theta = layout.applyFixed(theta)
+            for j in 0..<theta.count where layout.fixedValues[j] == nil && !theta[j].isNaN {
+                theta[j] = layout.clampInside(theta[j], layout.leaderOf[j])
+            }
+            if solveLinear {
+                for j in layout.linear where initial[parameters[j].name] == nil {
+                    for m in layout.members(j) { theta[m] = .nan }  // marks "solve by least squares"
+                }
+            }
             if seen.insert(theta.map { $0.isNaN ? -0.0 : $0 }).inserted { out.append(theta) }
         }
+        for guess in initialGuesses(inputs, response: y) where guess.count == parameters.count { add(guess, solveLinear: false) }
+        for grid in startGrid(inputs, response: y) where grid.count == parameters.count { add(grid, solveLinear: true) }
         return out
     }
 
@@ -169,57 +180,6 @@ extension ScalingLaw {
             if !duplicate { picked.append(c.u) }
         }
         return picked
-    }
-}
-
-/// Which parameters are fixed or free, and how free ones map to the solver's variables u
-/// (u = ln θ for positive parameters, θ otherwise).
-struct ParameterLayout: Sendable {
-    let count: Int
-    let free: [Int]
-    let linear: [Int]          // free linear parameters
-    let fixedValues: [Int: Double]
-    let fixedLinear: [Int]
-    let positive: [Bool]
-
-    init(law: some ScalingLaw, fixed: [String: Double]) throws(ScalingLawsError) {
-        let params = law.parameters
-        var values = [Int: Double]()
-        for (name, value) in fixed.sorted(by: { $0.key < $1.key }) {
-            guard let j = law.parameterIndex(name) else {
-                throw .invalidOption(option: "--fix", message: "the \(law.name) law has no parameter \"\(name)\"; its parameters are \(law.parameterNames.joined(separator: ", "))")
-            }
-            guard value.isFinite else {
-                throw .invalidOption(option: "--fix", message: "\(name) must be a finite number, got \(value)")
-            }
-            if params[j].isPositive && value <= 0 {
-                throw .invalidOption(option: "--fix", message: "\(name) must be positive in the \(law.name) law, got \(value)")
-            }
-            values[j] = value
-        }
-        count = params.count
-        fixedValues = values
-        free = (0..<params.count).filter { values[$0] == nil }
-        linear = free.filter { params[$0].isLinear }
-        fixedLinear = (0..<params.count).filter { values[$0] != nil && params[$0].isLinear }
-        positive = params.map(\.isPositive)
-    }
-
-    func applyFixed(_ theta: [Double]) -> [Double] {
-        var t = theta
-        for (j, v) in fixedValues { t[j] = v }
-        return t
-    }
-
-    func fullVector(free u: [Double]) -> [Double] {
-        var t = [Double](repeating: 0, count: count)
-        for (j, v) in fixedValues { t[j] = v }
-        for (k, j) in free.enumerated() { t[j] = positive[j] ? exp(u[k]) : u[k] }
-        return t
-    }
-
-    func freeVector(_ theta: [Double]) -> [Double] {
-        free.map { positive[$0] ? log(theta[$0]) : theta[$0] }
     }
 }
 
@@ -280,9 +240,12 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
                 var jf = Matrix(rows: n, columns: params)
                 model.law.jacobian(theta, model.inputs, into: &jf)
                 for (k, j) in model.layout.free.enumerated() {
-                    let chain = model.layout.positive[j] ? theta[j] : 1
+                    let chain = model.layout.slope(u[k], j)
+                    let group = model.layout.members(j)
                     for i in 0..<n {
-                        let d = jf[i, j] * chain
+                        var d = 0.0
+                        for m in group { d += jf[i, m] }
+                        d *= chain
                         jac[i, k] = model.space == .log ? -d / f[i] : -d
                     }
                 }
@@ -292,11 +255,11 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
     /// Fills the free linear parameters of `theta` (marked NaN) by least squares with the nonlinear ones
     /// held; positive parameters that come out non-positive are dropped from the active set and set to a
     /// negligible positive value. Entries that are not NaN are kept as given. Returns the parameters and
-    /// the law's predictions f = Σₖ θ_k φ_k at them.
+    /// the law's predictions at them.
     func projectLinear(_ theta: [Double]) -> (theta: [Double], f: [Double]) {
-        let (t, basis, allLinear) = solveLinear(theta)
+        let (t, basis, allLinear, offset) = solveLinear(theta)
         guard let basis else { return (t, law.evaluate(t, inputs)) }
-        var f = [Double](repeating: 0, count: y.count)
+        var f = offset
         for (k, j) in allLinear.enumerated() {
             let c = t[j]
             for i in 0..<y.count { f[i] += c * basis[i, k] }
@@ -304,30 +267,48 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
         return (t, f)
     }
 
-    private func solveLinear(_ theta: [Double]) -> (theta: [Double], basis: Matrix?, linear: [Int]) {
+    private func solveLinear(_ theta: [Double]) -> (theta: [Double], basis: Matrix?, linear: [Int], offset: [Double]) {
         var t = theta
         let solveFor = layout.linear.filter { theta[$0].isNaN }
-        guard !solveFor.isEmpty else { return (t, nil, []) }
+        guard !solveFor.isEmpty else { return (t, nil, [], []) }
         let allLinear = law.parameters.indices.filter { law.parameters[$0].isLinear }
         let n = y.count
         var basis = Matrix(rows: n, columns: allLinear.count)
         law.basis(t, inputs, into: &basis)
-        // Target: y minus the contribution of linear parameters not being solved.
-        var target = y
-        for (k, j) in allLinear.enumerated() where !solveFor.contains(j) {
+        // A law linear in these parameters is affine in them: the part that no linear parameter
+        // multiplies is f with every linear parameter at 0.
+        var zeroed = t
+        for j in allLinear { zeroed[j] = 0 }
+        let offset = law.evaluate(zeroed, inputs)
+        // Target: y minus the offset and the contribution of linear parameters not being solved.
+        var target = (0..<n).map { y[$0] - offset[$0] }
+        for (k, j) in allLinear.enumerated() where !t[j].isNaN {
             for i in 0..<n { target[i] -= t[j] * basis[i, k] }
         }
+        // Each solved leader's column sums the basis functions of its tie group.
+        func column(_ leader: Int) -> [Double] {
+            var c = [Double](repeating: 0, count: n)
+            for m in layout.members(leader) {
+                let k = allLinear.firstIndex(of: m)!
+                for i in 0..<n { c[i] += basis[i, k] }
+            }
+            return c
+        }
+        let columns = Dictionary(uniqueKeysWithValues: solveFor.map { ($0, column($0)) })
         let rowWeight = space == .log ? y.map { 1 / $0 } : [Double](repeating: 1, count: n)
         let targetScale = target.reduce(0) { max($0, abs($1)) }
         var active = solveFor
+        func assign(_ j: Int, _ value: Double) {
+            for m in layout.members(j) { t[m] = value }
+        }
         while !active.isEmpty {
             var design = Matrix(rows: n, columns: active.count)
             var norms = [Double](repeating: 0, count: active.count)
             for (c, j) in active.enumerated() {
-                let k = allLinear.firstIndex(of: j)!
+                let phi = columns[j]!
                 var s = 0.0
                 for i in 0..<n {
-                    let v = basis[i, k] * rowWeight[i]
+                    let v = phi[i] * rowWeight[i]
                     design[i, c] = v
                     s += v * v
                 }
@@ -335,22 +316,25 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
                 for i in 0..<n { design[i, c] /= norms[c] }
             }
             let rhs = (0..<n).map { target[$0] * rowWeight[$0] }
-            guard let solution = try? LeastSquares.solveSVD(design, rhs) else { return (t.map { $0.isNaN ? 1 : $0 }, nil, []) }
-            var worst: (index: Int, value: Double)? = nil
+            guard let solution = try? LeastSquares.solveSVD(design, rhs) else { return (t.map { $0.isNaN ? 1 : $0 }, nil, [], []) }
+            // Active set: a value beyond a bound leaves the set and sits just inside that bound.
+            var worst: (index: Int, excess: Double)? = nil
             for (c, j) in active.enumerated() {
                 let value = solution.x[c] / norms[c]
-                t[j] = value
-                if layout.positive[j] && !(value > 0) && (worst == nil || value < worst!.value) {
-                    worst = (c, value)
-                }
+                assign(j, value)
+                // Outside, or on a bound that the solver's transform cannot represent.
+                let excess = max(layout.lower[j] - value, value - layout.upper[j])
+                if excess >= 0 && (worst == nil || excess > worst!.excess) { worst = (c, excess) }
             }
             guard let w = worst else { break }
             let j = active.remove(at: w.index)
-            let k = allLinear.firstIndex(of: j)!
-            let phiMax = (0..<n).reduce(0.0) { max($0, abs(basis[$1, k])) }
-            t[j] = 1e-9 * max(targetScale, 1e-300) / max(phiMax, 1e-300)
-            for i in 0..<n { target[i] -= t[j] * basis[i, k] }
+            let phi = columns[j]!
+            let phiMax = phi.reduce(0.0) { max($0, abs($1)) }
+            let tiny = 1e-9 * max(targetScale, 1e-300) / max(phiMax, 1e-300)
+            let value = t[j] < layout.lower[j] || t[j] == layout.lower[j] ? layout.lower[j] + tiny : layout.upper[j] - tiny
+            assign(j, value)
+            for i in 0..<n { target[i] -= value * phi[i] }
         }
-        return (t, basis, allLinear)
+        return (t, basis, allLinear, offset)
     }
 }

@@ -25,7 +25,7 @@ extension FitResult {
     }
 
     private func asymptotic<L: ScalingLaw>(_ law: L, level: Double) throws(ScalingLawsError) -> Uncertainty {
-        let layout = try ParameterLayout(law: law, fixed: fixedValues)
+        let layout = try ParameterLayout(law: law, constraints: layoutConstraints)
         let (inputs, y) = try law.trainingData(trainingRuns, flopsPerParamToken: flopsPerParamToken, space: objective.space)
         let model = ResidualModel(law: law, layout: layout, inputs: inputs, y: y, space: objective.space)
         let u = layout.freeVector(parameters)
@@ -87,6 +87,11 @@ extension FitResult {
         return r.map { Quantiles.normalCDF((delta - $0) / h) - Quantiles.normalCDF((-delta - $0) / h) }
     }
 
+    /// Fixed values, ties and bounds of this fit, to rebuild its parameter layout.
+    var layoutConstraints: ParameterConstraints {
+        ParameterConstraints(fixed: fixedValues, ties: constraints.ties, bounds: constraints.bounds)
+    }
+
     /// Values of the fixed parameters, by name.
     public var fixedValuesByName: [String: Double] { fixedValues }
 
@@ -112,18 +117,26 @@ extension FitResult {
         let names = law.parameterNames
         let count = names.count
         var correlations = Matrix(rows: count, columns: count)
-        for (a, i) in layout.free.enumerated() {
-            for (b, j) in layout.free.enumerated() {
+        // Solver-variable index of each non-fixed parameter (tied parameters share their leader's).
+        var slot = [Int: Int]()
+        for j in 0..<count where layout.fixedValues[j] == nil {
+            slot[j] = layout.free.firstIndex(of: layout.leaderOf[j])
+        }
+        for (i, a) in slot {
+            for (j, b) in slot {
                 let d = (c[a, a] * c[b, b]).squareRoot()
-                correlations[i, j] = d > 0 ? c[a, b] / d : (i == j ? 1 : 0)
+                correlations[i, j] = d > 0 ? c[a, b] / d : (a == b ? 1 : 0)
             }
         }
         for (a, i) in layout.free.enumerated() {
             for j in layout.free[(a + 1)...] where abs(correlations[i, j]) > 0.999 {
                 warnings.append("\(names[i]) and \(names[j]) are correlated at \(String(format: "%.4f", correlations[i, j])): the data fix a ridge, not each parameter; predictions are better determined than these two")
             }
-            if layout.positive[i] && parameters[i] < 1e-8 {
-                warnings.append("\(names[i]) = \(parameters[i]) sits at its lower bound 0: the data do not support this term")
+            if layout.lower[i].isFinite && parameters[i] - layout.lower[i] < 1e-8 * max(1, abs(layout.lower[i])) {
+                warnings.append("\(names[i]) = \(parameters[i]) sits at its lower bound \(layout.lower[i]): the data push it there")
+            }
+            if layout.upper[i].isFinite && layout.upper[i] - parameters[i] < 1e-8 * max(1, abs(layout.upper[i])) {
+                warnings.append("\(names[i]) = \(parameters[i]) sits at its upper bound \(layout.upper[i]): the data push it there")
             }
         }
         let partial = Uncertainty(method: method, level: level, fit: self, standardErrors: [], intervals: [],
@@ -131,8 +144,8 @@ extension FitResult {
                                   failedReplicates: failed, seed: seed, engine: engine)
         var standardErrors = [Double](repeating: 0, count: count)
         var intervals = parameters.map { Interval($0, $0) }
-        for j in layout.free {
-            if let e = partial.estimate(positive: layout.positive[j], { $0[j] }) {
+        for j in slot.keys {
+            if let e = partial.estimate(positive: layout.positive[layout.leaderOf[j]], { $0[j] }) {
                 standardErrors[j] = e.standardError
                 intervals[j] = e.interval
             }

@@ -37,7 +37,7 @@ extension FitResult {
         guard !trainingRuns.isEmpty else {
             throw .unsupported("the bootstrap needs the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
-        let layout = try ParameterLayout(law: law, fixed: fixedValues)
+        let layout = try ParameterLayout(law: law, constraints: layoutConstraints)
         let runs = trainingRuns
         // Resampling units: groups of row indices.
         var unitOf = [String: Int]()
@@ -50,7 +50,8 @@ extension FitResult {
             }
         }
         let fitOptions = {
-            var o = FitOptions(objective: objective, fixed: fixedValues)
+            var o = FitOptions(objective: objective)
+            o.constraints = layoutConstraints
             o.flopsPerParamToken = flopsPerParamToken
             o.start = parameters
             return o
