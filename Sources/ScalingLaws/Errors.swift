@@ -20,6 +20,8 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
     case io(path: String, message: String)
     /// The solver found no usable start.
     case fitFailed(law: String, message: String)
+    /// A user formula is malformed; `position` is the 0-based character index the message is about.
+    case formula(text: String, position: Int, message: String)
 
     public var description: String {
         switch self {
@@ -45,6 +47,9 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(path): \(message)"
         case let .fitFailed(law, message):
             return "fitting the \(law) law failed: \(message)"
+        case let .formula(text, position, message):
+            // Three lines: the message, the formula, and a caret under the character in question.
+            return "--formula: \(message) (character \(position + 1))\n  \(text)\n  \(String(repeating: " ", count: max(0, position)))^"
         }
     }
 }

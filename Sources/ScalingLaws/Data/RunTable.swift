@@ -26,6 +26,7 @@ public struct RunTable: Sendable {
         Variable.flops: ["flops", "c", "compute", "train_flops"],
         "loss": ["loss", "val_loss", "eval_loss", "train_loss", "validation_loss"],
         "group": ["group", "run", "run_id"],
+        DataConstrainedLaw.uniqueTokens: ["unique_tokens", "U", "unique"],
     ]
 
     /// Reads runs from `table`.
@@ -74,9 +75,10 @@ public struct RunTable: Sendable {
         }
         var extra = [String: Int]()
         for v in variables where !standard.contains(v) {
-            guard let i = table.columnIndex([v]) else {
-                throw .missingColumn(file: table.source, needed: v, tried: [v], available: table.header,
-                                     hint: "the law reads a column named \"\(v)\" (set by --x)")
+            let names = aliases[v] ?? [v]
+            guard let i = table.columnIndex(names) else {
+                throw .missingColumn(file: table.source, needed: v, tried: names, available: table.header,
+                                     hint: aliases[v] == nil ? "the law reads a column named \"\(v)\" (set by --x or used in --formula)" : "add the column")
             }
             extra[v] = i
         }

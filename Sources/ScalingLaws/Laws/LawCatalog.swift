@@ -5,34 +5,70 @@ public enum LawCatalog {
         ("power", "L = A * x^-alpha (Kaplan et al. 2020), fitted in log-log space; --x chooses x"),
         ("saturating", "L = E + A * x^-alpha (irreducible loss; GPT-4 report); --x chooses x"),
         ("chinchilla", "L = E + A/N^alpha + B/D^beta (Hoffmann et al. 2022, Approach 3)"),
+        ("kaplan", "L = ((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D (Kaplan et al. 2020, eq. 1.5)"),
+        ("data-constrained", "L = E + A/N'^alpha + B/D'^beta with repeated-data decay (Muennighoff et al. 2023); needs unique_tokens"),
+        ("bnsl", "y = a + b x^-c0 prod_i (1 + (x/d_i)^(1/f_i))^(-c_i f_i) (Caballero et al. 2022); --breaks 1-3, --x"),
+        ("test-time", "accuracy vs samples or inference compute: sigmoid in ln x (default) or min(1, a + b ln x); --form, --x"),
+        ("formula", "your own: --formula 'E + A*N^-alpha + B*D^-beta'"),
     ]
 
     /// All names.
     public static var names: [String] { entries.map(\.name) }
 
     /// Builds the law called `name`. `x` is the variable of one-variable laws (`params`, `tokens`,
-    /// `flops` or a CSV column; default `flops`).
+    /// `flops` or a CSV column; default `flops`, `samples` for test-time).
     ///
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for an unknown name or a setting the
     ///   law does not take.
     public static func law(named name: String, x: String? = nil) throws(ScalingLawsError) -> any ScalingLaw {
+        var configuration = [String: String]()
+        if let x { configuration["x"] = x }
+        return try law(named: name, configuration: configuration)
+    }
+
+    /// Rebuilds a law from its name and ``ScalingLaw/configuration`` (`x`, `breaks`, `form`, `formula`,
+    /// `variables`).
+    public static func law(named name: String, configuration c: [String: String]) throws(ScalingLawsError) -> any ScalingLaw {
+        let x = c["x"].flatMap { $0.isEmpty ? nil : $0 }
+        func noX() throws(ScalingLawsError) {
+            if let x {
+                throw .invalidOption(option: "--x", message: "the \(name) law reads fixed variables; --x applies to power, saturating, bnsl and test-time only (got \(x))")
+            }
+        }
         switch name.lowercased() {
         case "power":
             return PowerLaw(x: x ?? Variable.flops)
         case "saturating":
             return SaturatingPowerLaw(x: x ?? Variable.flops)
         case "chinchilla":
-            if let x, !x.isEmpty {
-                throw .invalidOption(option: "--x", message: "the chinchilla law reads both params and tokens; --x applies to power and saturating only (got \(x))")
-            }
+            try noX()
             return ChinchillaLaw()
+        case "kaplan":
+            try noX()
+            return KaplanLaw()
+        case "data-constrained":
+            try noX()
+            return DataConstrainedLaw()
+        case "bnsl":
+            let text = c["breaks"] ?? "1"
+            guard let breaks = Int(text) else {
+                throw .invalidOption(option: "--breaks", message: "expected 1, 2 or 3, got \"\(text)\"")
+            }
+            return try BrokenPowerLaw(x: x ?? Variable.flops, breaks: breaks)
+        case "test-time":
+            let text = c["form"] ?? TestTimeLaw.Form.sigmoid.rawValue
+            guard let form = TestTimeLaw.Form(rawValue: text) else {
+                throw .invalidOption(option: "--form", message: "expected sigmoid or loglinear, got \"\(text)\"")
+            }
+            return TestTimeLaw(x: x ?? "samples", form: form)
+        case "formula":
+            guard let text = c["formula"] else {
+                throw .invalidOption(option: "--formula", message: "the formula law needs its formula, e.g. --formula 'E + A*N^-alpha'")
+            }
+            let columns = (c["variables"] ?? "").split(separator: ",").map(String.init)
+            return try FormulaLaw(text, columns: columns)
         default:
             throw .invalidOption(option: "--law", message: "unknown law \"\(name)\"; choose one of \(names.joined(separator: ", "))")
         }
-    }
-
-    /// Rebuilds a law from its name and ``ScalingLaw/configuration``.
-    public static func law(named name: String, configuration: [String: String]) throws(ScalingLawsError) -> any ScalingLaw {
-        try law(named: name, x: configuration["x"])
     }
 }

@@ -35,6 +35,8 @@ public protocol ScalingLaw: Sendable {
     /// Quantities computed from the parameters that users read off a fit, e.g. Chinchilla's
     /// compute-optimal exponents (none by default).
     func derivedQuantities(_ theta: [Double]) -> [DerivedQuantity]
+    /// The objective to use when the user names none (nil: the loss-law default, Huber on log residuals).
+    var defaultObjective: Objective? { get }
 }
 
 /// A number computed from a law's parameters, e.g. Chinchilla's compute-optimal exponent a = β/(α+β).
@@ -52,6 +54,7 @@ public struct DerivedQuantity: Sendable, Hashable {
 }
 
 extension ScalingLaw {
+    public var defaultObjective: Objective? { nil }
     public func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]] { [] }
     public var configuration: [String: String] { [:] }
 

@@ -1,0 +1,172 @@
+import Foundation
+
+/// A law written by the user as a formula, e.g. `E + A*N^-alpha + B*D^-beta`.
+///
+/// Names that are run variables are variables: `N`, `D`, `C` (or `params`, `tokens`, `flops`) and the
+/// names of other numeric CSV columns. Every other name is a parameter. Derivatives are exact
+/// (forward-mode dual numbers, ``FormulaProgram``), not finite differences.
+///
+/// Variable projection carries over: a parameter that appears exactly once, as a factor of a top-level
+/// term (`A` in `A*N^-alpha`, `E` standing alone), enters linearly and is solved by least squares in the
+/// start search, like the built-in laws' E, A and B. The other parameters are swept on a grid (values
+/// within their bounds when given; at most about 4,000 points in all) unless `--init` gives them a start.
+public struct FormulaLaw: ScalingLaw {
+    /// The formula as written.
+    public let text: String
+    public let variables: [String]
+    public let parameters: [LawParameter]
+    let program: FormulaProgram
+    /// For each linear parameter (in parameter order), the program of the factor it multiplies.
+    let bases: [FormulaProgram]
+    let gridBounds: [String: ClosedBounds]
+
+    /// Parses `text`.
+    ///
+    /// - Parameters:
+    ///   - columns: names of the numeric CSV columns available as variables (besides N, D, C).
+    ///   - bounds: parameter bounds, used to place the start grid.
+    /// - Throws: ``ScalingLawsError/formula(text:position:message:)`` pointing at the offending character.
+    public init(_ text: String, columns: [String] = [], bounds: [String: ClosedBounds] = [:]) throws(ScalingLawsError) {
+        try self.init(text, columns: columns, bounds: bounds, aliases: [:], positive: [])
+    }
+
+    /// A formula with extra variable aliases (name in the text → run variable) and parameters that must
+    /// stay positive; the built-in laws written as formulas use this.
+    init(_ text: String, columns: [String], bounds: [String: ClosedBounds], aliases extra: [String: String],
+         positive: Set<String>, summaries: [String: String] = [:], order: [String] = []) throws(ScalingLawsError) {
+        let syntax = try FormulaSyntax(text)
+        self.text = text
+        self.gridBounds = bounds
+        var aliases = ["N": Variable.params, "D": Variable.tokens, "C": Variable.flops,
+                       Variable.params: Variable.params, Variable.tokens: Variable.tokens, Variable.flops: Variable.flops]
+        aliases.merge(extra) { _, new in new }
+        let columnSet = Dictionary(columns.map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+        var variableOrder = [String](), parameterOrder = [String]()
+        var variableIndex = [String: Int](), parameterIndex = [String: Int]()
+        var occurrences = [String: Int]()
+        var resolved = [String: String]()  // name as written → variable name
+        func visit(_ n: FormulaSyntax.Node) {
+            switch n {
+            case .number: break
+            case .name(let name, _):
+                if let v = aliases[name] ?? columnSet[name.lowercased()] {
+                    resolved[name] = v
+                    if variableIndex[v] == nil { variableIndex[v] = variableOrder.count; variableOrder.append(v) }
+                } else {
+                    occurrences[name, default: 0] += 1
+                    if parameterIndex[name] == nil { parameterIndex[name] = parameterOrder.count; parameterOrder.append(name) }
+                }
+            case .negate(let a): visit(a)
+            case .binary(_, let a, let b): visit(a); visit(b)
+            case .call(_, let args, _): args.forEach(visit)
+            }
+        }
+        visit(syntax.root)
+        if !order.isEmpty {
+            parameterOrder.sort { (order.firstIndex(of: $0) ?? Int.max) < (order.firstIndex(of: $1) ?? Int.max) }
+            for (k, name) in parameterOrder.enumerated() { parameterIndex[name] = k }
+        }
+        guard !parameterOrder.isEmpty else {
+            throw .formula(text: text, position: 0, message: "the formula has no parameters to fit: every name is a column or N, D, C")
+        }
+        guard !variableOrder.isEmpty else {
+            throw .formula(text: text, position: 0, message: "the formula uses no variable: name a column, or N, D, C")
+        }
+        // Map names as written to indices (aliases share their variable's index).
+        var writtenVariables = [String: Int]()
+        for (name, v) in resolved { writtenVariables[name] = variableIndex[v] }
+
+        // Linear parameters: single-occurrence factors of top-level terms.
+        var terms = [(sign: Double, node: FormulaSyntax.Node)]()
+        func sum(_ n: FormulaSyntax.Node, _ sign: Double) {
+            switch n {
+            case .binary("+", let a, let b): sum(a, sign); sum(b, sign)
+            case .binary("-", let a, let b): sum(a, sign); sum(b, -sign)
+            case .negate(let a): sum(a, -sign)
+            default: terms.append((sign, n))
+            }
+        }
+        sum(syntax.root, 1)
+        func factors(_ n: FormulaSyntax.Node) -> [FormulaSyntax.Node] {
+            switch n {
+            case .binary("*", let a, let b): return factors(a) + factors(b)
+            case .binary("/", let a, let b): return factors(a) + [.binary("/", .number(1), b)]
+            default: return [n]
+            }
+        }
+        var linearBasis = [String: FormulaSyntax.Node]()
+        for (sign, term) in terms {
+            let fs = factors(term)
+            guard let k = fs.firstIndex(where: {
+                if case .name(let name, _) = $0 { return parameterIndex[name] != nil && occurrences[name] == 1 }
+                return false
+            }), case .name(let name, _) = fs[k] else { continue }
+            var rest = fs
+            rest.remove(at: k)
+            var basis: FormulaSyntax.Node = rest.isEmpty ? .number(1) : rest.dropFirst().reduce(rest[0]) { .binary("*", $0, $1) }
+            if sign < 0 { basis = .negate(basis) }
+            linearBasis[name] = basis
+        }
+        self.variables = variableOrder
+        self.parameters = parameterOrder.map { name in
+            LawParameter(name, positive: positive.contains(name), linear: linearBasis[name] != nil,
+                         summary: summaries[name] ?? (linearBasis[name] != nil ? "formula parameter (enters linearly)" : "formula parameter"))
+        }
+        program = FormulaProgram(syntax.root, variables: writtenVariables, parameters: parameterIndex)
+        bases = parameterOrder.compactMap { linearBasis[$0] }.map {
+            FormulaProgram($0, variables: writtenVariables, parameters: parameterIndex)
+        }
+    }
+
+    public var name: String { "formula" }
+    public var formula: String { "L = \(text)" }
+    public var configuration: [String: String] { ["formula": text, "variables": variables.joined(separator: ",")] }
+
+    public func evaluate(_ theta: [Double], _ x: Inputs, into f: inout [Double]) {
+        for i in 0..<x.count { f[i] = program.value(theta, { x.columns[$0][i] }) }
+    }
+
+    public func jacobian(_ theta: [Double], _ x: Inputs, into j: inout Matrix) {
+        var g = [Double](repeating: 0, count: parameters.count)
+        for i in 0..<x.count {
+            _ = program.gradient(theta, { x.columns[$0][i] }, into: &g)
+            for k in 0..<g.count { j[i, k] = g[k] }
+        }
+    }
+
+    public func basis(_ theta: [Double], _ x: Inputs, into b: inout Matrix) {
+        for (k, program) in bases.enumerated() {
+            for i in 0..<x.count { b[i, k] = program.value(theta, { x.columns[$0][i] }) }
+        }
+    }
+
+    /// A grid over the nonlinear parameters: values within their bounds when given, otherwise a spread of
+    /// exponent-like values; at most about 4,000 points in all.
+    public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {
+        let nonlinear = parameters.indices.filter { !parameters[$0].isLinear }
+        guard !nonlinear.isEmpty else { return [[Double](repeating: 0, count: parameters.count)] }
+        let perDimension = max(3, Int(pow(4096.0, 1 / Double(nonlinear.count))))
+        let axes = nonlinear.map { j -> [Double] in
+            let base: [Double]
+            if let b = gridBounds[parameters[j].name], b.lower.isFinite, b.upper.isFinite {
+                let n = min(perDimension, 12)
+                if b.lower > 0 {
+                    base = geometricGrid(b.lower, b.upper, count: n + 2).dropFirst().dropLast().map { $0 }
+                } else {
+                    base = (1...n).map { b.lower + (b.upper - b.lower) * Double($0) / Double(n + 1) }
+                }
+            } else if let b = gridBounds[parameters[j].name], b.lower >= 0 {
+                base = [0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2].map { b.lower + $0 }
+            } else {
+                base = [-1, -0.5, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2]
+            }
+            guard base.count > perDimension else { return base }
+            return (0..<perDimension).map { base[$0 * (base.count - 1) / (perDimension - 1)] }
+        }
+        var grid = [[Double](repeating: 0, count: parameters.count)]
+        for (axis, j) in zip(axes, nonlinear) {
+            grid = grid.flatMap { point in axis.map { v in var p = point; p[j] = v; return p } }
+        }
+        return grid
+    }
+}

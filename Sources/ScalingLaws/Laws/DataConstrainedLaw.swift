@@ -1,0 +1,88 @@
+import Foundation
+
+/// Muennighoff et al.'s data-constrained law: repeated data and excess parameters decay in value.
+///
+///     L(N, D, U) = E + A / N′^α + B / D′^β
+///     D′ = U + U·R*_D·(1 − exp(−R_D / R*_D)),   R_D = max(D/U − 1, 0)
+///     N′ = U_N + U_N·R*_N·(1 − exp(−R_N / R*_N)),   R_N = max(N/U_N − 1, 0),   U_N = min(N, N_opt(U))
+///
+/// with N_opt(U) = G·(U·G)^(β/α), G = (αA/(βB))^(1/(α+β)): the model size whose compute-optimal token
+/// count (Hoffmann et al. eq. 4) is U. Muennighoff, Rush, Barak et al. 2023, "Scaling Data-Constrained
+/// Language Models" (arXiv:2305.16264), eqs. 5–7 and their released fit (a, b, e, α, β, R*_D, R*_N =
+/// 6.255414, 7.3049974, 0.6254804, 0.3526596, 0.3526596, 15.387756, 5.309743 with A = eᵃ, B = eᵇ, E = eᵉ).
+///
+/// The law is evaluated as a compiled formula, so its derivatives are exact (forward-mode dual numbers).
+/// The start search fits Chinchilla's law to the runs (with D capped at U) and sweeps R*_D and R*_N.
+public struct DataConstrainedLaw: ScalingLaw {
+    /// The column of unique tokens U.
+    public static let uniqueTokens = "unique_tokens"
+    let body: FormulaLaw
+
+    public init() {
+        let g = "((alpha*A)/(beta*B))^(1/(alpha+beta))"
+        let un = "min(N, (U*\(g))^(beta/alpha)*\(g))"
+        let text = "E + A/(\(un) + \(un)*RN_star*(1 - exp(-max(N/\(un) - 1, 0)/RN_star)))^alpha"
+            + " + B/(U + U*RD_star*(1 - exp(-max(D/U - 1, 0)/RD_star)))^beta"
+        let summaries = ["E": "irreducible loss", "A": "scale of the model-size term", "B": "scale of the data term",
+                         "alpha": "exponent of effective parameters N'", "beta": "exponent of effective data D'",
+                         "RD_star": "repetitions of data after which its value decays (R*_D)",
+                         "RN_star": "excess parameters' decay constant (R*_N)"]
+        // The formula is fixed and well formed; a failure here is a programming error caught by the tests.
+        body = try! FormulaLaw(text, columns: [], bounds: [:], aliases: ["U": Self.uniqueTokens],
+                               positive: Set(summaries.keys), summaries: summaries,
+                               order: ["E", "A", "B", "alpha", "beta", "RD_star", "RN_star"])
+    }
+
+    public var name: String { "data-constrained" }
+    public var formula: String {
+        "L = E + A/N'^alpha + B/D'^beta, D' = U + U*RD_star*(1 - exp(-R_D/RD_star)), N' likewise from U_N = min(N, N_opt(U))"
+    }
+    public var variables: [String] { body.variables }
+    /// Parameters in the order E, A, B, alpha, beta, RD_star, RN_star (as they appear in the formula).
+    public var parameters: [LawParameter] { body.parameters }
+
+    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { body.evaluate(t, x, into: &f) }
+    public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { body.jacobian(t, x, into: &j) }
+    public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { body.basis(t, x, into: &b) }
+    public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] { [] }
+
+    /// Parameter vector from named values.
+    public func vector(_ values: [String: Double]) -> [Double] {
+        parameterNames.map { values[$0] ?? .nan }
+    }
+
+    /// Chinchilla's law fitted with D capped at U, then R*_D and R*_N swept over a grid.
+    public func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]] {
+        let n = x.columns[variables.firstIndex(of: Variable.params)!]
+        let d = x.columns[variables.firstIndex(of: Variable.tokens)!]
+        let u = x.columns[variables.firstIndex(of: Self.uniqueTokens)!]
+        let runs = (0..<x.count).map { Run(params: n[$0], tokens: min(d[$0], u[$0]), loss: y[$0]) }
+        guard let base = try? ChinchillaLaw().fit(runs) else { return [] }
+        var out = [[Double]]()
+        for rd in [2.0, 5, 15, 40] {
+            for rn in [2.0, 5, 15, 40] {
+                out.append(vector(["E": base["E"]!, "A": base["A"]!, "B": base["B"]!, "alpha": base["alpha"]!,
+                                   "beta": base["beta"]!, "RD_star": rd, "RN_star": rn]))
+            }
+        }
+        return out
+    }
+
+    /// The best allocation of `flops` (C = k·N·D) when only `uniqueTokens` distinct tokens exist: minimises
+    /// L(N, C/(kN), U) over N (golden-section search on ln N; not a coarse grid).
+    public func optimum(_ t: [Double], flops: Double, uniqueTokens: Double, flopsPerParamToken k: Double) -> ComputeOptimum {
+        let budget = flops / k
+        let ui = variables.firstIndex(of: Self.uniqueTokens)!
+        func loss(_ lnN: Double) -> Double {
+            let nValue = exp(lnN)
+            var columns = [[Double]](repeating: [0], count: 3)
+            columns[variables.firstIndex(of: Variable.params)!] = [nValue]
+            columns[variables.firstIndex(of: Variable.tokens)!] = [budget / nValue]
+            columns[ui] = [uniqueTokens]
+            return evaluate(t, Inputs(columns: columns))[0]
+        }
+        let best = ScalarMinimizer.minimize(loss, lo: log(budget) / 2 - 25, hi: log(budget) / 2 + 25)
+        let nOpt = exp(best.x)
+        return ComputeOptimum(flops: flops, params: nOpt, tokens: budget / nOpt, loss: best.value)
+    }
+}
