@@ -20,6 +20,12 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
     case io(path: String, message: String)
     /// The solver found no usable start.
     case fitFailed(law: String, message: String)
+    /// IsoFLOP budgets whose loss profile cannot give an optimum (too few runs, no minimum inside the
+    /// sampled sizes), each with its reason.
+    case budgetsRefused([BudgetRefusal])
+    /// The data cannot support the requested analysis (too few budgets, one model size, …); the message
+    /// says what to add.
+    case insufficientData(String)
 
     public var description: String {
         switch self {
@@ -45,6 +51,11 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(path): \(message)"
         case let .fitFailed(law, message):
             return "fitting the \(law) law failed: \(message)"
+        case let .budgetsRefused(refusals):
+            return refusals.map(\.description).joined(separator: "; ")
+                + "; or pass --skip-refused to fit the remaining budgets"
+        case let .insufficientData(message):
+            return message
         }
     }
 }
