@@ -3,14 +3,15 @@ import Testing
 @testable import ScalingLaws
 
 /// Training curves drawn from Hoffmann et al.'s law: `sizes` model sizes log-spaced over 1e7–1e10, each
-/// logged at 30 token counts log-spaced from N/10 to 100·N (well past the compute-optimal ~20·N), with
-/// the loss at D tokens taken as L(N, D).
-func syntheticCurves(sizes: Int, noise sigma: Double = 0, seed: UInt64 = 0) -> [TrainingCurve] {
+/// logged at `points` token counts log-spaced from N/10 to 100·N (well past the compute-optimal ~20·N),
+/// with the loss at D tokens taken as L(N, D), times exp(σ·z) with z standard normal from
+/// `SeededGenerator(seed:)` when σ > 0.
+func syntheticCurves(sizes: Int, points: Int = 30, noise sigma: Double = 0, seed: UInt64 = 0) -> [TrainingCurve] {
     var rng = SeededGenerator(seed: seed)
     let law = ChinchillaParameters(E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28)
     return (0..<sizes).map { i in
         let n = exp(log(1e7) + log(1e3) * Double(i) / Double(sizes - 1))
-        let tokens = (0..<30).map { n * exp(log(0.1) + log(1000.0) * Double($0) / 29) }
+        let tokens = (0..<points).map { n * exp(log(0.1) + log(1000.0) * Double($0) / Double(points - 1)) }
         let losses = tokens.map { law.loss(params: n, tokens: $0) * (sigma > 0 ? exp(sigma * rng.nextNormal()) : 1) }
         return TrainingCurve(run: "run\(i)", params: n, tokens: tokens, losses: losses)
     }

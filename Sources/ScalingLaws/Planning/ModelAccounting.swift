@@ -6,9 +6,9 @@
 /// (d_model × d_ff, d_ff × d_model) or, gated (SwiGLU, Shazeer 2020; Llama), three. Biases and
 /// normalisation gains are counted only when asked for (``biases``, ``normalization``): they are
 /// under 0.1% of N and do no matrix multiplication.
-public struct TransformerShape: Sendable, Hashable, Codable {
+public struct TransformerShape: Sendable, Hashable, Encodable {
     /// Normalisation layers: two per block plus a final one.
-    public enum Normalization: String, Sendable, Hashable, Codable, CaseIterable {
+    public enum Normalization: String, Sendable, Hashable, Encodable, CaseIterable {
         /// Not counted.
         case none
         /// RMSNorm (Llama): a gain of d_model per norm.
@@ -41,6 +41,12 @@ public struct TransformerShape: Sendable, Hashable, Codable {
     public var biases: Bool
     /// Which normalisation gains to count.
     public var normalization: Normalization
+
+    enum CodingKeys: String, CodingKey {
+        case layers, vocab, context, gated, heads, biases, normalization
+        case dModel = "d_model", ffnDim = "ffn_dim", kvHeads = "kv_heads"
+        case tiedEmbeddings = "tied_embeddings", learnedPositions = "learned_positions"
+    }
 
     /// A validated shape. `heads` defaults to one head (d_head = d_model; the count does not depend on
     /// the number of heads unless key/value heads differ); `kvHeads` defaults to `heads`.
