@@ -76,4 +76,156 @@ struct IsoFLOPTests {
         }
         #expect(covered >= 17, "\(covered) of 20 intervals cover a = \(truth)")
     }
+
+    /// The design with one budget's runs replaced by `runs` (at C = 1e20).
+    func design(replacingBudget runs: [Run]) -> [Run] {
+        isoFLOPDesign().filter { $0.flops != 1e20 } + runs
+    }
+
+    func refusals(_ runs: [Run], options: IsoFLOPOptions = IsoFLOPOptions()) -> [BudgetRefusal] {
+        do {
+            _ = try IsoFLOPAnalysis(runs: runs, options: options)
+            return []
+        } catch {
+            guard case let .budgetsRefused(list) = error else { return [BudgetRefusal(flops: 0, reason: "wrong error \(error)")] }
+            return list
+        }
+    }
+
+    @Test("A budget with fewer than 3 runs is refused, naming the budget")
+    func tooFewRuns() throws {
+        let two = [1e9, 2e9].map { Run(params: $0, flops: 1e20, loss: 2.5) }
+        let list = refusals(design(replacingBudget: two))
+        #expect(list.count == 1)
+        #expect(list.first?.flops == 1e20)
+        #expect(list.first?.description.hasPrefix("budget 1e+20 FLOPs: 2 runs, a parabola needs at least 3") == true, "\(list)")
+        // The error line lists the refusal and how to go on.
+        let error = ScalingLawsError.budgetsRefused(list)
+        #expect(error.description.contains("--skip-refused"))
+    }
+
+    @Test("A budget whose minimum lies outside its sampled sizes is refused, naming the budget and the side")
+    func notBracketed() throws {
+        // Only models much smaller than the optimum (≈ 7.6e8 at 1e20): the loss falls all the way.
+        let law = ChinchillaLaw()
+        let small = [2e7, 3e7, 5e7, 8e7].map { n in
+            Run(params: n, flops: 1e20, loss: law.evaluate(hoffmannTheta, Inputs(columns: [[n], [1e20 / (6 * n)]]))[0])
+        }
+        let list = refusals(design(replacingBudget: small))
+        #expect(list.count == 1)
+        let text = try #require(list.first?.description)
+        #expect(text.hasPrefix("budget 1e+20 FLOPs: the fitted parabola"), "\(text)")
+        #expect(text.contains("above the sampled sizes 2e+07–8e+07") || text.contains("no minimum"), "\(text)")
+        #expect(text.contains("add larger models") || text.contains("add smaller and larger models"), "\(text)")
+
+        // Only models much larger than the optimum: the minimum is below them.
+        let large = [5e10, 8e10, 1.2e11, 2e11].map { n in
+            Run(params: n, flops: 1e20, loss: law.evaluate(hoffmannTheta, Inputs(columns: [[n], [1e20 / (6 * n)]]))[0])
+        }
+        let below = try #require(refusals(design(replacingBudget: large)).first?.description)
+        #expect(below.hasPrefix("budget 1e+20 FLOPs: "), "\(below)")
+        #expect(below.contains("below the sampled sizes 5e+10–2e+11") && below.contains("add smaller models")
+                || below.contains("no minimum"), "\(below)")
+    }
+
+    @Test("A loss that bends the wrong way has no minimum")
+    func opensDownward() throws {
+        let runs = [1e8, 2e8, 4e8, 8e8, 1.6e9].enumerated().map { i, n in
+            Run(params: n, flops: 1e20, loss: 2.5 + [0.0, 0.03, 0.04, 0.03, 0.0][i])
+        }
+        let list = refusals(design(replacingBudget: runs))
+        #expect(list.count == 1)
+        #expect(list.first?.description.hasPrefix("budget 1e+20 FLOPs: the fitted parabola has no minimum") == true, "\(list)")
+    }
+
+    @Test("--skip-refused leaves refused budgets out, lists them and fits the rest")
+    func skipRefused() throws {
+        let two = [1e9, 2e9].map { Run(params: $0, flops: 1e20, loss: 2.5) }
+        var options = IsoFLOPOptions()
+        options.skipRefused = true
+        options.bootstrapReplicates = 50
+        let analysis = try IsoFLOPAnalysis(runs: design(replacingBudget: two), options: options)
+        #expect(analysis.budgets.map(\.flops) == [1e18, 1e19, 1e21, 1e22])
+        #expect(analysis.refused.map(\.flops) == [1e20])
+        #expect(abs(analysis.allocation.params.exponent - 0.28 / 0.62) < 0.02)
+    }
+
+    @Test("A cubic profile needs 4 runs and recovers the exponent too")
+    func cubic() throws {
+        var options = IsoFLOPOptions()
+        options.shape = .cubic
+        options.bootstrapReplicates = 0
+        let analysis = try IsoFLOPAnalysis(runs: isoFLOPDesign(), options: options)
+        #expect(abs(analysis.allocation.params.exponent - 0.28 / 0.62) < 0.02)
+        // The cubic absorbs the profile's skew: N* is closer to the exact minimum than the parabola's.
+        let truth = try FitResult(law: ChinchillaLaw(), parameters: ["E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28])
+        options.shape = .parabola
+        let parabola = try IsoFLOPAnalysis(runs: isoFLOPDesign(), options: options)
+        options.shape = .cubic
+        for (c, p) in zip(analysis.budgets, parabola.budgets) {
+            let exact = try truth.computeOptimum(flops: c.flops).params!
+            #expect(relativeError(c.params, exact) < relativeError(p.params, exact), "budget \(c.flops)")
+        }
+        let three = [1e9, 2e9, 4e9].map { Run(params: $0, flops: 1e20, loss: 2.5 + 0.01 * log($0 / 2e9) * log($0 / 2e9)) }
+        let list = refusals(design(replacingBudget: three), options: options)
+        #expect(list.first?.description.hasPrefix("budget 1e+20 FLOPs: 3 runs, a cubic needs at least 4") == true, "\(list)")
+    }
+
+    @Test("An exact parabola's vertex and curvature are recovered exactly")
+    func exactParabola() {
+        let x = [18.0, 19, 20, 21, 22, 23]
+        let y = x.map { 2.5 + 0.04 * ($0 - 20.3) * ($0 - 20.3) }
+        guard case let .success(m) = IsoFLOPProfile.minimum(logParams: x, losses: y, shape: .parabola) else {
+            Issue.record("no minimum")
+            return
+        }
+        #expect(abs(m.logParams - 20.3) < 1e-10)
+        #expect(abs(m.loss - 2.5) < 1e-12)
+        #expect(abs(m.curvature - 0.08) < 1e-10)
+    }
+
+    @Test("Budgets come from a budget column when given, and clustering refuses chained runs")
+    func grouping() throws {
+        // Jittered C (±3%) clusters into the five budgets; a budget column gives the same groups.
+        var runs = isoFLOPDesign()
+        for i in runs.indices {
+            runs[i].values["budget"] = runs[i].flops
+            runs[i].flops! *= 1 + 0.03 * sin(Double(i))
+        }
+        let clustered = try BudgetGrouping.byClustering(runs, tolerance: 0.1)
+        let column = try BudgetGrouping.byColumn(runs, column: "budget")
+        #expect(clustered.count == 5)
+        #expect(column.map(\.flops) == [1e18, 1e19, 1e20, 1e21, 1e22])
+        #expect(clustered.map { $0.runs.count } == column.map { $0.runs.count })
+        // Chinchilla's Figure 4 runs spread over a continuum of C: not an isoFLOP design.
+        let chinchilla = try chinchillaRuns()
+        do {
+            _ = try BudgetGrouping.byClustering(chinchilla, tolerance: 0.1)
+            Issue.record("chained runs were accepted as one budget")
+        } catch {
+            #expect(error.description.contains("chain into one budget"), "\(error)")
+        }
+    }
+
+    @Test("Llama 3: D*(C) = 0.299·C^0.537 at 3.8e25 FLOPs gives 1.63e13 tokens and 3.9e11 parameters")
+    func llama3() {
+        let law = AllocationLaw(tokens: PowerLawFit(coefficient: 0.299, exponent: 0.537))
+        let c = 3.8e25
+        // 0.299 · exp(0.537 · ln 3.8e25) = 0.299 · exp(31.629) = 1.629e13; N = C / (6 · 1.629e13) = 3.887e11.
+        #expect(relativeError(law.tokens(c), 1.63e13) < 0.005)
+        #expect(relativeError(law.params(c), 3.89e11) < 0.005)
+        #expect(relativeError(6 * law.params(c) * law.tokens(c), c) < 1e-12)
+        // The paper trained 402B parameters on 16.55T tokens: within 4% of the law.
+        #expect(relativeError(law.params(c), 402e9) < 0.04)
+        #expect(abs(law.params.exponent - 0.463) < 1e-12)
+    }
+
+    @Test("Log-log least squares is exact on a power law")
+    func powerLawFit() throws {
+        let x = [1e18, 1e19, 1e20, 1e21]
+        let fit = try PowerLawFit.fit(x: x, y: x.map { 0.3 * pow($0, 0.46) }, what: "N*(C)")
+        #expect(relativeError(fit.coefficient, 0.3) < 1e-9)
+        #expect(abs(fit.exponent - 0.46) < 1e-12)
+        #expect(throws: ScalingLawsError.self) { try PowerLawFit.fit(x: [1e18, 1e18], y: [1, 2], what: "N*(C)") }
+    }
 }

@@ -57,8 +57,9 @@ public enum BudgetGrouping {
             guard hi - lo <= 2 * tolerance else {
                 throw .invalidOption(option: "--budget-tolerance", message: "runs with C from \(formatQuantity(exp(lo))) to \(formatQuantity(exp(hi))) chain into one budget (spread \(String(format: "%.3g", hi - lo)) in ln C, more than twice the tolerance \(tolerance)); these runs do not form isoFLOP budgets: add a budget column naming each run's budget, or set --budget-tolerance")
             }
-            let mean = cluster.reduce(0) { $0 + $1.logFlops } / Double(cluster.count)
-            return BudgetGroup(flops: exp(mean), runs: cluster.map(\.run))
+            // Runs logged at one exact budget keep it exactly; exp(mean ln C) would round it.
+            let flops = lo == hi ? cluster[0].run.flops! : exp(cluster.reduce(0) { $0 + $1.logFlops } / Double(cluster.count))
+            return BudgetGroup(flops: flops, runs: cluster.map(\.run))
         }
     }
 }
