@@ -20,7 +20,7 @@ struct IsoFLOP: ParsableCommand {
             """
     )
 
-    @Argument(help: "CSV of isoFLOP runs: params (or tokens), flops (or params and tokens), loss, optional budget.")
+    @Argument(help: "CSV of isoFLOP runs: params, loss, and a budget column or flops (or tokens, for C = k·N·D).")
     var file: String
 
     @Option(help: "FLOP budget(s) to extrapolate N*, D* and L* to (comma-separated; e.g. 3.8e25).")
@@ -76,7 +76,8 @@ struct IsoFLOP: ParsableCommand {
             } else if let i = table.columnIndex(["budget"]) {
                 options.budgetColumn = table.header[i]
             }
-            let variables = [Variable.params, Variable.flops] + (options.budgetColumn.map { [$0] } ?? [])
+            // With a budget column, C is the budget: no flops or tokens column is needed.
+            let variables = [Variable.params] + (options.budgetColumn.map { [$0] } ?? [Variable.flops])
             let runs = try RunTable.runs(from: table, variables: variables, columns: columns.columns,
                                          flopsPerParamToken: flopsPerParamToken)
             let analysis = try IsoFLOPAnalysis(runs: runs, options: options)

@@ -88,7 +88,9 @@ public struct IsoFLOPAnalysis: Sendable {
         var runs = [Run]()
         for (index, run) in raw.enumerated() {
             let r = run.completed(flopsPerParamToken: k)
-            for (name, value) in [("params N", r.params), ("FLOPs C", r.flops), ("loss", r.loss)] {
+            // With a budget column the budget is C; otherwise each run's C is clustered.
+            let needed = [("params N", r.params), ("loss", r.loss)] + (options.budgetColumn == nil ? [("FLOPs C", r.flops)] : [])
+            for (name, value) in needed {
                 guard let value, value > 0, value.isFinite else {
                     throw .invalidRun(index: index, message: "an isoFLOP analysis needs a positive \(name) for every run")
                 }
