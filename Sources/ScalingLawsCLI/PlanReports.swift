@@ -4,7 +4,13 @@ import ScalingLaws
 /// JSON of a model with its serving cost: `params`, `tokens`, `tokens_per_param`, `training_flops`,
 /// `inference_flops`, `total_flops`, `inference_tokens`, `loss`.
 struct ServingRecord: Encodable {
-    var plan: ServingPlan
+    var params, tokens, tokensPerParam, trainingFlops, inferenceFlops, totalFlops, inferenceTokens, loss: Double
+
+    init(plan: ServingPlan) {
+        (params, tokens, tokensPerParam, loss) = (plan.params, plan.tokens, plan.tokensPerParam, plan.loss)
+        (trainingFlops, inferenceFlops, totalFlops) = (plan.trainingFlops, plan.inferenceFlops, plan.totalFlops)
+        inferenceTokens = plan.inferenceTokens
+    }
 
     enum CodingKeys: String, CodingKey {
         case params, tokens, loss
@@ -13,18 +19,6 @@ struct ServingRecord: Encodable {
         case inferenceFlops = "inference_flops"
         case totalFlops = "total_flops"
         case inferenceTokens = "inference_tokens"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(plan.params, forKey: .params)
-        try c.encode(plan.tokens, forKey: .tokens)
-        try c.encode(plan.tokensPerParam, forKey: .tokensPerParam)
-        try c.encode(plan.trainingFlops, forKey: .trainingFlops)
-        try c.encode(plan.inferenceFlops, forKey: .inferenceFlops)
-        try c.encode(plan.totalFlops, forKey: .totalFlops)
-        try c.encode(plan.inferenceTokens, forKey: .inferenceTokens)
-        try c.encode(plan.loss, forKey: .loss)
     }
 }
 
