@@ -5,17 +5,20 @@ struct Optimal: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute-optimal model size and tokens for a FLOP budget, or for a loss to reach and tokens to serve.",
         discussion: """
-            For chinchilla, the closed form of Hoffmann et al. (2022, eq. 4) under C = k·N·D; for
-            saturating fitted on flops, the loss the budget reaches.
-            Plans (chinchilla law):
-              --target-loss L [--inference-tokens T]  least training (k·N·D) + inference (2·N·T) FLOPs
-                                                      reaching L (Sardana & Frankle 2023), beside the
-                                                      Chinchilla-optimal model reaching L
-              --flops C --inference-tokens T          least loss for C FLOPs of training + inference
-              --flops C --tokens-per-param r          train at D/N = r (over-training, as Llama 3, Qwen 2)
-              --flops C --max-tokens U                optimum when only U unique tokens exist (D ≤ U)
-            --tokens-law k,b (or --params-law k,a) applies a published allocation law instead of a
-            fitted one, with N·D from C = k·N·D.
+            For chinchilla, the closed form of Hoffmann et al. (2022, eq. 4)
+            under C = k·N·D; for saturating fitted on flops, the loss the
+            budget reaches. Plans (chinchilla law):
+              --target-loss L [--inference-tokens T]
+                  least training (k·N·D) + inference (2·N·T) FLOPs reaching L
+                  (Sardana & Frankle 2023), beside the Chinchilla-optimal model
+              --flops C --inference-tokens T
+                  least loss for C FLOPs of training + inference
+              --flops C --tokens-per-param r
+                  train at D/N = r (over-training, as Llama 3 and Qwen 2)
+              --flops C --max-tokens U
+                  the optimum when only U unique tokens exist (D ≤ U)
+            --tokens-law k,b (or --params-law k,a) applies a published
+            allocation law instead of a fitted one.
             Examples:
               scaling optimal runs.csv --law chinchilla --flops 5.88e23
               scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24
