@@ -135,11 +135,12 @@ struct Optimal: ParsableCommand {
         }
         let power = PowerLawFit(coefficient: coefficient, exponent: exponent)
         let law = tokensLaw != nil ? AllocationLaw(tokens: power, flopsPerParamToken: k) : AllocationLaw(params: power, flopsPerParamToken: k)
-        let predictions = budgets.map { AllocationPrediction(flops: $0, params: law.params($0), tokens: law.tokens($0)) }
+        let predictions = try budgets.map { try law.predict(flops: $0) }
         switch format {
         case .json: try printJSON(records(predictions.map(AllocationRecord.init)))
         case .text:
-            print("law        published: \(flag == "--tokens-law" ? "D*(C) = \(Report.number(coefficient))·C^\(Report.number(exponent))" : "N*(C) = \(Report.number(coefficient))·C^\(Report.number(exponent))")\n"
+            let symbol = tokensLaw != nil ? "D*(C)" : "N*(C)"
+            print("law        published: \(symbol) = \(Report.number(coefficient))·C^\(Report.number(exponent))\n"
                   + "compute    C = \(Report.number(k))·N·D\n\n" + Report.allocationPredictions(predictions))
         }
     }

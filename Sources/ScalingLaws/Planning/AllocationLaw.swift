@@ -74,6 +74,13 @@ public struct AllocationLaw: Sendable, Hashable, Codable {
         self.tokens = PowerLawFit(coefficient: 1 / (k * params.coefficient), exponent: 1 - params.exponent)
     }
 
+    /// N*(C) and D*(C) at `flops` (no loss: an allocation law alone does not give one).
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a non-positive budget.
+    public func predict(flops: Double) throws(ScalingLawsError) -> AllocationPrediction {
+        try predictAllocation(self, lossLaw: nil, bootstrap: nil, flops: flops)
+    }
+
     /// Fits both laws to compute-optimal points (C, N*, D*) by log–log least squares.
     static func fit(flops: [Double], params: [Double], tokens: [Double]) throws(ScalingLawsError) -> AllocationLaw {
         AllocationLaw(params: try PowerLawFit.fit(x: flops, y: params, what: "N*(C)"),
