@@ -220,6 +220,20 @@ struct IsoFLOPTests {
         #expect(abs(law.params.exponent - 0.463) < 1e-12)
     }
 
+    @Test("DeepSeek's representation: M in the params column, C = M·D, k = 1 gives M*(C) and the same D*(C)")
+    func deepSeekRepresentation() throws {
+        var options = IsoFLOPOptions()
+        options.bootstrapReplicates = 0
+        let plain = try IsoFLOPAnalysis(runs: isoFLOPDesign(), options: options)
+        // For this check M = 6N (a model whose FLOPs per token are exactly 6N), so C = M·D is unchanged.
+        let byM = isoFLOPDesign().map { Run(params: 6 * $0.params!, tokens: $0.tokens, flops: $0.flops, loss: $0.loss) }
+        options.flopsPerParamToken = 1
+        let deepSeek = try IsoFLOPAnalysis(runs: byM, options: options)
+        #expect(abs(deepSeek.allocation.params.exponent - plain.allocation.params.exponent) < 1e-12)
+        #expect(relativeError(deepSeek.allocation.params.coefficient, 6 * plain.allocation.params.coefficient) < 1e-9)
+        #expect(relativeError(deepSeek.allocation.tokens.coefficient, plain.allocation.tokens.coefficient) < 1e-9)
+    }
+
     @Test("Log-log least squares is exact on a power law")
     func powerLawFit() throws {
         let x = [1e18, 1e19, 1e20, 1e21]
