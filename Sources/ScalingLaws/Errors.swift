@@ -22,6 +22,12 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
     case fitFailed(law: String, message: String)
     /// A user formula is malformed; `position` is the 0-based character index the message is about.
     case formula(text: String, position: Int, message: String)
+    /// IsoFLOP budgets whose loss profile cannot give an optimum (too few runs, no minimum inside the
+    /// sampled sizes), each with its reason.
+    case budgetsRefused([BudgetRefusal])
+    /// The data cannot support the requested analysis (too few budgets, one model size, …); the message
+    /// says what to add.
+    case insufficientData(String)
 
     public var description: String {
         switch self {
@@ -50,6 +56,11 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .formula(text, position, message):
             // Three lines: the message, the formula, and a caret under the character in question.
             return "--formula: \(message) (character \(position + 1))\n  \(text)\n  \(String(repeating: " ", count: max(0, position)))^"
+        case let .budgetsRefused(refusals):
+            return refusals.map(\.description).joined(separator: "; ")
+                + "; or pass --skip-refused to fit the remaining budgets"
+        case let .insufficientData(message):
+            return message
         }
     }
 }

@@ -3,15 +3,32 @@ import ScalingLaws
 
 struct Optimal: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compute-optimal model size and tokens for a FLOP budget, with intervals.",
+        abstract: "Compute-optimal model size and tokens for a FLOP budget, or for a loss to reach and tokens to serve.",
         discussion: """
-            For chinchilla, the closed form of Hoffmann et al. (2022, eq. 4) under C = k·N·D; for
-            saturating fitted on flops, the loss the budget reaches.
+            For chinchilla, the closed form of Hoffmann et al. (2022, eq. 4)
+            under C = k·N·D; for saturating fitted on flops, the loss the
+            budget reaches. Plans (chinchilla law):
+              --target-loss L [--inference-tokens T]
+                  least training (k·N·D) + inference (2·N·T) FLOPs reaching L
+                  (Sardana & Frankle 2023), beside the Chinchilla-optimal model
+              --flops C --inference-tokens T
+                  least loss for C FLOPs of training + inference
+              --flops C --tokens-per-param r
+                  train at D/N = r (over-training, as Llama 3 and Qwen 2)
+              --flops C --max-tokens U
+                  the optimum when only U unique tokens exist (D ≤ U)
+            --tokens-law k,b (or --params-law k,a) applies a published
+            allocation law instead of a fitted one.
             Examples:
               scaling optimal runs.csv --law chinchilla --flops 5.88e23
               scaling optimal runs.csv --law chinchilla --flops 1e24 --bootstrap 1000
+              scaling optimal runs.csv --flops 1e24 --objectives
               scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24
               scaling optimal --fit fit.json --flops 1e22,1e23,1e24 --format json
+              scaling optimal --fit fit.json --target-loss 2.0 --inference-tokens 2e12
+              scaling optimal --fit fit.json --flops 1e24 --tokens-per-param 100
+              scaling optimal --fit fit.json --flops 1e25 --max-tokens 2T
+              scaling optimal --tokens-law 0.299,0.537 --flops 3.8e25
             """
     )
 
@@ -24,6 +41,24 @@ struct Optimal: ParsableCommand {
     @Flag(help: "Show how the optimum moves under raw MSE, log MSE, Huber and the asymmetric objective.")
     var objectives = false
 
+    @Option(help: "Loss to reach: plan the model with the least training + inference FLOPs that reaches it.")
+    var targetLoss: Double?
+
+    @Option(help: "Tokens the model will serve at inference, T (inference FLOPs 2·N·T; units allowed, e.g. 2T).")
+    var inferenceTokens: String?
+
+    @Option(help: "Train at this fixed ratio D/N instead of the compute-optimal one (e.g. 100).")
+    var tokensPerParam: Double?
+
+    @Option(help: "Unique training tokens available U: the optimum with D ≤ U (repeated data counts as worthless).")
+    var maxTokens: String?
+
+    @Option(help: "A published tokens law D*(C) = k·C^b, as k,b (Llama 3: 0.299,0.537); N* = C/(k_flops·D*).")
+    var tokensLaw: String?
+
+    @Option(help: "A published parameters law N*(C) = k·C^a, as k,a; D* = C/(k_flops·N*).")
+    var paramsLaw: String?
+
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -31,8 +66,39 @@ struct Optimal: ParsableCommand {
         try reportingErrors {
             try intervals.check()
             let budgets = try quantities(flops, flag: "--flops")
-            guard !budgets.isEmpty else { throw CLIError(message: "--flops: give the FLOP budget, e.g. --flops 5.88e23") }
+            let served = try inferenceTokens.map { try nonNegativeQuantity($0, flag: "--inference-tokens") }
+            let cap = try maxTokens.map { try quantities([$0], flag: "--max-tokens")[0] }
+            if tokensLaw != nil || paramsLaw != nil {
+                return try publishedLaw(budgets)
+            }
+            if let targetLoss {
+                guard budgets.isEmpty, tokensPerParam == nil, cap == nil else {
+                    throw CLIError(message: "--target-loss plans for a loss, not a budget: drop --flops, --tokens-per-param and --max-tokens")
+                }
+                let result = try source.fittedLaw()
+                let plan = try result.inferenceAwareOptimum(targetLoss: targetLoss, inferenceTokens: served ?? 0)
+                return try emit([plan], result: result, goal: "least training + inference FLOPs reaching loss \(Report.number(targetLoss))")
+            }
+            guard !budgets.isEmpty else {
+                throw CLIError(message: "--flops: give the FLOP budget, e.g. --flops 5.88e23 (or --target-loss to plan for a loss)")
+            }
+            let chosen = [served != nil, tokensPerParam != nil, cap != nil].filter { $0 }.count
+            guard chosen <= 1 else {
+                throw CLIError(message: "--inference-tokens, --tokens-per-param and --max-tokens are separate plans: give one of them")
+            }
             let result = try source.fittedLaw()
+            if let served {
+                let plans = try budgets.map { try result.inferenceAwareOptimum(totalFlops: $0, inferenceTokens: served) }
+                return try emit(plans, result: result, goal: "least loss for a total of training + inference FLOPs")
+            }
+            if let ratio = tokensPerParam {
+                let plans = try budgets.map { try result.fixedRatioPlan(flops: $0, tokensPerParam: ratio) }
+                return try emit(plans, result: result, constraint: "D/N fixed at \(Report.number(ratio))")
+            }
+            if let cap {
+                let plans = try budgets.map { try result.dataLimitedOptimum(flops: $0, maxTokens: cap) }
+                return try emit(plans, result: result, constraint: "at most \(Report.number(cap)) unique tokens, not repeated")
+            }
             let optima = try budgets.map { try result.computeOptimum(flops: $0) }
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions())
@@ -45,15 +111,80 @@ struct Optimal: ParsableCommand {
             }
             let uncertainty = try intervals.uncertainty(of: result)
             let estimates = try budgets.map { try uncertainty?.computeOptimum(flops: $0) }
-            let records = zip(optima, estimates).map { o, e in
+            let optimumRecords = zip(optima, estimates).map { o, e in
                 OptimumRecord(optimum: o, intervals: e?.mapValues(\.interval), uncertainty: uncertainty.map(UncertaintyRecord.init))
             }
             switch format {
-            case .json:
-                if records.count == 1 { try printJSON(records[0]) } else { try printJSON(OptimaReport(optima: records)) }
-            case .text:
-                print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
+            case .json: try printJSON(records(optimumRecords))
+            case .text: print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
             }
         }
     }
+
+    /// One record, or `{"optima": […]}` for several.
+    func records<T: Encodable>(_ list: [T]) -> OneOrMany<T> { OneOrMany(items: list) }
+
+    private func emit(_ plans: [InferenceAwarePlan], result: FitResult, goal: String) throws {
+        switch format {
+        case .json: try printJSON(records(plans.map(InferenceAwareRecord.init)))
+        case .text: print(Report.inferenceAware(result, plans, goal: goal, source: source.origin))
+        }
+    }
+
+    private func emit(_ plans: [ConstrainedPlan], result: FitResult, constraint: String) throws {
+        switch format {
+        case .json: try printJSON(records(plans.map(ConstrainedRecord.init)))
+        case .text: print(Report.constrained(result, plans, constraint: constraint, source: source.origin))
+        }
+    }
+
+    private func publishedLaw(_ budgets: [Double]) throws {
+        guard source.file == nil, source.fit == nil, source.law.fix.isEmpty else {
+            throw CLIError(message: "--tokens-law/--params-law replace the fitted law: drop the CSV file, --fit and --fix")
+        }
+        guard tokensLaw == nil || paramsLaw == nil else { throw CLIError(message: "give --tokens-law or --params-law, not both") }
+        guard targetLoss == nil, inferenceTokens == nil, tokensPerParam == nil, maxTokens == nil else {
+            throw CLIError(message: "a published allocation law gives N and D for a budget only; the other plans need a fitted L(N, D)")
+        }
+        guard !budgets.isEmpty else { throw CLIError(message: "--flops: give the FLOP budget, e.g. --flops 3.8e25") }
+        let k = source.law.flopsPerParamToken
+        guard k > 0, k.isFinite else { throw CLIError(message: "--flops-per-param-token: expected a positive number, got \(k)") }
+        let flag = tokensLaw != nil ? "--tokens-law" : "--params-law"
+        let parts = (tokensLaw ?? paramsLaw!).split(separator: ",").map { parseQuantity(String($0)) }
+        guard parts.count == 2, let coefficient = parts[0], coefficient > 0, let exponent = parts[1] else {
+            throw CLIError(message: "\(flag): expected coefficient,exponent such as 0.299,0.537, got \"\(tokensLaw ?? paramsLaw!)\"")
+        }
+        let power = PowerLawFit(coefficient: coefficient, exponent: exponent)
+        let law = tokensLaw != nil ? AllocationLaw(tokens: power, flopsPerParamToken: k) : AllocationLaw(params: power, flopsPerParamToken: k)
+        let predictions = try budgets.map { try law.predict(flops: $0) }
+        switch format {
+        case .json: try printJSON(records(predictions.map(AllocationRecord.init)))
+        case .text:
+            let symbol = tokensLaw != nil ? "D*(C)" : "N*(C)"
+            print("law        published: \(symbol) = \(Report.number(coefficient))·C^\(Report.number(exponent))\n"
+                  + "compute    C = \(Report.number(k))·N·D\n\n" + Report.allocationPredictions(predictions))
+        }
+    }
+}
+
+/// `T` alone, or `{"optima": [T, …]}`.
+struct OneOrMany<T: Encodable>: Encodable {
+    var items: [T]
+    enum Keys: String, CodingKey { case optima }
+    func encode(to encoder: any Encoder) throws {
+        if items.count == 1 {
+            try items[0].encode(to: encoder)
+        } else {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(items, forKey: .optima)
+        }
+    }
+}
+
+/// A non-negative quantity (0 allowed), e.g. inference tokens.
+func nonNegativeQuantity(_ text: String, flag: String) throws -> Double {
+    guard let v = parseQuantity(text), v >= 0 else {
+        throw CLIError(message: "\(flag): expected a number ≥ 0 such as 2e12 or 2T, got \"\(text)\"")
+    }
+    return v
 }

@@ -100,6 +100,14 @@ struct OptimumRecord: Encodable {
     var intervals: [String: Interval]?
     var uncertainty: UncertaintyRecord?
 
+    init(optimum: ComputeOptimum, intervals: [String: Interval]? = nil, uncertainty: UncertaintyRecord? = nil) {
+        self.optimum = optimum
+        self.intervals = intervals
+        self.uncertainty = uncertainty
+    }
+
+    init(_ optimum: ComputeOptimum) { self.init(optimum: optimum) }
+
     enum CodingKeys: String, CodingKey {
         case flops, params, tokens, loss, intervals, uncertainty
         case tokensPerParam = "tokens_per_param"
@@ -115,8 +123,4 @@ struct OptimumRecord: Encodable {
         try c.encodeIfPresent(intervals, forKey: .intervals)
         try c.encodeIfPresent(uncertainty, forKey: .uncertainty)
     }
-}
-
-struct OptimaReport: Encodable {
-    var optima: [OptimumRecord]
 }

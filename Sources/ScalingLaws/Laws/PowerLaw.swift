@@ -47,11 +47,9 @@ public struct PowerLaw: ScalingLaw {
         stride(from: -1.0, through: 2.0, by: 0.05).map { [0, $0] }
     }
 
-    /// The log–log least-squares fit ln y = ln A − α ln x.
+    /// The log–log least-squares fit ln y = ln A − α ln x (``PowerLawFit``).
     public func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]] {
-        guard x.count >= 2, y.allSatisfy({ $0 > 0 }) else { return [] }
-        let design = Matrix(columns: [[Double](repeating: 1, count: x.count), x.logColumns[0]])
-        guard let s = try? LeastSquares.solveSVD(design, y.map { log($0) }), s.rank == 2 else { return [] }
-        return [[exp(s.x[0]), -s.x[1]]]
+        guard let fit = try? PowerLawFit.fit(x: x.columns[0], y: y, what: "--x") else { return [] }
+        return [[fit.coefficient, -fit.exponent]]
     }
 }

@@ -55,6 +55,14 @@ public enum Quantiles {
         return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
     }
 
+    /// The central `level` percentile interval of `values` (Efron & Tibshirani 1993, §13.3): the
+    /// (1 − level)/2 and (1 + level)/2 quantiles. Nil for an empty sample.
+    public static func interval(_ values: [Double], level: Double) -> Interval? {
+        guard !values.isEmpty, level > 0, level < 1 else { return nil }
+        let sorted = values.sorted()
+        return Interval(percentile(sorted: sorted, (1 - level) / 2), percentile(sorted: sorted, (1 + level) / 2))
+    }
+
     /// Median of `values`.
     public static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
 

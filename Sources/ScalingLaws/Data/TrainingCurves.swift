@@ -1,0 +1,130 @@
+/// One run's training curve: its model size and its loss after each logged number of tokens.
+public struct TrainingCurve: Sendable, Hashable {
+    /// The run's identifier.
+    public var run: String
+    /// Model parameters N (one per run).
+    public var params: Double
+    /// Tokens seen at each point, increasing.
+    public var tokens: [Double]
+    /// Loss at each point.
+    public var losses: [Double]
+
+    public init(run: String, params: Double, tokens: [Double], losses: [Double]) {
+        self.run = run
+        self.params = params
+        self.tokens = tokens
+        self.losses = losses
+    }
+}
+
+/// Reads training curves from a long-format CSV: one row per logged point, with a run identifier, the
+/// run's model size, the tokens seen (or the step, with a number of tokens per step) and the loss.
+///
+/// Columns are found by name, case-insensitively: the run in `run`, `run_id`, `name`, `id` or `model`;
+/// N, tokens and loss under the same names as ``RunTable/aliases``; the step in `step`, `steps`,
+/// `iteration` or `iter`. Points at 0 tokens (the initial loss) are skipped: they have no compute.
+public enum CurveTable {
+    /// Column names that override the detection (nil: detect by alias).
+    public struct Columns: Sendable, Hashable {
+        public var run: String?
+        public var params: String?
+        public var tokens: String?
+        public var step: String?
+        public var loss: String?
+
+        public init(run: String? = nil, params: String? = nil, tokens: String? = nil, step: String? = nil, loss: String? = nil) {
+            self.run = run
+            self.params = params
+            self.tokens = tokens
+            self.step = step
+            self.loss = loss
+        }
+    }
+
+    /// Accepted names of the run column.
+    public static let runAliases = ["run", "run_id", "name", "id", "model"]
+    /// Accepted names of the step column.
+    public static let stepAliases = ["step", "steps", "iteration", "iter"]
+
+    /// The curves in `table`, in order of first appearance.
+    ///
+    /// - Parameter tokensPerStep: when given, tokens are step × this, read from the step column.
+    /// - Throws: ``ScalingLawsError`` naming the file, line and column: a missing column, a bad value, a
+    ///   run whose model size changes, a repeated token count within a run, or a run with one point.
+    public static func curves(from table: CSVTable, columns: Columns = Columns(),
+                              tokensPerStep: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
+        guard !table.rows.isEmpty else {
+            throw .malformedFile(file: table.source, line: nil, message: "the file has a header but no points")
+        }
+        func locate(_ key: String, _ override: String?, _ aliases: [String], _ hint: String) throws(ScalingLawsError) -> Int {
+            let names = override.map { [$0] } ?? aliases
+            guard let i = table.columnIndex(names) else {
+                throw .missingColumn(file: table.source, needed: key, tried: names, available: table.header, hint: hint)
+            }
+            return i
+        }
+        if let s = tokensPerStep, !(s > 0 && s.isFinite) {
+            throw .invalidOption(option: "--tokens-per-step", message: "expected a positive number such as 4M, got \(s)")
+        }
+        let runColumn = try locate("run", columns.run, runAliases, "name it with --run-col; each row is one logged point of a run")
+        let paramsColumn = try locate("params", columns.params, RunTable.aliases[Variable.params]!, "name it with --params-col")
+        let lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with --loss-col")
+        let tokensColumn: Int
+        if tokensPerStep != nil {
+            tokensColumn = try locate("step", columns.step, stepAliases, "name it with --step-col, or drop --tokens-per-step and give a tokens column")
+        } else {
+            let hasStep = table.columnIndex(columns.step.map { [$0] } ?? stepAliases) != nil
+            tokensColumn = try locate("tokens", columns.tokens, RunTable.aliases[Variable.tokens]! + ["tokens_seen"],
+                                      hasStep ? "there is a step column: give --tokens-per-step to convert steps to tokens"
+                                              : "name it with --tokens-col, or give a step column and --tokens-per-step")
+        }
+
+        var order = [String]()
+        var points = [String: (params: Double, line: Int, tokens: [Double], losses: [Double], lines: [Int])]()
+        for (r, row) in table.rows.enumerated() {
+            let line = table.lines[r]
+            func number(_ column: Int, allowZero: Bool = false) throws(ScalingLawsError) -> Double {
+                guard let v = parseQuantity(row[column]), v > 0 || (allowZero && v == 0) else {
+                    throw .badValue(file: table.source, line: line, column: column + 1, columnName: table.header[column],
+                                    expected: allowZero ? "a number ≥ 0 such as 1000 or 2.1B" : "a positive number such as 2.31, 1.4e12 or 70B",
+                                    found: row[column])
+                }
+                return v
+            }
+            let run = row[runColumn]
+            guard !run.isEmpty else {
+                throw .badValue(file: table.source, line: line, column: runColumn + 1, columnName: table.header[runColumn],
+                                expected: "a run identifier", found: run)
+            }
+            let n = try number(paramsColumn)
+            let seen = try number(tokensColumn, allowZero: true) * (tokensPerStep ?? 1)
+            let loss = try number(lossColumn)
+            if points[run] == nil {
+                order.append(run)
+                points[run] = (n, line, [], [], [])
+            }
+            guard points[run]!.params == n else {
+                throw .malformedFile(file: table.source, line: line, message: "run \"\(run)\" has \(table.header[paramsColumn]) \(row[paramsColumn]) here but \(formatQuantity(points[run]!.params)) on line \(points[run]!.line); a run has one model size")
+            }
+            if seen == 0 { continue }
+            points[run]!.tokens.append(seen)
+            points[run]!.losses.append(loss)
+            points[run]!.lines.append(line)
+        }
+
+        var curves = [TrainingCurve]()
+        for run in order {
+            let p = points[run]!
+            let sorted = p.tokens.indices.sorted { p.tokens[$0] < p.tokens[$1] }
+            for (a, b) in zip(sorted, sorted.dropFirst()) where p.tokens[a] == p.tokens[b] {
+                throw .malformedFile(file: table.source, line: max(p.lines[a], p.lines[b]), message: "run \"\(run)\" logs \(formatQuantity(p.tokens[a])) tokens twice (lines \(min(p.lines[a], p.lines[b])) and \(max(p.lines[a], p.lines[b]))); keep one point per token count")
+            }
+            guard sorted.count >= 2 else {
+                throw .malformedFile(file: table.source, line: p.line, message: "run \"\(run)\" has \(sorted.count) point\(sorted.count == 1 ? "" : "s") after 0 tokens; a training curve needs at least two")
+            }
+            curves.append(TrainingCurve(run: run, params: p.params, tokens: sorted.map { p.tokens[$0] },
+                                        losses: sorted.map { p.losses[$0] }))
+        }
+        return curves
+    }
+}

@@ -1,0 +1,102 @@
+import ScalingLaws
+
+/// JSON of a predicted compute-optimal allocation: `flops`, `params`, `tokens`, `tokens_per_param`,
+/// `loss` (null without a loss law) and, with bootstrap replicates, `params_interval` and
+/// `tokens_interval`.
+struct AllocationRecord: Encodable {
+    var prediction: AllocationPrediction
+
+    enum CodingKeys: String, CodingKey {
+        case flops, params, tokens, loss
+        case tokensPerParam = "tokens_per_param"
+        case paramsInterval = "params_interval"
+        case tokensInterval = "tokens_interval"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(prediction.flops, forKey: .flops)
+        try c.encode(prediction.params, forKey: .params)
+        try c.encode(prediction.tokens, forKey: .tokens)
+        try c.encode(prediction.tokens / prediction.params, forKey: .tokensPerParam)
+        try c.encode(prediction.loss, forKey: .loss)
+        if let i = prediction.paramsInterval { try c.encode(i, forKey: .paramsInterval) }
+        if let i = prediction.tokensInterval { try c.encode(i, forKey: .tokensInterval) }
+    }
+}
+
+/// The allocation-law keys shared by `isoflop` and `envelope`: `params_exponent` (a),
+/// `params_coefficient` (k_N), `tokens_exponent` (b), `tokens_coefficient` (k_D), `loss_law`
+/// ({E, A, alpha} or null) and `prediction` (one budget) or `predictions` (several).
+struct AllocationFields {
+    var allocation: AllocationLaw
+    var lossLaw: FitResult?
+    var predictions: [AllocationPrediction]
+
+    enum Keys: String, CodingKey {
+        case paramsExponent = "params_exponent"
+        case paramsCoefficient = "params_coefficient"
+        case tokensExponent = "tokens_exponent"
+        case tokensCoefficient = "tokens_coefficient"
+        case lossLaw = "loss_law"
+        case prediction, predictions
+    }
+
+    func encode(into c: inout KeyedEncodingContainer<Keys>) throws {
+        try c.encode(allocation.params.exponent, forKey: .paramsExponent)
+        try c.encode(allocation.params.coefficient, forKey: .paramsCoefficient)
+        try c.encode(allocation.tokens.exponent, forKey: .tokensExponent)
+        try c.encode(allocation.tokens.coefficient, forKey: .tokensCoefficient)
+        try c.encode(lossLaw?.parameterValues, forKey: .lossLaw)
+        if predictions.count == 1 {
+            try c.encode(AllocationRecord(prediction: predictions[0]), forKey: .prediction)
+        } else if predictions.count > 1 {
+            try c.encode(predictions.map(AllocationRecord.init), forKey: .predictions)
+        }
+    }
+}
+
+extension Report {
+    /// "k·C^a" lines for N*(C) and D*(C), with intervals when given.
+    static func allocationLines(_ law: AllocationLaw, intervals: [String: Interval?] = [:], level: Double? = nil) -> String {
+        func cell(_ key: String) -> String {
+            guard let level, let i = intervals[key] ?? nil else { return "" }
+            return "\(Int((level * 100).rounded()))% interval [\(number(i.low)), \(number(i.high))]"
+        }
+        let rows = [
+            ["N*(C) = k_N·C^a", "a", number(law.params.exponent), cell("a")],
+            ["", "k_N", number(law.params.coefficient), cell("k_N")],
+            ["D*(C) = k_D·C^b", "b", number(law.tokens.exponent), cell("b")],
+            ["", "k_D", number(law.tokens.coefficient), cell("k_D")],
+        ]
+        return table(["allocation", "", "value", ""], rows)
+    }
+
+    /// One line for L*(C), or why there is none.
+    static func lossLawLine(_ lossLaw: FitResult?) -> String {
+        guard let lossLaw else { return "L*(C)      not fitted: it needs at least 4 optima" }
+        return "L*(C)      \(lossLaw.law.formula): \(parameterLine(lossLaw))"
+    }
+
+    /// The table of predicted allocations.
+    static func allocationPredictions(_ predictions: [AllocationPrediction]) -> String {
+        let hasIntervals = predictions.contains { $0.paramsInterval != nil }
+        func range(_ i: Interval?) -> String { i.map { "\(number($0.low))–\(number($0.high))" } ?? "-" }
+        let rows = predictions.map { p -> [String] in
+            var row = [number(p.flops), number(p.params)]
+            if hasIntervals { row.append(range(p.paramsInterval)) }
+            row.append(number(p.tokens))
+            if hasIntervals { row.append(range(p.tokensInterval)) }
+            row += [number(p.tokens / p.params), p.loss.map { String(format: "%.6f", $0) } ?? "-"]
+            return row
+        }
+        var header = ["flops C", "params N*"]
+        if hasIntervals { header.append("interval") }
+        header.append("tokens D*")
+        if hasIntervals { header.append("interval") }
+        header += ["tokens/param", "loss L*"]
+        return table(header, rows)
+    }
+}
+
+import Foundation

@@ -1,0 +1,134 @@
+import ArgumentParser
+import ScalingLaws
+
+struct Envelope: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute-optimal N*(C) and D*(C) from the minimum-loss envelope of training curves (Hoffmann et al. 2022, Approach 1).",
+        discussion: """
+            The CSV is long-format: one row per logged point, with a run
+            identifier (run, run_id, name), the run's params, the tokens seen
+            (or step, with --tokens-per-step) and the loss. Each curve is
+            placed on C = k·N·tokens and interpolated in (ln C, ln L); on a
+            log-spaced grid of C the envelope is the least loss over the runs,
+            and the run attaining it gives N*(C). Points attained by the
+            smallest or largest model are censored (the optimum may lie beyond
+            the ladder) and not fitted. N*(C), D*(C) are fitted by log-log
+            least squares, L*(C) as E + A·C^-alpha.
+            Examples:
+              scaling envelope Examples/data/curves_synthetic.csv
+              scaling envelope curves.csv --tokens-per-step 4M --flops 1e23
+            """
+    )
+
+    @Argument(help: "Long-format CSV of training curves: run, params, tokens (or step), loss.")
+    var file: String
+
+    @Option(help: "FLOP budget(s) to extrapolate N*, D* and L* to (comma-separated).")
+    var flops: [String] = []
+
+    @Option(help: "Tokens per optimizer step: read a step column and convert (units allowed, e.g. 4M).")
+    var tokensPerStep: String?
+
+    @Option(help: "Number of log-spaced FLOP values on the envelope.")
+    var grid: Int = 100
+
+    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
+    var flopsPerParamToken: Double = 6
+
+    @Option(help: "Column holding the run identifier (default: run, run_id, name, id, model).")
+    var runCol: String?
+    @Option(help: "Column holding model parameters N (default: params, N, n_params, …).")
+    var paramsCol: String?
+    @Option(help: "Column holding the tokens seen (default: tokens, D, tokens_seen, …).")
+    var tokensCol: String?
+    @Option(help: "Column holding the step, with --tokens-per-step (default: step, steps, iteration, iter).")
+    var stepCol: String?
+    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss).")
+    var lossCol: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        try reportingErrors {
+            let targets = try quantities(flops, flag: "--flops")
+            let perStep = try tokensPerStep.map { try quantities([$0], flag: "--tokens-per-step")[0] }
+            let table = try CSVTable(contentsOf: file)
+            let curves = try CurveTable.curves(from: table, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
+                                                                          step: stepCol, loss: lossCol),
+                                               tokensPerStep: perStep)
+            var options = EnvelopeOptions()
+            options.gridPoints = grid
+            options.flopsPerParamToken = flopsPerParamToken
+            let analysis = try EnvelopeAnalysis(curves: curves, options: options)
+            let predictions = try targets.map { try analysis.predict(flops: $0) }
+            switch format {
+            case .json: try printJSON(EnvelopeReport(analysis: analysis, predictions: predictions))
+            case .text: print(Report.envelope(analysis, predictions, source: file))
+            }
+        }
+    }
+}
+
+/// `scaling envelope --format json`: `curves`, `flops_per_param_token`, `envelope` (`flops`, `loss`,
+/// `run`, `params`, `tokens`, `censored`), `segments` (`run`, `params`, `from_flops`, `to_flops`,
+/// `censored`), the allocation keys and `prediction`/`predictions` with --flops.
+struct EnvelopeReport: Encodable {
+    var analysis: EnvelopeAnalysis
+    var predictions: [AllocationPrediction]
+
+    enum Keys: String, CodingKey {
+        case curves, envelope, segments
+        case flopsPerParamToken = "flops_per_param_token"
+    }
+
+    struct Point: Encodable {
+        var flops, loss: Double
+        var run: String
+        var params, tokens: Double
+        var censored: Bool
+    }
+
+    struct Segment: Encodable {
+        var run: String
+        var params, fromFlops, toFlops: Double
+        var censored: Bool
+        enum CodingKeys: String, CodingKey {
+            case run, params, censored
+            case fromFlops = "from_flops", toFlops = "to_flops"
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(analysis.curves, forKey: .curves)
+        try c.encode(analysis.options.flopsPerParamToken, forKey: .flopsPerParamToken)
+        try c.encode(analysis.points.map {
+            Point(flops: $0.flops, loss: $0.loss, run: $0.run, params: $0.params, tokens: $0.tokens, censored: $0.censored)
+        }, forKey: .envelope)
+        try c.encode(analysis.segments.map {
+            Segment(run: $0.run, params: $0.params, fromFlops: $0.flops.lowerBound, toFlops: $0.flops.upperBound, censored: $0.censored)
+        }, forKey: .segments)
+        var shared = encoder.container(keyedBy: AllocationFields.Keys.self)
+        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(into: &shared)
+    }
+}
+
+extension Report {
+    static func envelope(_ a: EnvelopeAnalysis, _ predictions: [AllocationPrediction], source: String) -> String {
+        let fitted = a.points.filter { !$0.censored }.count
+        var lines = [
+            "envelope   \(a.curves) curves from \(source); least loss over runs at \(a.points.count) log-spaced C from "
+                + "\(number(a.points.first?.flops)) to \(number(a.points.last?.flops)); C = \(number(a.options.flopsPerParamToken))·N·D",
+            "fitted     \(fitted) points; \(a.points.count - fitted) attained by the smallest or largest model are censored",
+            "",
+        ]
+        let rows = a.segments.map { s in
+            [number(s.flops.lowerBound), number(s.flops.upperBound), s.run, number(s.params), s.censored ? "censored" : ""]
+        }
+        lines.append(table(["from C", "to C", "run", "params N", ""], rows))
+        lines += ["", allocationLines(a.allocation), lossLawLine(a.lossLaw)]
+        if !predictions.isEmpty { lines += ["", allocationPredictions(predictions)] }
+        return lines.joined(separator: "\n")
+    }
+}

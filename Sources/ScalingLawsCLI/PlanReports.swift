@@ -1,0 +1,105 @@
+import Foundation
+import ScalingLaws
+
+/// JSON of a model with its serving cost: `params`, `tokens`, `tokens_per_param`, `training_flops`,
+/// `inference_flops`, `total_flops`, `inference_tokens`, `loss`.
+struct ServingRecord: Encodable {
+    var params, tokens, tokensPerParam, trainingFlops, inferenceFlops, totalFlops, inferenceTokens, loss: Double
+
+    init(plan: ServingPlan) {
+        (params, tokens, tokensPerParam, loss) = (plan.params, plan.tokens, plan.tokensPerParam, plan.loss)
+        (trainingFlops, inferenceFlops, totalFlops) = (plan.trainingFlops, plan.inferenceFlops, plan.totalFlops)
+        inferenceTokens = plan.inferenceTokens
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case params, tokens, loss
+        case tokensPerParam = "tokens_per_param"
+        case trainingFlops = "training_flops"
+        case inferenceFlops = "inference_flops"
+        case totalFlops = "total_flops"
+        case inferenceTokens = "inference_tokens"
+    }
+}
+
+/// `optimal --target-loss/--inference-tokens --format json`: the optimum's ``ServingRecord`` keys,
+/// `chinchilla_optimal` (the same for the Chinchilla-optimal model reaching that loss), `saving_flops`
+/// and `saving_fraction`.
+struct InferenceAwareRecord: Encodable {
+    var plan: InferenceAwarePlan
+
+    enum Keys: String, CodingKey {
+        case chinchillaOptimal = "chinchilla_optimal"
+        case savingFlops = "saving_flops"
+        case savingFraction = "saving_fraction"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try ServingRecord(plan: plan.optimal).encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(ServingRecord(plan: plan.chinchillaOptimal), forKey: .chinchillaOptimal)
+        try c.encode(plan.savingFlops, forKey: .savingFlops)
+        try c.encode(plan.savingFraction, forKey: .savingFraction)
+    }
+}
+
+/// `optimal --tokens-per-param/--max-tokens --format json`: the plan's `flops`, `params`, `tokens`,
+/// `tokens_per_param`, `loss`; `compute_optimal` (the unconstrained optimum of the same budget);
+/// `binding` (whether the constraint changed the answer); `optimal_flops_for_same_loss`.
+struct ConstrainedRecord: Encodable {
+    var plan: ConstrainedPlan
+
+    enum Keys: String, CodingKey {
+        case binding
+        case computeOptimal = "compute_optimal"
+        case optimalFlopsForSameLoss = "optimal_flops_for_same_loss"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try OptimumRecord(plan.plan).encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(OptimumRecord(plan.computeOptimal), forKey: .computeOptimal)
+        try c.encode(plan.isBinding, forKey: .binding)
+        try c.encode(plan.optimalFlopsForSameLoss, forKey: .optimalFlopsForSameLoss)
+    }
+}
+
+extension Report {
+    static func inferenceAware(_ r: FitResult, _ plans: [InferenceAwarePlan], goal: String, source: String?) -> String {
+        var lines = [header(r, source: source), "parameters \(parameterLine(r))",
+                     "plan       \(goal); training \(number(r.flopsPerParamToken))·N·D, inference 2·N·T (Sardana & Frankle 2023)", ""]
+        var rows = [[String]]()
+        for p in plans {
+            for (name, s) in [("inference-aware", p.optimal), ("Chinchilla-optimal", p.chinchillaOptimal)] {
+                rows.append([name, number(s.params), number(s.tokens), number(s.tokensPerParam), number(s.inferenceTokens),
+                             number(s.trainingFlops), number(s.inferenceFlops), number(s.totalFlops), String(format: "%.6f", s.loss)])
+            }
+        }
+        lines.append(table(["model", "params N", "tokens D", "tokens/param", "served T", "training FLOPs", "inference FLOPs",
+                            "total FLOPs", "loss"], rows))
+        lines.append("")
+        for p in plans {
+            lines.append("saving     \(number(p.savingFlops)) FLOPs (\(String(format: "%.2f", 100 * p.savingFraction))%) against the "
+                         + "Chinchilla-optimal model reaching loss \(String(format: "%.6f", p.optimal.loss)) and serving the same tokens")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func constrained(_ r: FitResult, _ plans: [ConstrainedPlan], constraint: String, source: String?) -> String {
+        var lines = [header(r, source: source), "parameters \(parameterLine(r))",
+                     "compute    C = \(number(r.flopsPerParamToken))·N·D; constraint: \(constraint)", ""]
+        var rows = [[String]]()
+        for p in plans {
+            let same = p.optimalFlopsForSameLoss.map { number($0 / p.plan.flops) } ?? "-"
+            rows.append(["constrained", number(p.plan.flops), number(p.plan.params), number(p.plan.tokens),
+                         number(p.plan.tokensPerParam), String(format: "%.6f", p.plan.loss), p.isBinding ? "yes" : "no", same])
+            rows.append(["compute-optimal", number(p.computeOptimal.flops), number(p.computeOptimal.params),
+                         number(p.computeOptimal.tokens), number(p.computeOptimal.tokensPerParam),
+                         String(format: "%.6f", p.computeOptimal.loss), "", ""])
+        }
+        lines.append(table(["plan", "flops C", "params N", "tokens D", "tokens/param", "loss", "binding", "efficiency"], rows))
+        lines.append("")
+        lines.append("efficiency = compute-optimal FLOPs reaching the constrained plan's loss / C")
+        return lines.joined(separator: "\n")
+    }
+}
