@@ -32,10 +32,13 @@ struct Backtest: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try intervals.check()
-            let lawValue = try law.makeLaw()
-            let options = try law.fitOptions()
             let trainSplit = try split.split(default: nil)
-            let runs = try columns.loadRuns(file, law: lawValue, flopsPerParamToken: options.flopsPerParamToken)
+            try law.check()
+            let table = try CSVTable(contentsOf: file)
+            let lawValue = try law.makeLaw(columns: table.header)
+            let options = try law.fitOptions(for: lawValue)
+            let runs = try RunTable.runs(from: table, variables: lawValue.variables,
+                                         columns: columns.columns, flopsPerParamToken: options.flopsPerParamToken)
             let result = try lawValue.backtest(runs, split: trainSplit, options: options, level: intervals.level,
                                                bootstrap: intervals.bootstrap.map { BootstrapOptions(replicates: $0, seed: intervals.seed) })
             switch format {

@@ -31,7 +31,8 @@ struct Compare: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let names = laws.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            let candidates = try names.map { try LawCatalog.law(named: $0, x: $0 == "chinchilla" ? nil : law.x) }
+            let oneVariable: Set<String> = ["power", "saturating", "bnsl", "test-time"]
+            let candidates = try names.map { try LawCatalog.law(named: $0, x: oneVariable.contains($0) ? law.x : nil) }
             var options = try law.fitOptions()
             guard options.fixed.isEmpty else {
                 throw CLIError(message: "--fix names parameters of one law; compare fits every law freely")

@@ -38,7 +38,7 @@ struct Fit: ParsableCommand {
             let source = SourceOptions(file: file, fit: nil, law: law, columns: columns)
             let result = try source.fittedLaw()
             if objectives {
-                let fits = try ObjectiveComparison.fits(of: result, options: try law.fitOptions())
+                let fits = try ObjectiveComparison.fits(of: result, options: try law.fitOptions(for: result.law))
                 switch format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: nil))
                 case .text: print(Report.objectives(fits, targets: nil, flops: nil))

@@ -101,7 +101,7 @@ struct Optimal: ParsableCommand {
             }
             let optima = try budgets.map { try result.computeOptimum(flops: $0) }
             if objectives {
-                let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions())
+                let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
                 let all = try fits.map { fit in try budgets.map { try fit.computeOptimum(flops: $0) } }
                 switch format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: all))

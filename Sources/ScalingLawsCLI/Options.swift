@@ -5,21 +5,42 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// Which law, which objective, which parameters are held.
+/// Which law, which objective, which parameters are held, tied or bounded.
 struct LawOptions: ParsableArguments {
-    @Option(help: "The law: \(LawCatalog.names.joined(separator: ", ")).")
-    var law: String = "chinchilla"
+    @Option(help: "The law: \(LawCatalog.names.joined(separator: ", ")) (default: chinchilla, or formula with --formula).")
+    var law: String?
 
-    @Option(help: "Variable x of one-variable laws (power, saturating): params, tokens, flops or a CSV column name.")
+    @Option(help: ArgumentHelp("Your own law, e.g. 'E + A*N^-alpha + B*D^-beta': CSV columns and N, D, C are variables, other names parameters.",
+                               valueName: "expression"))
+    var formula: String?
+
+    @Option(help: "Variable x of one-variable laws (power, saturating, bnsl, test-time): params, tokens, flops or a CSV column name.")
     var x: String?
+
+    @Option(help: "Breaks of the bnsl law (1-3).")
+    var breaks: Int?
+
+    @Option(help: "Form of the test-time law: sigmoid or loglinear.")
+    var form: String?
 
     @Option(name: .customLong("fix"), help: ArgumentHelp(
         "Hold parameters at values: name=value[,name=value…]; repeatable.",
         valueName: "name=value"))
     var fix: [String] = []
 
-    @Option(help: "Per-residual loss: mse, huber, soft-l1, cauchy, asymmetric.")
-    var loss: String = "huber"
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "Start the search from these values: name=value[,…]; repeatable.", valueName: "name=value"))
+    var initial: [String] = []
+
+    @Option(help: ArgumentHelp("Keep parameters within bounds: name=lo:hi (either side may be empty); repeatable.",
+                               valueName: "name=lo:hi"))
+    var bounds: [String] = []
+
+    @Option(help: ArgumentHelp("Tie parameters equal: a=b makes b follow a (e.g. alpha=beta); repeatable.", valueName: "a=b"))
+    var tie: [String] = []
+
+    @Option(help: "Per-residual loss: mse, huber, soft-l1, cauchy, asymmetric (default: huber, or the law's own).")
+    var loss: String?
 
     @Option(help: "Scale δ of the robust loss.")
     var delta: Double = 1e-3
@@ -27,8 +48,8 @@ struct LawOptions: ParsableArguments {
     @Option(help: "Expectile τ of the asymmetric loss (τ < 0.5 follows the lower envelope).")
     var tau: Double = 0.1
 
-    @Option(help: "Residual space: log (ln y − ln ŷ) or linear (y − ŷ).")
-    var space: String = "log"
+    @Option(help: "Residual space: log (ln y − ln ŷ) or linear (y − ŷ) (default: log, or the law's own).")
+    var space: String?
 
     @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
     var flopsPerParamToken: Double = 6
@@ -36,31 +57,103 @@ struct LawOptions: ParsableArguments {
     @Option(help: "How many of the best start-search candidates to polish.")
     var starts: Int = 8
 
-    func makeLaw() throws -> any ScalingLaw {
-        try LawCatalog.law(named: law, x: x)
+    /// Checks the law and objective options before any file is read.
+    func check() throws {
+        if let formula {
+            try FormulaLaw.checkSyntax(formula)
+            if let law, law != "formula" { throw CLIError(message: "--formula defines the law: drop --law \(law)") }
+            _ = try fitOptions(for: nil)
+        } else {
+            _ = try fitOptions(for: try makeLaw())
+        }
+    }
+
+    /// The law; `columns` are the CSV header names a formula may use as variables.
+    func makeLaw(columns: [String] = []) throws -> any ScalingLaw {
+        if let formula {
+            if let law, law != "formula" {
+                throw CLIError(message: "--formula defines the law: drop --law \(law)")
+            }
+            return try FormulaLaw(formula, columns: columns, bounds: try boundValues())
+        }
+        var configuration = [String: String]()
+        if let x { configuration["x"] = x }
+        if let breaks { configuration["breaks"] = String(breaks) }
+        if let form { configuration["form"] = form }
+        let name = law ?? "chinchilla"
+        if breaks != nil && name != "bnsl" { throw CLIError(message: "--breaks applies to the bnsl law only") }
+        if form != nil && name != "test-time" { throw CLIError(message: "--form applies to the test-time law only") }
+        if name == "formula" { throw CLIError(message: "--law formula needs --formula 'expression'") }
+        return try LawCatalog.law(named: name, configuration: configuration)
+    }
+
+    /// `name=value` pairs from repeatable, comma-separated options.
+    static func assignments(_ items: [String], flag: String, example: String) throws -> [(String, String)] {
+        try items.flatMap { $0.split(separator: ",") }.map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CLIError(message: "\(flag): expected \(example), got \"\(item)\"")
+            }
+            return (parts[0], parts[1])
+        }
     }
 
     func fixedValues() throws -> [String: Double] {
+        try numbers(fix, flag: "--fix")
+    }
+
+    private func numbers(_ items: [String], flag: String) throws -> [String: Double] {
         var values = [String: Double]()
-        for item in fix.flatMap({ $0.split(separator: ",") }) {
-            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw CLIError(message: "--fix: expected name=value (e.g. E=1.69), got \"\(item)\"")
+        for (name, text) in try Self.assignments(items, flag: flag, example: "name=value (e.g. E=1.69)") {
+            guard let v = parseQuantity(text) ?? Double(text) else {
+                throw CLIError(message: "\(flag): \(name) needs a number, got \"\(text)\"")
             }
-            guard let v = parseQuantity(parts[1]) else {
-                throw CLIError(message: "--fix: \(parts[0]) needs a number, got \"\(parts[1])\"")
-            }
-            values[parts[0]] = v
+            values[name] = v
         }
         return values
     }
 
-    func fitOptions() throws -> FitOptions {
-        guard let lossKind = Objective.Loss(rawValue: loss) else {
-            throw CLIError(message: "--loss: expected one of \(Objective.Loss.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(loss)\"")
+    func boundValues() throws -> [String: ClosedBounds] {
+        var out = [String: ClosedBounds]()
+        for (name, text) in try Self.assignments(bounds, flag: "--bounds", example: "name=lo:hi (e.g. alpha=0:2)") {
+            out[name] = try ClosedBounds(parsing: text, name: name)
         }
-        guard let spaceKind = Objective.Space(rawValue: space) else {
-            throw CLIError(message: "--space: expected log or linear, got \"\(space)\"")
+        return out
+    }
+
+    func tieValues() throws -> [String: String] {
+        var out = [String: String]()
+        for item in tie {
+            let (leader, follower) = try ParameterConstraints.parseTie(item)
+            out[follower] = leader
+        }
+        return out
+    }
+
+    func fitOptions() throws -> FitOptions {
+        try fitOptions(for: nil)
+    }
+
+    /// Options for fitting `law` (its default objective applies where --loss or --space is not given).
+    func fitOptions(for law: (any ScalingLaw)?) throws -> FitOptions {
+        let fallback = law?.defaultObjective ?? Objective()
+        let lossKind: Objective.Loss
+        if let loss {
+            guard let kind = Objective.Loss(rawValue: loss) else {
+                throw CLIError(message: "--loss: expected one of \(Objective.Loss.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(loss)\"")
+            }
+            lossKind = kind
+        } else {
+            lossKind = fallback.loss
+        }
+        let spaceKind: Objective.Space
+        if let space {
+            guard let kind = Objective.Space(rawValue: space) else {
+                throw CLIError(message: "--space: expected log or linear, got \"\(space)\"")
+            }
+            spaceKind = kind
+        } else {
+            spaceKind = fallback.space
         }
         guard flopsPerParamToken > 0, flopsPerParamToken.isFinite else {
             throw CLIError(message: "--flops-per-param-token: expected a positive number, got \(flopsPerParamToken)")
@@ -68,7 +161,9 @@ struct LawOptions: ParsableArguments {
         guard starts >= 1 else {
             throw CLIError(message: "--starts: expected at least 1, got \(starts)")
         }
-        var options = FitOptions(objective: Objective(loss: lossKind, delta: delta, space: spaceKind, tau: tau), fixed: try fixedValues())
+        var options = FitOptions(objective: Objective(loss: lossKind, delta: delta, space: spaceKind, tau: tau))
+        options.constraints = ParameterConstraints(fixed: try fixedValues(), ties: try tieValues(), bounds: try boundValues(),
+                                                   initial: try numbers(initial, flag: "--init"))
         options.flopsPerParamToken = flopsPerParamToken
         options.polishedStarts = starts
         return options
@@ -117,16 +212,21 @@ struct SourceOptions: ParsableArguments {
             guard file == nil else { throw CLIError(message: "give either a CSV file to fit or --fit FILE, not both") }
             return try FitResult(contentsOf: path)
         }
-        let lawValue = try law.makeLaw()
-        let options = try law.fitOptions()
         guard let file else {
+            let lawValue = try law.makeLaw()
+            let options = try law.fitOptions(for: lawValue)
             if options.fixed.isEmpty {
                 throw CLIError(message: "no data: give a CSV file of runs, --fit FILE, or every parameter of the \(lawValue.name) law with --fix")
             }
             return try FitResult(law: lawValue, parameters: options.fixed, flopsPerParamToken: options.flopsPerParamToken,
                                  objective: options.objective)
         }
-        let runs = try columns.loadRuns(file, law: lawValue, flopsPerParamToken: options.flopsPerParamToken)
+        try law.check()
+        let table = try CSVTable(contentsOf: file)
+        let lawValue = try law.makeLaw(columns: table.header)
+        let options = try law.fitOptions(for: lawValue)
+        let runs = try RunTable.runs(from: table, variables: lawValue.variables, columns: columns.columns,
+                                     flopsPerParamToken: options.flopsPerParamToken)
         return try lawValue.fit(runs, options: options)
     }
 }

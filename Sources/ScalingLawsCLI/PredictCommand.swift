@@ -51,7 +51,7 @@ struct Predict: ParsableCommand {
                 Run(params: pick(n, i), tokens: pick(d, i), flops: pick(c, i)).completed(flopsPerParamToken: result.flopsPerParamToken)
             }
             if objectives {
-                let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions())
+                let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
                 let predictions = try fits.map { try $0.predict(targets) }
                 switch format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: predictions, optima: nil))

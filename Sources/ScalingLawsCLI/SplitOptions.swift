@@ -19,8 +19,8 @@ struct SplitOptions: ParsableArguments {
             throw CLIError(message: "give either --train or --holdout-top, not both")
         }
         if let train { return try TrainSplit(parsing: train) }
-        guard Variable.standard.contains(by) else {
-            throw CLIError(message: "--by: expected flops, params or tokens, got \"\(by)\"")
+        guard !by.isEmpty, by.lowercased() != "loss" else {
+            throw CLIError(message: "--by: expected flops, params, tokens or another variable of the law, got \"\(by)\"")
         }
         if let text = holdoutTop {
             let trimmed = text.hasSuffix("%") ? String(text.dropLast()) : text

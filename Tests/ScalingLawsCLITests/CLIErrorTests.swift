@@ -53,7 +53,7 @@ let badInputs: [BadInput] = [
              arguments: ["optimal", "--law", "power", "--fix", "A=10,alpha=0.05", "--flops", "1e24"], mustContain: ["no compute-optimal allocation"]),
     BadInput(name: "negative delta", csv: "params,tokens,loss\n1e9,2e10,2.5\n", arguments: ["fit", "runs.csv", "--delta=-1"], mustContain: ["--delta"]),
     BadInput(name: "bad --train variable", csv: nil, arguments: ["backtest", "x.csv", "--train", "loss<=2"],
-             mustContain: ["--train", "params, tokens or flops"]),
+             mustContain: ["--train", "params, tokens, flops"]),
     BadInput(name: "--train and --holdout-top together", csv: nil, arguments: ["backtest", "x.csv", "--train", "flops<1e21", "--holdout-top", "20%"],
              mustContain: ["either --train or --holdout-top"]),
     BadInput(name: "backtest without a split", csv: nil, arguments: ["backtest", "x.csv"], mustContain: ["--holdout-top 20%"]),

@@ -27,7 +27,7 @@ struct BacktestTests {
         #expect(try TrainSplit(parsing: "flops<=5.59e20") == .condition(variable: "flops", op: .lessOrEqual, value: 5.59e20))
         #expect(try TrainSplit(parsing: " params < 2B ") == .condition(variable: "params", op: .less, value: 2e9))
         #expect(try TrainSplit(parsing: "tokens>=p75") == .percentile(variable: "tokens", op: .greaterOrEqual, quantile: 0.75))
-        for bad in ["loss<=2", "flops=1e20", "flops<=lots", "flops<=p120", ""] {
+        for bad in ["loss<=2", "flops=1e20", "flops<=lots", "flops<=p120", "", "1x<=3"] {
             #expect(throws: ScalingLawsError.self) { try TrainSplit(parsing: bad) }
         }
         let runs = try chinchillaRuns()

@@ -118,6 +118,11 @@ public struct FormulaLaw: ScalingLaw {
         }
     }
 
+    /// Checks only the syntax of `text` (names are not resolved).
+    public static func checkSyntax(_ text: String) throws(ScalingLawsError) {
+        _ = try FormulaSyntax(text)
+    }
+
     public var name: String { "formula" }
     public var formula: String { "L = \(text)" }
     public var configuration: [String: String] { ["formula": text, "variables": variables.joined(separator: ",")] }

@@ -6,23 +6,26 @@ import Foundation
 ///     D′ = U + U·R*_D·(1 − exp(−R_D / R*_D)),   R_D = max(D/U − 1, 0)
 ///     N′ = U_N + U_N·R*_N·(1 − exp(−R_N / R*_N)),   R_N = max(N/U_N − 1, 0),   U_N = min(N, N_opt(U))
 ///
-/// with N_opt(U) = G·(U·G)^(β/α), G = (αA/(βB))^(1/(α+β)): the model size whose compute-optimal token
+/// where U counts the unique tokens a run sees (the unique data available, capped at D: min(D, U)), and
+/// N_opt(U) = G·(U·G)^(β/α), G = (αA/(βB))^(1/(α+β)): the model size whose compute-optimal token
 /// count (Hoffmann et al. eq. 4) is U. Muennighoff, Rush, Barak et al. 2023, "Scaling Data-Constrained
 /// Language Models" (arXiv:2305.16264), eqs. 5–7 and their released fit (a, b, e, α, β, R*_D, R*_N =
 /// 6.255414, 7.3049974, 0.6254804, 0.3526596, 0.3526596, 15.387756, 5.309743 with A = eᵃ, B = eᵇ, E = eᵉ).
 ///
 /// The law is evaluated as a compiled formula, so its derivatives are exact (forward-mode dual numbers).
 /// The start search fits Chinchilla's law to the runs (with D capped at U) and sweeps R*_D and R*_N.
-public struct DataConstrainedLaw: ScalingLaw {
+public struct DataConstrainedLaw: ScalingLaw, ComputeOptimalLaw {
     /// The column of unique tokens U.
     public static let uniqueTokens = "unique_tokens"
     let body: FormulaLaw
 
     public init() {
+        // U is the unique data available; a run sees min(D, U) unique tokens.
+        let u = "min(D, U)"
         let g = "((alpha*A)/(beta*B))^(1/(alpha+beta))"
-        let un = "min(N, (U*\(g))^(beta/alpha)*\(g))"
+        let un = "min(N, (\(u)*\(g))^(beta/alpha)*\(g))"
         let text = "E + A/(\(un) + \(un)*RN_star*(1 - exp(-max(N/\(un) - 1, 0)/RN_star)))^alpha"
-            + " + B/(U + U*RD_star*(1 - exp(-max(D/U - 1, 0)/RD_star)))^beta"
+            + " + B/(\(u) + \(u)*RD_star*(1 - exp(-max(D/\(u) - 1, 0)/RD_star)))^beta"
         let summaries = ["E": "irreducible loss", "A": "scale of the model-size term", "B": "scale of the data term",
                          "alpha": "exponent of effective parameters N'", "beta": "exponent of effective data D'",
                          "RD_star": "repetitions of data after which its value decays (R*_D)",
@@ -66,6 +69,11 @@ public struct DataConstrainedLaw: ScalingLaw {
             }
         }
         return out
+    }
+
+    /// The compute-optimal allocation with unlimited unique data (U = ∞, so every token is fresh).
+    public func computeOptimum(_ t: [Double], flops: Double, flopsPerParamToken k: Double) throws(ScalingLawsError) -> ComputeOptimum {
+        optimum(t, flops: flops, uniqueTokens: .infinity, flopsPerParamToken: k)
     }
 
     /// The best allocation of `flops` (C = k·N·D) when only `uniqueTokens` distinct tokens exist: minimises

@@ -35,8 +35,9 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
             guard let range = compact.range(of: op.rawValue) else { continue }
             let variable = String(compact[..<range.lowerBound])
             let valueText = String(compact[range.upperBound...])
-            guard Variable.standard.contains(variable) else {
-                throw .invalidOption(option: "--train", message: "expected params, tokens or flops before \(op.rawValue), got \"\(variable)\" in \"\(text)\"")
+            guard let first = variable.first, first.isLetter || first == "_",
+                  variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), variable.lowercased() != "loss" else {
+                throw .invalidOption(option: "--train", message: "expected params, tokens, flops or another variable of the law before \(op.rawValue), got \"\(variable)\" in \"\(text)\"")
             }
             if valueText.lowercased().hasPrefix("p"), let q = Double(valueText.dropFirst()) {
                 guard q > 0, q < 100 else {
@@ -59,6 +60,13 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
         case let .condition(v, op, value): return "train on \(v) \(op.rawValue) \(value)"
         case let .percentile(v, op, q): return "train on \(v) \(op.rawValue) its \(String(format: "%g", q * 100))th percentile"
         case let .holdoutTop(f, by): return "hold out the top \(String(format: "%g", f * 100))% of runs by \(by)"
+        }
+    }
+
+    /// The variable the split reads.
+    var variable: String {
+        switch self {
+        case let .condition(v, _, _), let .percentile(v, _, _), let .holdoutTop(_, v): return v
         }
     }
 
@@ -110,7 +118,8 @@ public struct BacktestRun: Sendable, Hashable {
     public var relativeError: Double { (predicted - actual) / actual }
     /// Interval for a new run at this point (asymptotic, at the backtest's level).
     public var interval: Interval
-    /// How far beyond the training data the run lies: its compute over the largest training compute.
+    /// How far beyond the training data the run lies: its compute over the largest training compute (or,
+    /// for runs without compute, its value of the law's variable over the largest training value).
     public var extrapolation: Double
 }
 
@@ -151,6 +160,9 @@ extension ScalingLaw {
     public func backtest(_ runs: [Run], split: TrainSplit, options: FitOptions = FitOptions(),
                          level: Double = 0.95, bootstrap: BootstrapOptions? = nil) throws(ScalingLawsError) -> BacktestResult {
         let completed = runs.map { $0.completed(flopsPerParamToken: options.flopsPerParamToken) }
+        guard Variable.standard.contains(split.variable) || variables.contains(split.variable) else {
+            throw .invalidOption(option: "--train", message: "the split reads \"\(split.variable)\"; use params, tokens, flops or a variable of the \(name) law (\(variables.joined(separator: ", ")))")
+        }
         let train = try split.trainingIndices(completed)
         let trainSet = Set(train)
         let test = completed.indices.filter { !trainSet.contains($0) }
@@ -170,7 +182,9 @@ extension ScalingLaw {
         }
         let heldRuns = test.map { completed[$0] }
         let predictions = try uncertainty.predictions(heldRuns)
-        let maxTrainFlops = train.compactMap { completed[$0].flops }.max() ?? .nan
+        // Extrapolation is measured in compute when the runs have it, else in the law's first variable.
+        let scale: (Run) -> Double? = { run in run.flops ?? run.value(of: self.variables[0]) }
+        let maxTrain = train.compactMap { scale(completed[$0]) }.max() ?? .nan
         var scored = [BacktestRun]()
         for (k, run) in heldRuns.enumerated() {
             guard let actual = run.loss else {
@@ -178,7 +192,7 @@ extension ScalingLaw {
             }
             scored.append(BacktestRun(run: run, predicted: predictions[k].value, actual: actual,
                                       interval: predictions[k].runInterval,
-                                      extrapolation: (run.flops ?? .nan) / maxTrainFlops))
+                                      extrapolation: (scale(run) ?? .nan) / maxTrain))
         }
         return BacktestResult(split: split, fit: fit, heldOut: scored, level: level, intervalMethod: uncertainty.method)
     }
