@@ -29,6 +29,7 @@ struct Optimal: ParsableCommand {
               scaling optimal --fit fit.json --flops 1e24 --tokens-per-param 100
               scaling optimal --fit fit.json --flops 1e25 --max-tokens 2T
               scaling optimal --tokens-law 0.299,0.537 --flops 3.8e25
+              scaling optimal runs.csv --law data-constrained --flops 1e22 --unique-tokens 25e9
             """
     )
 
@@ -52,6 +53,9 @@ struct Optimal: ParsableCommand {
 
     @Option(help: "Unique training tokens available U: the optimum with D ≤ U (repeated data counts as worthless).")
     var maxTokens: String?
+
+    @Option(help: "Unique tokens available U for the data-constrained law: the optimum where repeated data loses value (Muennighoff et al. 2023).")
+    var uniqueTokens: String?
 
     @Option(help: "A published tokens law D*(C) = k·C^b, as k,b (Llama 3: 0.299,0.537); N* = C/(k_flops·D*).")
     var tokensLaw: String?
@@ -99,6 +103,10 @@ struct Optimal: ParsableCommand {
                 let plans = try budgets.map { try result.dataLimitedOptimum(flops: $0, maxTokens: cap) }
                 return try emit(plans, result: result, constraint: "at most \(Report.number(cap)) unique tokens, not repeated")
             }
+            if let uniqueTokens {
+                let u = try quantities([uniqueTokens], flag: "--unique-tokens")[0]
+                return try uniqueDataOptimum(result, budgets: budgets, uniqueTokens: u)
+            }
             let optima = try budgets.map { try result.computeOptimum(flops: $0) }
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
@@ -118,6 +126,35 @@ struct Optimal: ParsableCommand {
             case .json: try printJSON(records(optimumRecords))
             case .text: print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
             }
+        }
+    }
+
+    /// The data-constrained law's optimum with U unique tokens, by a 1-D minimisation over N.
+    private func uniqueDataOptimum(_ result: FitResult, budgets: [Double], uniqueTokens u: Double) throws {
+        guard let law = result.law as? DataConstrainedLaw else {
+            throw CLIError(message: "--unique-tokens needs the data-constrained law (for a hard cap on any law of N and D, use --max-tokens)")
+        }
+        let k = result.flopsPerParamToken
+        let optima = budgets.map { law.optimum(result.parameters, flops: $0, uniqueTokens: u, flopsPerParamToken: k) }
+        let uncertainty = try intervals.uncertainty(of: result)
+        let estimates: [[String: Estimate]?] = budgets.map { c in
+            guard let uncertainty else { return nil }
+            func at(_ t: [Double]) -> ComputeOptimum { law.optimum(t, flops: c, uniqueTokens: u, flopsPerParamToken: k) }
+            var e = [String: Estimate]()
+            e["params"] = uncertainty.estimate(positive: true) { at($0).params }
+            e["tokens"] = uncertainty.estimate(positive: true) { at($0).tokens }
+            e["tokens_per_param"] = uncertainty.estimate(positive: true) { at($0).tokensPerParam }
+            e["loss"] = uncertainty.estimate(positive: true) { at($0).loss }
+            return e
+        }
+        let optimumRecords = zip(optima, estimates).map { o, e in
+            OptimumRecord(optimum: o, intervals: e?.mapValues(\.interval), uncertainty: uncertainty.map(UncertaintyRecord.init))
+        }
+        switch format {
+        case .json: try printJSON(records(optimumRecords))
+        case .text:
+            print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
+                  + "\nunique     \(Report.number(u)) tokens available; repeated epochs count as the data-constrained law says")
         }
     }
 

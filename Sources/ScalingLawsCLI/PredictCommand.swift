@@ -13,6 +13,8 @@ struct Predict: ParsableCommand {
               scaling predict runs.csv --law chinchilla --params 70e9 --tokens 1.4e12
               scaling predict --fit fit.json --params 1B,7B,70B --tokens 20B,140B,1.4T
               scaling predict runs.csv --law saturating --x flops --flops 1e24 --bootstrap 1000 --format json
+              scaling predict curve.csv --law bnsl --x steps --at 1e5
+              scaling predict runs.csv --law data-constrained --params 8.67e9 --tokens 178e9 --unique-tokens 25e9
             """
     )
 
@@ -25,6 +27,10 @@ struct Predict: ParsableCommand {
     var tokens: [String] = []
     @Option(help: "Target training FLOPs C (comma-separated).")
     var flops: [String] = []
+    @Option(help: "Value(s) of the variable of a one-variable law (bnsl, test-time, power, saturating, a one-variable formula).")
+    var at: [String] = []
+    @Option(help: "Unique tokens available U, for the data-constrained law (comma-separated).")
+    var uniqueTokens: [String] = []
 
     @Flag(help: "Show how the forecast moves under raw MSE, log MSE, Huber and the asymmetric objective.")
     var objectives = false
@@ -38,17 +44,42 @@ struct Predict: ParsableCommand {
             let n = try quantities(params, flag: "--params")
             let d = try quantities(tokens, flag: "--tokens")
             let c = try quantities(flops, flag: "--flops")
-            let count = max(n.count, d.count, c.count)
-            guard count > 0 else {
-                throw CLIError(message: "no targets: give --params, --tokens and/or --flops for the runs to predict")
+            let x = try at.flatMap { $0.split(separator: ",") }.map { item in
+                guard let v = parseQuantity(String(item)) else {
+                    throw CLIError(message: "--at: expected a number such as 64 or 1e21, got \"\(item)\"")
+                }
+                return v
             }
-            for (flag, list) in [("--params", n), ("--tokens", d), ("--flops", c)] where list.count > 1 && list.count != count {
+            let u = try quantities(uniqueTokens, flag: "--unique-tokens")
+            let count = max(n.count, d.count, c.count, x.count)
+            guard count > 0 else {
+                throw CLIError(message: "no targets: give --params, --tokens and/or --flops (or --at for a one-variable law) for the runs to predict")
+            }
+            for (flag, list) in [("--params", n), ("--tokens", d), ("--flops", c), ("--at", x), ("--unique-tokens", u)]
+            where list.count > 1 && list.count != count {
                 throw CLIError(message: "\(flag) has \(list.count) values but another target list has \(count); give one value or \(count)")
             }
             func pick(_ list: [Double], _ i: Int) -> Double? { list.isEmpty ? nil : list[list.count == 1 ? 0 : i] }
             let result = try source.fittedLaw()
+            let law = result.law
+            if !x.isEmpty && law.variables.count != 1 {
+                throw CLIError(message: "--at sets the variable of a one-variable law; the \(law.name) law reads \(law.variables.joined(separator: ", ")): use --params, --tokens, --flops")
+            }
+            if !u.isEmpty && !law.variables.contains(DataConstrainedLaw.uniqueTokens) {
+                throw CLIError(message: "--unique-tokens applies to the data-constrained law only")
+            }
             let targets = (0..<count).map { i in
-                Run(params: pick(n, i), tokens: pick(d, i), flops: pick(c, i)).completed(flopsPerParamToken: result.flopsPerParamToken)
+                var run = Run(params: pick(n, i), tokens: pick(d, i), flops: pick(c, i))
+                if let v = pick(x, i) {
+                    switch law.variables[0] {
+                    case Variable.params: run.params = v
+                    case Variable.tokens: run.tokens = v
+                    case Variable.flops: run.flops = v
+                    default: run.values[law.variables[0]] = v
+                    }
+                }
+                if let v = pick(u, i) { run.values[DataConstrainedLaw.uniqueTokens] = v }
+                return run.completed(flopsPerParamToken: result.flopsPerParamToken)
             }
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
@@ -63,7 +94,8 @@ struct Predict: ParsableCommand {
             let uncertainty = try intervals.uncertainty(of: result)
             let withIntervals = try uncertainty?.predictions(targets)
             let predictions = targets.indices.map { i in
-                PredictionRecord(params: targets[i].params, tokens: targets[i].tokens, flops: targets[i].flops, loss: losses[i],
+                PredictionRecord(params: targets[i].params, tokens: targets[i].tokens, flops: targets[i].flops,
+                                 values: targets[i].values.isEmpty ? nil : targets[i].values, loss: losses[i],
                                  interval: withIntervals?[i].interval, runInterval: withIntervals?[i].runInterval)
             }
             switch format {

@@ -76,12 +76,14 @@ struct PredictionRecord: Codable {
     var params: Double?
     var tokens: Double?
     var flops: Double?
+    /// The variable of a one-variable law on another column (`--at`), or unique tokens.
+    var values: [String: Double]?
     var loss: Double
     var interval: Interval?
     var runInterval: Interval?
 
     enum CodingKeys: String, CodingKey {
-        case params, tokens, flops, loss, interval
+        case params, tokens, flops, values, loss, interval
         case runInterval = "run_interval"
     }
 }

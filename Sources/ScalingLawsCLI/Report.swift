@@ -95,12 +95,18 @@ enum Report {
     }
 
     static func predictions(_ r: FitResult, _ preds: [PredictionRecord], uncertainty u: Uncertainty?, source: String?) -> String {
+        let extra = Array(Set(preds.flatMap { ($0.values ?? [:]).keys })).sorted()
+        let standard = Variable.standard.filter { v in r.law.variables.contains(v) || preds.contains { p in
+            (v == Variable.params ? p.params : v == Variable.tokens ? p.tokens : p.flops) != nil } }
         let rows: [[String]] = preds.map { p in
-            [number(p.params), number(p.tokens), number(p.flops), String(format: "%.6f", p.loss), interval(p.interval), interval(p.runInterval)]
+            standard.map { v in number(v == Variable.params ? p.params : v == Variable.tokens ? p.tokens : p.flops) }
+                + extra.map { number(p.values?[$0]) }
+                + [String(format: "%.6f", p.loss), interval(p.interval), interval(p.runInterval)]
         }
         let level = u.map { pct($0.level) + " " } ?? ""
+        let names = ["params": "params N", "tokens": "tokens D", "flops": "flops C"]
         return header(r, source: source) + uncertaintyLines(u) + "\nparameters \(parameterLine(r))\n\n"
-            + table(["params N", "tokens D", "flops C", "loss", "\(level)law interval", "\(level)new-run interval"], rows)
+            + table(standard.map { names[$0]! } + extra + ["prediction", "\(level)law interval", "\(level)new-run interval"], rows)
     }
 
     static func optima(_ r: FitResult, _ optima: [ComputeOptimum], estimates: [[String: Estimate]?], uncertainty u: Uncertainty?,

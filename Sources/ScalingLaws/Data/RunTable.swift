@@ -24,7 +24,7 @@ public struct RunTable: Sendable {
         Variable.params: ["params", "n", "n_params", "parameters", "model_size", "num_params", "nparams"],
         Variable.tokens: ["tokens", "d", "data", "train_tokens", "num_tokens", "ntokens"],
         Variable.flops: ["flops", "c", "compute", "train_flops"],
-        "loss": ["loss", "val_loss", "eval_loss", "train_loss", "validation_loss"],
+        "loss": ["loss", "val_loss", "eval_loss", "train_loss", "validation_loss", "accuracy", "acc", "pass_rate"],
         "group": ["group", "run", "run_id"],
         DataConstrainedLaw.uniqueTokens: ["unique_tokens", "U", "unique"],
     ]

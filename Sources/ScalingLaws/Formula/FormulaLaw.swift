@@ -45,12 +45,14 @@ public struct FormulaLaw: ScalingLaw {
         var variableIndex = [String: Int](), parameterIndex = [String: Int]()
         var occurrences = [String: Int]()
         var resolved = [String: String]()  // name as written → variable name
+        var firstUse = [String: Int]()      // variable → position of its first use
         func visit(_ n: FormulaSyntax.Node) {
             switch n {
             case .number: break
-            case .name(let name, _):
+            case .name(let name, let position):
                 if let v = aliases[name] ?? columnSet[name.lowercased()] {
                     resolved[name] = v
+                    if firstUse[v] == nil { firstUse[v] = position }
                     if variableIndex[v] == nil { variableIndex[v] = variableOrder.count; variableOrder.append(v) }
                 } else {
                     occurrences[name, default: 0] += 1
@@ -71,6 +73,18 @@ public struct FormulaLaw: ScalingLaw {
         }
         guard !variableOrder.isEmpty else {
             throw .formula(text: text, position: 0, message: "the formula uses no variable: name a column, or N, D, C")
+        }
+        // With the file's columns known, every standard variable used must be readable or derivable.
+        if !columns.isEmpty {
+            let header = Set(columns.map { $0.lowercased() })
+            func present(_ v: String) -> Bool { (RunTable.aliases[v] ?? [v]).contains { header.contains($0.lowercased()) } }
+            for v in Variable.standard where variableIndex[v] != nil && !present(v) {
+                let others = Variable.standard.filter { $0 != v }
+                if others.allSatisfy(present) { continue }
+                let written = resolved.first { $0.value == v }?.key ?? v
+                throw .formula(text: text, position: firstUse[v] ?? 0,
+                               message: "\(written) stands for \(v), but the file has no \(v) column (nor \(others.joined(separator: " and ")) to derive it); name a column or use another variable")
+            }
         }
         // Map names as written to indices (aliases share their variable's index).
         var writtenVariables = [String: Int]()

@@ -101,7 +101,7 @@ struct FormulaSyntax: Sendable, Hashable {
             if c == "(" {
                 index += 1
                 let inner = try parseSum()
-                guard peek() == ")" else { throw fail("unbalanced parentheses: expected ')' to close the '(' at character \(start + 1)") }
+                guard peek() == ")" else { throw fail("unbalanced parentheses: this '(' is never closed", at: start) }
                 index += 1
                 return inner
             }
@@ -132,7 +132,7 @@ struct FormulaSyntax: Sendable, Hashable {
                         index += 1
                         args.append(try parseSum())
                     }
-                    guard peek() == ")" else { throw fail("unbalanced parentheses: expected ')' to close \(name)(") }
+                    guard peek() == ")" else { throw fail("unbalanced parentheses: \(name)( is never closed", at: start) }
                     index += 1
                     guard allowed.contains(args.count) else {
                         throw fail("\(name) takes \(allowed.lowerBound == allowed.upperBound ? "\(allowed.lowerBound)" : "\(allowed.lowerBound) or more") argument\(allowed.upperBound == 1 ? "" : "s"), got \(args.count)", at: start)

@@ -38,7 +38,7 @@ public struct BrokenPowerLaw: ScalingLaw {
     }
 
     public var name: String { "bnsl" }
-    public var formula: String { "y = \(body.text.replacingOccurrences(of: "x", with: Variable.symbol(x)))" }
+    public var formula: String { "y = " + substitute(body.text, x: Variable.symbol(x)) }
     public var variables: [String] { body.variables }
     public var parameters: [LawParameter] { body.parameters }
     public var configuration: [String: String] { ["x": x, "breaks": String(breaks)] }
@@ -110,7 +110,7 @@ public struct TestTimeLaw: ScalingLaw {
     }
 
     public var name: String { "test-time" }
-    public var formula: String { "acc = \(body.text.replacingOccurrences(of: "x", with: x))" }
+    public var formula: String { "acc = " + substitute(body.text, x: Variable.symbol(x)) }
     public var variables: [String] { body.variables }
     public var parameters: [LawParameter] { body.parameters }
     public var configuration: [String: String] { ["x": x, "form": form.rawValue] }
@@ -138,4 +138,9 @@ public struct TestTimeLaw: ScalingLaw {
             return [s.x, [0, 0.1]]
         }
     }
+}
+
+/// `text` with the variable named `x` (a whole word) replaced by `name`.
+func substitute(_ text: String, x name: String) -> String {
+    text.replacingOccurrences(of: "\\bx\\b", with: name, options: .regularExpression)
 }
