@@ -38,8 +38,11 @@ struct Compare: ParsableCommand {
                 throw CLIError(message: "--fix names parameters of one law; compare fits every law freely")
             }
             options.fixed = [:]
-            let trainSplit = try split.split(default: .holdoutTop(fraction: 0.2, by: Variable.flops))
-            let variables = Array(Set(candidates.flatMap(\.variables) + [Variable.flops])).sorted()
+            // Default split: the top 20% by compute, or by the laws' own variable when they read another column.
+            let standard = Set(Variable.standard)
+            let defaultBy = candidates.allSatisfy { Set($0.variables).isSubset(of: standard) } ? Variable.flops : candidates[0].variables[0]
+            let trainSplit = try split.split(default: .holdoutTop(fraction: 0.2, by: defaultBy))
+            let variables = Array(Set(candidates.flatMap(\.variables))).sorted()
             let table = try CSVTable(contentsOf: file)
             let runs = try RunTable.runs(from: table, variables: variables, columns: columns.columns,
                                          flopsPerParamToken: options.flopsPerParamToken)
