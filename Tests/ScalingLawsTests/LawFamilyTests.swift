@@ -173,23 +173,6 @@ struct LawFamilyRecoveryTests {
         #expect(abs(log(capped.params! / brute.0)) < 1e-3)
     }
 
-    @Test("Formula derivatives are exact (dual numbers agree with central differences)")
-    func formulaDerivatives() throws {
-        let law = try FormulaLaw("E + A*exp(-alpha*log(N)) + B/sqrt(D)^beta - min(c, 1)*max(N/D, 0.01)")
-        let theta = [1.7, 400, 0.34, 410, 0.56, 0.3]
-        let x = Inputs(columns: [[1e8, 1e9, 7e10], [2e9, 2e10, 1.4e12]])
-        var j = Matrix(rows: x.count, columns: theta.count)
-        law.jacobian(theta, x, into: &j)
-        for p in theta.indices {
-            let h = 1e-6 * max(abs(theta[p]), 1e-3)
-            var up = theta, down = theta
-            up[p] += h
-            down[p] -= h
-            let fu = law.evaluate(up, x), fd = law.evaluate(down, x)
-            for i in 0..<x.count { #expect(abs((fu[i] - fd[i]) / (2 * h) - j[i, p]) <= 1e-6 * max(1, abs(j[i, p]))) }
-        }
-    }
-
     @Test("Formula errors point at the character", arguments: [
         ("E + A*(N^-alpha", 6, "unbalanced parentheses"),
         ("E + A*N^-alpha)", 14, "unbalanced parentheses"),

@@ -92,11 +92,16 @@ struct PowerLawTests {
     }
 
     @Test("Every law's Jacobian matches central differences")
-    func jacobians() {
+    func jacobians() throws {
         let cases: [(any ScalingLaw, [Double], [[Double]])] = [
             (PowerLaw(), [260, 0.05], [[1e18, 3e20, 5e21]]),
             (SaturatingPowerLaw(), [1.7, 1200, 0.15], [[1e18, 3e20, 5e21]]),
             (ChinchillaLaw(), [1.69, 406.4, 410.7, 0.34, 0.28], [[1e8, 1e9, 7e10], [2e9, 2e10, 1.4e12]]),
+            (KaplanLaw(), [8.8e13, 0.076, 5.4e13, 0.095], [[1e8, 1e9, 7e10], [2e9, 2e10, 1.4e12]]),
+            // Formulas differentiate by dual numbers, through every operation and function.
+            (try FormulaLaw("E + A*exp(-alpha*log(N)) + B/sqrt(D)^beta - min(c, 1)*max(N/D, 0.01)"),
+             [1.7, 400, 0.34, 410, 0.56, 0.3], [[1e8, 1e9, 7e10], [2e9, 2e10, 1.4e12]]),
+            (try BrokenPowerLaw(x: "steps", breaks: 2), [1.5, 10, 0.05, 0.4, 1e4, 0.3, 0.2, 1e5, 0.5], [[1e3, 3e4, 2e5]]),
         ]
         for (law, theta, cols) in cases {
             let x = Inputs(columns: cols)
