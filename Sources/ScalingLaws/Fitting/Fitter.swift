@@ -6,10 +6,12 @@ extension ScalingLaw {
     /// 1. **Start search by variable projection**: for each point of the law's grid over its nonlinear
     ///    parameters, the linear parameters are solved by LAPACK least squares (`dgelsd`; rows weighted
     ///    by 1/y in log space, so the linear problem approximates relative errors), with an active set
-    ///    keeping positive parameters positive. Each candidate is scored on the true objective.
+    ///    keeping them within their bounds (positive parameters positive). Each candidate is scored on
+    ///    the true objective. `--init` values replace grid values; ties and fixed values are applied.
     /// 2. **Polish**: the best ``FitOptions/polishedStarts`` distinct candidates are refined jointly in all
-    ///    free parameters by ``LevenbergMarquardt`` on the chosen robust objective, in parallel; positive
-    ///    parameters are optimised as ln θ. The best optimum wins.
+    ///    free parameters by ``LevenbergMarquardt`` on the chosen robust objective, in parallel; bounded
+    ///    parameters are optimised through a change of variables (ln θ for positive ones), so every
+    ///    iterate is feasible. The best optimum wins.
     ///
     /// - Throws: ``ScalingLawsError`` naming what to fix (unknown or invalid fixed parameter, a run
     ///   without a needed value, too few runs, no valid start).
@@ -24,26 +26,35 @@ extension ScalingLaw {
         let problem = ResidualModel(law: self, layout: layout, inputs: inputs, y: y, space: options.objective.space)
 
         let solverOptions = { var o = options.solver; o.loss = options.objective.robustLoss; return o }()
-
-        if layout.free.isEmpty {
-            let theta = layout.fullVector(free: [])
-            let r = problem.residuals(theta) ?? []
-            guard r.count == y.count else {
-                throw .fitFailed(law: name, message: "the fixed parameters give a non-positive or non-finite prediction for some run")
-            }
-            return FitResult(law: self, parameters: theta, fixed: Set(options.fixed.keys), objective: options.objective,
-                             objectiveValue: options.objective.value(residuals: r), residuals: r, runs: y.count,
-                             summary: SolverSummary(termination: .nothingToFit, iterations: 0,
-                                                    initialCost: solverOptions.loss.cost(r), finalCost: solverOptions.loss.cost(r),
-                                                    functionEvaluations: 1, jacobianEvaluations: 0, gradientNorm: 0),
-                             search: StartSearchReport(candidates: 0, valid: 0, polished: 0, agreeing: 0),
-                             flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns,
-                             constraints: options.constraints)
+        func result(_ u: [Double], _ r: [Double], _ summary: SolverSummary, _ search: StartSearchReport) -> FitResult {
+            FitResult(law: self, parameters: layout.fullVector(free: u), fixed: Set(options.fixed.keys), objective: options.objective,
+                      objectiveValue: options.objective.value(residuals: r), residuals: r, runs: y.count, summary: summary,
+                      search: search, flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns,
+                      constraints: options.constraints)
         }
 
+        if layout.free.isEmpty {
+            guard let r = problem.residuals(layout.fullVector(free: [])) else {
+                throw .fitFailed(law: name, message: "the fixed parameters give a non-positive or non-finite prediction for some run")
+            }
+            let cost = solverOptions.loss.cost(r)
+            return result([], r, SolverSummary(termination: .nothingToFit, iterations: 0, initialCost: cost, finalCost: cost,
+                                               functionEvaluations: 1, jacobianEvaluations: 0, gradientNorm: 0),
+                          StartSearchReport(candidates: 0, valid: 0, polished: 0, agreeing: 0))
+        }
+
+        // A given start (resampling refits from the full-data optimum): one polish, no search.
         if let start = options.start {
-            return try refit(from: start, problem: problem, layout: layout, options: options, solverOptions: solverOptions,
-                             runs: completedRuns)
+            guard start.count == parameters.count,
+                  zip(start, parameters).allSatisfy({ $0.0.isFinite && (!$0.1.isPositive || $0.0 > 0) }) else {
+                throw .invalidOption(option: "start", message: "expected \(parameters.count) finite values (positive where the \(name) law requires) in the order \(parameterNames.joined(separator: ", "))")
+            }
+            let solved = LevenbergMarquardt.solve(problem.leastSquaresProblem(), from: layout.freeVector(layout.applyFixed(start)),
+                                                  options: solverOptions)
+            guard solved.summary.finalCost.isFinite else {
+                throw .fitFailed(law: name, message: "the model is undefined at the given start")
+            }
+            return result(solved.parameters, solved.residuals, solved.summary, StartSearchReport(candidates: 1, valid: 1, polished: 1, agreeing: 1))
         }
 
         // 1. Start search.
@@ -78,35 +89,8 @@ extension ScalingLaw {
         best.summary.initialCost = leader.summary.initialCost
         let bestCost = best.summary.finalCost
         let agreeing = screened.filter { abs($0.summary.finalCost - bestCost) <= 1e-6 * max(bestCost, 1e-300) }.count
-        let theta = layout.fullVector(free: best.parameters)
-        return FitResult(law: self, parameters: theta, fixed: Set(options.fixed.keys), objective: options.objective,
-                         objectiveValue: options.objective.value(residuals: best.residuals), residuals: best.residuals,
-                         runs: y.count, summary: best.summary,
-                         search: StartSearchReport(candidates: candidates.count, valid: scored.count,
-                                                   polished: starts.count, agreeing: agreeing),
-                         flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns,
-                             constraints: options.constraints)
-    }
-
-    /// One polish from a given start (used by resampling: each bootstrap replicate starts at the full-data
-    /// optimum instead of repeating the start search).
-    private func refit(from start: [Double], problem: ResidualModel<Self>, layout: ParameterLayout, options: FitOptions,
-                       solverOptions: SolverOptions, runs: [Run]) throws(ScalingLawsError) -> FitResult {
-        guard start.count == parameters.count,
-              zip(start, parameters).allSatisfy({ $0.0.isFinite && (!$0.1.isPositive || $0.0 > 0) }) else {
-            throw .invalidOption(option: "start", message: "expected \(parameters.count) finite values (positive where the \(name) law requires) in the order \(parameterNames.joined(separator: ", "))")
-        }
-        let theta0 = layout.applyFixed(start)
-        let result = LevenbergMarquardt.solve(problem.leastSquaresProblem(), from: layout.freeVector(theta0), options: solverOptions)
-        guard result.summary.finalCost.isFinite else {
-            throw .fitFailed(law: name, message: "the model is undefined at the given start")
-        }
-        return FitResult(law: self, parameters: layout.fullVector(free: result.parameters), fixed: Set(options.fixed.keys),
-                         objective: options.objective, objectiveValue: options.objective.value(residuals: result.residuals),
-                         residuals: result.residuals, runs: runs.count, summary: result.summary,
-                         search: StartSearchReport(candidates: 1, valid: 1, polished: 1, agreeing: 1),
-                         flopsPerParamToken: options.flopsPerParamToken, trainingRuns: runs,
-                         constraints: options.constraints)
+        return result(best.parameters, best.residuals, best.summary,
+                      StartSearchReport(candidates: candidates.count, valid: scored.count, polished: starts.count, agreeing: agreeing))
     }
 
     /// Residuals of `runs` at parameters θ in the objective's space.
