@@ -28,4 +28,9 @@ func geometricGrid(_ low: Double, _ high: Double, count: Int) -> [Double] {
     return (0..<count).map { Foundation.exp(a + (b - a) * Double($0) / Double(count - 1)) }
 }
 
+/// `text` with the variable named `x` (a whole word) replaced by `name`.
+func substitute(_ text: String, x name: String) -> String {
+    text.replacingOccurrences(of: "\\bx\\b", with: name, options: .regularExpression)
+}
+
 import Foundation
