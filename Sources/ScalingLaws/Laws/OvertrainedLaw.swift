@@ -15,7 +15,7 @@ public struct OvertrainedLaw: ScalingLaw {
     let body: FormulaLaw
 
     public init() {
-        body = try! FormulaLaw("E + (a*(D/N)^eta + b*(D/N)^(-eta))*(6*N*D)^(-eta)", columns: [], bounds: [:], aliases: [:],
+        body = try! FormulaLaw("E + (6*N*D)^(-eta)*(a*(D/N)^eta + b*(D/N)^(-eta))", columns: [], bounds: [:], aliases: [:],
                                positive: ["E", "a", "b", "eta"],
                                summaries: ["E": "irreducible loss",
                                            "a": "weight of the over-training term a·M^eta (penalises large M = D/N)",

@@ -10,7 +10,8 @@ import Foundation
 /// b is the floor (chance level: 0.25 on four-way multiple choice) and a + b the ceiling when k < 0, the
 /// usual case: accuracy falls as the loss rises, from a + b at low loss to b at high loss; L0 is the
 /// loss at the midpoint. k is free in sign (k > 0 for a metric that rises with the loss, such as an
-/// error rate). a and b enter linearly and are solved by least squares for each (k, L0) of the start
+/// error rate); a is kept positive, since σ(z) = 1 − σ(−z) makes (a, b, k, L0) and (−a, a + b, −k, L0)
+/// the same curve and only one of them has b as the floor. a and b enter linearly and are solved by least squares for each (k, L0) of the start
 /// grid. The default objective is squared error on the metric itself (linear space).
 public struct SigmoidMetricLaw: ScalingLaw {
     /// The column holding the task loss x.
@@ -22,7 +23,7 @@ public struct SigmoidMetricLaw: ScalingLaw {
 
     public init(x: String = SigmoidMetricLaw.defaultX) {
         self.x = x
-        body = try! FormulaLaw("a/(1 + exp(-k*(x - L0))) + b", columns: [], bounds: [:], aliases: ["x": x], positive: [],
+        body = try! FormulaLaw("a/(1 + exp(-k*(x - L0))) + b", columns: [], bounds: [:], aliases: ["x": x], positive: ["a"],
                                summaries: ["a": "range of the metric (ceiling − floor when k < 0)",
                                            "b": "floor of the metric at high loss (chance level)",
                                            "k": "steepness per unit of loss (negative: the metric falls as the loss rises)",
