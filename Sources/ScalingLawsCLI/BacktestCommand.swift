@@ -37,8 +37,7 @@ struct Backtest: ParsableCommand {
             let table = try CSVTable(contentsOf: file)
             let lawValue = try law.makeLaw(columns: table.header)
             let options = try law.fitOptions(for: lawValue)
-            let runs = try RunTable.runs(from: table, variables: lawValue.variables,
-                                         columns: columns.columns, flopsPerParamToken: options.flopsPerParamToken)
+            let runs = try columns.runs(from: table, variables: lawValue.variables, flopsPerParamToken: options.flopsPerParamToken)
             let result = try lawValue.backtest(runs, split: trainSplit, options: options, level: intervals.level,
                                                bootstrap: intervals.bootstrap.map { BootstrapOptions(replicates: $0, seed: intervals.seed) })
             switch format {

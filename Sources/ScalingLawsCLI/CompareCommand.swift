@@ -44,8 +44,7 @@ struct Compare: ParsableCommand {
             let trainSplit = try split.split(default: .holdoutTop(fraction: 0.2, by: defaultBy))
             let variables = Array(Set(candidates.flatMap(\.variables))).sorted()
             let table = try CSVTable(contentsOf: file)
-            let runs = try RunTable.runs(from: table, variables: variables, columns: columns.columns,
-                                         flopsPerParamToken: options.flopsPerParamToken)
+            let runs = try columns.runs(from: table, variables: variables, flopsPerParamToken: options.flopsPerParamToken)
             let comparison = try LawComparison(laws: candidates, runs: runs,
                                                split: trainSplit,
                                                options: options)

@@ -80,8 +80,7 @@ struct IsoFLOP: ParsableCommand {
             }
             // With a budget column, C is the budget: no flops or tokens column is needed.
             let variables = [Variable.params] + (options.budgetColumn.map { [$0] } ?? [Variable.flops])
-            let runs = try RunTable.runs(from: table, variables: variables, columns: columns.columns,
-                                         flopsPerParamToken: flopsPerParamToken)
+            let runs = try columns.runs(from: table, variables: variables, flopsPerParamToken: flopsPerParamToken)
             let analysis = try IsoFLOPAnalysis(runs: runs, options: options)
             let predictions = try targets.map { try analysis.predict(flops: $0) }
             switch format {

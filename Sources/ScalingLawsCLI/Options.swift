@@ -14,7 +14,7 @@ struct LawOptions: ParsableArguments {
                                valueName: "expression"))
     var formula: String?
 
-    @Option(help: "Variable x of one-variable laws (power, saturating, bnsl, test-time): params, tokens, flops or a CSV column name.")
+    @Option(help: "Variable x of one-variable laws (power, saturating, bnsl, test-time, sigmoid, exp-error, capability): params, tokens, flops or a CSV column name.")
     var x: String?
 
     @Option(help: "Breaks of the bnsl law (1-3).")
@@ -182,9 +182,30 @@ struct ColumnOptions: ParsableArguments {
     var lossCol: String?
     @Option(help: "Column of group labels: rows with one label are resampled together (default: group, run, run_id).")
     var groupCol: String?
+    @Option(help: "Column of run identifiers in a long-format log (default: run, run_id, name).")
+    var runCol: String?
+    @Option(help: ArgumentHelp("Long-format logs (a run identifier repeated on many rows): final (the last point of each run) or checkpoints (every point, each run's checkpoints weighted to sum to 1).",
+                               valueName: "final|checkpoints"))
+    var use: String?
 
     var columns: RunTable.Columns {
         RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: lossCol, group: groupCol)
+    }
+
+    /// The runs of `table`: one per row, or for a long-format log (or with --use) per ``CheckpointUse``.
+    func runs(from table: CSVTable, variables: [String], flopsPerParamToken k: Double) throws -> [Run] {
+        var choice: CheckpointUse? = nil
+        if let use {
+            guard let value = CheckpointUse(rawValue: use) else {
+                throw CLIError(message: "--use: expected final or checkpoints, got \"\(use)\"")
+            }
+            choice = value
+        }
+        if choice != nil || LongFormat.isLongFormat(table, runColumn: runCol) {
+            return try LongFormat.runs(from: table, variables: variables, columns: columns, runColumn: runCol,
+                                       use: choice ?? .final, flopsPerParamToken: k)
+        }
+        return try RunTable.runs(from: table, variables: variables, columns: columns, flopsPerParamToken: k)
     }
 }
 
@@ -225,8 +246,7 @@ struct SourceOptions: ParsableArguments {
         let table = try CSVTable(contentsOf: file)
         let lawValue = try law.makeLaw(columns: table.header)
         let options = try law.fitOptions(for: lawValue)
-        let runs = try RunTable.runs(from: table, variables: lawValue.variables, columns: columns.columns,
-                                     flopsPerParamToken: options.flopsPerParamToken)
+        let runs = try columns.runs(from: table, variables: lawValue.variables, flopsPerParamToken: options.flopsPerParamToken)
         return try lawValue.fit(runs, options: options)
     }
 }
@@ -235,6 +255,6 @@ extension ColumnOptions {
     /// Reads the runs of `file` with the columns `law` needs.
     func loadRuns(_ file: String, law: any ScalingLaw, flopsPerParamToken: Double) throws -> [Run] {
         let table = try CSVTable(contentsOf: file)
-        return try RunTable.runs(from: table, variables: law.variables, columns: columns, flopsPerParamToken: flopsPerParamToken)
+        return try runs(from: table, variables: law.variables, flopsPerParamToken: flopsPerParamToken)
     }
 }

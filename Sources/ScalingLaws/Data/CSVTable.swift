@@ -116,6 +116,14 @@ public struct CSVTable: Sendable {
         self.lines = lines
     }
 
+    /// A table of already-split rows (e.g. a subset of another table's rows).
+    init(source: String, header: [String], rows: [[String]], lines: [Int]) {
+        self.source = source
+        self.header = header
+        self.rows = rows
+        self.lines = lines
+    }
+
     /// Reads and parses the file at `path`.
     public init(contentsOf path: String) throws(ScalingLawsError) {
         let data: Data

@@ -14,15 +14,20 @@ public struct Run: Sendable, Hashable, Codable {
     /// Rows sharing a group label belong together (a `group`, `run` or `run_id` column): resampling
     /// draws whole groups.
     public var group: String?
+    /// Weight of this run in the fit's objective, Σ wᵢ·ρ(rᵢ) (nil: 1). Checkpoints of one long run share
+    /// a total weight of 1 so that a run logged often does not outweigh the others
+    /// (``LongFormat/runs(from:variables:columns:use:flopsPerParamToken:)``).
+    public var weight: Double?
 
     public init(params: Double? = nil, tokens: Double? = nil, flops: Double? = nil, loss: Double? = nil,
-                values: [String: Double] = [:], group: String? = nil) {
+                values: [String: Double] = [:], group: String? = nil, weight: Double? = nil) {
         self.params = params
         self.tokens = tokens
         self.flops = flops
         self.loss = loss
         self.values = values
         self.group = group
+        self.weight = weight
     }
 
     /// The value of a law variable: `params`, `tokens`, `flops` or a name in ``values``.

@@ -48,11 +48,13 @@ public enum CurveTable {
 
     /// The curves in `table`, in order of first appearance.
     ///
-    /// - Parameter tokensPerStep: when given, tokens are step × this, read from the step column.
+    /// - Parameters:
+    ///   - tokensPerStep: when given, tokens are step × this, read from the step column.
+    ///   - params: the model size of every run when the file has no params column (nil: the column is required).
     /// - Throws: ``ScalingLawsError`` naming the file, line and column: a missing column, a bad value, a
     ///   run whose model size changes, a repeated token count within a run, or a run with one point.
     public static func curves(from table: CSVTable, columns: Columns = Columns(),
-                              tokensPerStep: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
+                              tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
         guard !table.rows.isEmpty else {
             throw .malformedFile(file: table.source, line: nil, message: "the file has a header but no points")
         }
@@ -67,7 +69,8 @@ public enum CurveTable {
             throw .invalidOption(option: "--tokens-per-step", message: "expected a positive number such as 4M, got \(s)")
         }
         let runColumn = try locate("run", columns.run, runAliases, "name it with --run-col; each row is one logged point of a run")
-        let paramsColumn = try locate("params", columns.params, RunTable.aliases[Variable.params]!, "name it with --params-col")
+        let paramsColumn: Int? = params != nil && table.columnIndex(columns.params.map { [$0] } ?? RunTable.aliases[Variable.params]!) == nil
+            ? nil : try locate("params", columns.params, RunTable.aliases[Variable.params]!, "name it with --params-col, or give --params")
         let lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with --loss-col")
         let tokensColumn: Int
         if tokensPerStep != nil {
@@ -96,7 +99,7 @@ public enum CurveTable {
                 throw .badValue(file: table.source, line: line, column: runColumn + 1, columnName: table.header[runColumn],
                                 expected: "a run identifier", found: run)
             }
-            let n = try number(paramsColumn)
+            let n = try paramsColumn.map { c throws(ScalingLawsError) in try number(c) } ?? params!
             let seen = try number(tokensColumn, allowZero: true) * (tokensPerStep ?? 1)
             let loss = try number(lossColumn)
             if points[run] == nil {
@@ -104,7 +107,7 @@ public enum CurveTable {
                 points[run] = (n, line, [], [], [])
             }
             guard points[run]!.params == n else {
-                throw .malformedFile(file: table.source, line: line, message: "run \"\(run)\" has \(table.header[paramsColumn]) \(row[paramsColumn]) here but \(formatQuantity(points[run]!.params)) on line \(points[run]!.line); a run has one model size")
+                throw .malformedFile(file: table.source, line: line, message: "run \"\(run)\" has \(table.header[paramsColumn!]) \(row[paramsColumn!]) here but \(formatQuantity(points[run]!.params)) on line \(points[run]!.line); a run has one model size")
             }
             if seen == 0 { continue }
             points[run]!.tokens.append(seen)

@@ -13,6 +13,10 @@ extension ScalingLaw {
     ///    parameters are optimised through a change of variables (ln θ for positive ones), so every
     ///    iterate is feasible. The best optimum wins.
     ///
+    /// Runs with a ``Run/weight`` wᵢ enter the objective as Σ wᵢ·ρ(rᵢ): the start search scores and the
+    /// linear solve (rows scaled by √wᵢ) and the solver all see the weights. Without weights every run
+    /// counts once, exactly as before weights existed.
+    ///
     /// - Throws: ``ScalingLawsError`` naming what to fix (unknown or invalid fixed parameter, a run
     ///   without a needed value, too few runs, no valid start).
     public func fit(_ runs: [Run], options: FitOptions = FitOptions()) throws(ScalingLawsError) -> FitResult {
@@ -21,14 +25,16 @@ extension ScalingLaw {
         let completedRuns = runs.map { $0.completed(flopsPerParamToken: options.flopsPerParamToken) }
         let (inputs, y) = try trainingData(completedRuns, flopsPerParamToken: options.flopsPerParamToken,
                                            space: options.objective.space)
+        let weights = try trainingWeights(completedRuns)
         let needed = layout.free.count + 1
         guard y.count >= needed else { throw .tooFewRuns(law: name, needed: needed, found: y.count) }
-        let problem = ResidualModel(law: self, layout: layout, inputs: inputs, y: y, space: options.objective.space)
+        let problem = ResidualModel(law: self, layout: layout, inputs: inputs, y: y, space: options.objective.space,
+                                    weights: weights)
 
         let solverOptions = { var o = options.solver; o.loss = options.objective.robustLoss; return o }()
         func result(_ u: [Double], _ r: [Double], _ summary: SolverSummary, _ search: StartSearchReport) -> FitResult {
             FitResult(law: self, parameters: layout.fullVector(free: u), fixed: Set(options.fixed.keys), objective: options.objective,
-                      objectiveValue: options.objective.value(residuals: r), residuals: r, runs: y.count, summary: summary,
+                      objectiveValue: options.objective.value(residuals: r, weights: weights), residuals: r, runs: y.count, summary: summary,
                       search: search, flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns,
                       constraints: options.constraints)
         }
@@ -37,7 +43,7 @@ extension ScalingLaw {
             guard let r = problem.residuals(layout.fullVector(free: [])) else {
                 throw .fitFailed(law: name, message: "the fixed parameters give a non-positive or non-finite prediction for some run")
             }
-            let cost = solverOptions.loss.cost(r)
+            let cost = solverOptions.loss.cost(r, weights: weights)
             return result([], r, SolverSummary(termination: .nothingToFit, iterations: 0, initialCost: cost, finalCost: cost,
                                                functionEvaluations: 1, jacobianEvaluations: 0, gradientNorm: 0),
                           StartSearchReport(candidates: 0, valid: 0, polished: 0, agreeing: 0))
@@ -62,7 +68,7 @@ extension ScalingLaw {
         let scored = parallelMap(candidates.count) { i -> (u: [Double], cost: Double)? in
             let (theta, f) = problem.projectLinear(candidates[i])
             guard let r = problem.residuals(prediction: f) else { return nil }
-            let cost = solverOptions.loss.cost(r)
+            let cost = solverOptions.loss.cost(r, weights: weights)
             guard cost.isFinite else { return nil }
             return (layout.freeVector(theta), cost)
         }.compactMap { $0 }
@@ -101,6 +107,27 @@ extension ScalingLaw {
             throw .fitFailed(law: name, message: "the parameters give a non-positive or non-finite prediction for some run")
         }
         return r
+    }
+
+    /// The runs' ``Run/weight`` values, or nil when no run carries one (every run then counts once).
+    ///
+    /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` for a negative or non-finite weight, and
+    ///   ``ScalingLawsError/fitFailed(law:message:)`` when every weight is zero.
+    func trainingWeights(_ runs: [Run]) throws(ScalingLawsError) -> [Double]? {
+        guard runs.contains(where: { $0.weight != nil }) else { return nil }
+        var weights = [Double]()
+        weights.reserveCapacity(runs.count)
+        for (index, run) in runs.enumerated() {
+            let w = run.weight ?? 1
+            guard w.isFinite, w >= 0 else {
+                throw .invalidRun(index: index, message: "a run's weight must be a finite number ≥ 0, got \(w)")
+            }
+            weights.append(w)
+        }
+        guard weights.contains(where: { $0 > 0 }) else {
+            throw .fitFailed(law: name, message: "every run has weight 0")
+        }
+        return weights
     }
 
     /// The law's variables and response for `runs`, validated.
@@ -174,6 +201,8 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
     let inputs: Inputs
     let y: [Double]
     let space: Objective.Space
+    /// Per-run weights of the objective (nil: all 1).
+    var weights: [Double]? = nil
 
     /// Residuals at full parameter vector θ, or nil where the model is undefined.
     func residuals(_ theta: [Double]) -> [Double]? {
@@ -211,6 +240,7 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
         return LeastSquaresProblem(
             residualCount: n,
             parameterCount: layout.free.count,
+            weights: weights,
             residuals: { u, r in
                 let theta = model.layout.fullVector(free: u)
                 var f = [Double](repeating: 0, count: n)
@@ -279,7 +309,8 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
             return c
         }
         let columns = Dictionary(uniqueKeysWithValues: solveFor.map { ($0, column($0)) })
-        let rowWeight = space == .log ? y.map { 1 / $0 } : [Double](repeating: 1, count: n)
+        var rowWeight = space == .log ? y.map { 1 / $0 } : [Double](repeating: 1, count: n)
+        if let weights { for i in 0..<n { rowWeight[i] *= weights[i].squareRoot() } }
         let targetScale = target.reduce(0) { max($0, abs($1)) }
         var active = solveFor
         func assign(_ j: Int, _ value: Double) {

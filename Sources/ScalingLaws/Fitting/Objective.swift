@@ -55,12 +55,17 @@ public struct Objective: Sendable, Hashable, Codable {
     }
 
     /// The reported objective value for these residuals: the mean of r² for `mse`, otherwise Σρ(r).
-    public func value(residuals r: [Double]) -> Double {
+    /// With run weights wᵢ: the weighted mean Σwᵢrᵢ²/Σwᵢ for `mse`, otherwise Σwᵢρ(rᵢ).
+    public func value(residuals r: [Double], weights: [Double]? = nil) -> Double {
         switch loss {
         case .mse:
-            return r.isEmpty ? 0 : r.reduce(0) { $0 + $1 * $1 } / Double(r.count)
+            guard let weights else {
+                return r.isEmpty ? 0 : r.reduce(0) { $0 + $1 * $1 } / Double(r.count)
+            }
+            let total = weights.reduce(0, +)
+            return total > 0 ? zip(r, weights).reduce(0) { $0 + $1.1 * $1.0 * $1.0 } / total : 0
         default:
-            return robustLoss.cost(r)
+            return robustLoss.cost(r, weights: weights)
         }
     }
 

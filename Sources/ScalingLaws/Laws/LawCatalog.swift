@@ -9,6 +9,10 @@ public enum LawCatalog {
         ("data-constrained", "L = E + A/N'^alpha + B/D'^beta with repeated-data decay (Muennighoff et al. 2023); needs unique_tokens"),
         ("bnsl", "y = a + b x^-c0 prod_i (1 + (x/d_i)^(1/f_i))^(-c_i f_i) (Caballero et al. 2022); --breaks 1-3, --x"),
         ("test-time", "accuracy vs samples or inference compute: sigmoid in ln x (default) or min(1, a + b ln x); --form, --x"),
+        ("overtrained", "L = E + (a*M^eta + b*M^-eta) * C^-eta, M = D/N, C = 6ND (Gadre et al. 2024); from params and tokens"),
+        ("sigmoid", "task metric vs task loss: y = a/(1 + exp(-k*(x - L0))) + b (Llama 3; Bhagia et al. 2024); --x is the loss column (default task_loss)"),
+        ("exp-error", "task error vs loss: err = epsilon - k*exp(-gamma*x) (Gadre et al. 2024); --x is the loss column (default task_loss)"),
+        ("capability", "pass rate vs compute: -ln(pass) = alpha*C^-k (GPT-4 report); --x chooses C (default flops)"),
         ("formula", "your own: --formula 'E + A*N^-alpha + B*D^-beta'"),
     ]
 
@@ -16,7 +20,8 @@ public enum LawCatalog {
     public static var names: [String] { entries.map(\.name) }
 
     /// Builds the law called `name`. `x` is the variable of one-variable laws (`params`, `tokens`,
-    /// `flops` or a CSV column; default `flops`, `samples` for test-time).
+    /// `flops` or a CSV column; default `flops`, `samples` for test-time, `task_loss` for sigmoid and
+    /// exp-error).
     ///
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for an unknown name or a setting the
     ///   law does not take.
@@ -32,7 +37,7 @@ public enum LawCatalog {
         let x = c["x"].flatMap { $0.isEmpty ? nil : $0 }
         func noX() throws(ScalingLawsError) {
             if let x {
-                throw .invalidOption(option: "--x", message: "the \(name) law reads fixed variables; --x applies to power, saturating, bnsl and test-time only (got \(x))")
+                throw .invalidOption(option: "--x", message: "the \(name) law reads fixed variables; --x applies to power, saturating, bnsl, test-time, sigmoid, exp-error and capability only (got \(x))")
             }
         }
         switch name.lowercased() {
@@ -61,6 +66,15 @@ public enum LawCatalog {
                 throw .invalidOption(option: "--form", message: "expected sigmoid or loglinear, got \"\(text)\"")
             }
             return TestTimeLaw(x: x ?? "samples", form: form)
+        case "overtrained":
+            try noX()
+            return OvertrainedLaw()
+        case "sigmoid":
+            return SigmoidMetricLaw(x: x ?? SigmoidMetricLaw.defaultX)
+        case "exp-error":
+            return ExponentialErrorLaw(x: x ?? SigmoidMetricLaw.defaultX)
+        case "capability":
+            return CapabilityLaw(x: x ?? Variable.flops)
         case "formula":
             guard let text = c["formula"] else {
                 throw .invalidOption(option: "--formula", message: "the formula law needs its formula, e.g. --formula 'E + A*N^-alpha'")

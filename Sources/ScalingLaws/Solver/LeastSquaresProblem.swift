@@ -13,15 +13,19 @@ public struct LeastSquaresProblem: Sendable {
     public let residuals: @Sendable (_ u: [Double], _ r: inout [Double]) -> Bool
     /// Fills `jacobian` (n × p, column-major) with ∂rᵢ/∂uⱼ at `u`.
     public let jacobian: @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void
+    /// Per-residual weights wᵢ ≥ 0 (length n), or nil for all ones: the solver then minimises Σ wᵢ·ρ(rᵢ).
+    public let weights: [Double]?
 
     public init(
         residualCount: Int,
         parameterCount: Int,
+        weights: [Double]? = nil,
         residuals: @escaping @Sendable (_ u: [Double], _ r: inout [Double]) -> Bool,
         jacobian: @escaping @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void
     ) {
         self.residualCount = residualCount
         self.parameterCount = parameterCount
+        self.weights = weights
         self.residuals = residuals
         self.jacobian = jacobian
     }

@@ -4,7 +4,10 @@ import Foundation
 ///
 /// At iterate u with residuals r and Jacobian J, the robust loss is replaced by its iteratively
 /// reweighted quadratic model with weights wᵢ = ρ′(rᵢ)/rᵢ (exact gradient Jᵀψ(r); for the losses of
-/// ``RobustLoss`` the model majorises the true cost). The step p minimises
+/// ``RobustLoss`` the model majorises the true cost). With per-residual weights cᵢ
+/// (``LeastSquaresProblem/weights``) the cost is Σ cᵢ·ρ(rᵢ), the gradient Σ cᵢψ(rᵢ)Jᵢ and the IRLS
+/// weights cᵢ·ρ′(rᵢ)/rᵢ: the robust loss sees each residual at its own scale and the weight multiplies
+/// its contribution (for Huber this differs from scaling residuals by √cᵢ). The step p minimises
 ///
 ///     ‖W^½ (J p + r)‖² + λ ‖D p‖²,
 ///
@@ -26,6 +29,8 @@ public enum LevenbergMarquardt {
         let n = problem.residualCount
         let p = problem.parameterCount
         let loss = options.loss
+        let weights = problem.weights
+        @inline(__always) func c(_ i: Int) -> Double { weights?[i] ?? 1 }
         var u = start
         var r = [Double](repeating: 0, count: n)
         var jac = Matrix(rows: n, columns: p)
@@ -38,7 +43,7 @@ public enum LevenbergMarquardt {
                                        finalCost: .infinity, functionEvaluations: fevals,
                                        jacobianEvaluations: 0, gradientNorm: .nan))
         }
-        var cost = loss.cost(r)
+        var cost = loss.cost(r, weights: weights)
         let initialCost = cost
         if p == 0 {
             return SolverResult(
@@ -70,14 +75,14 @@ public enum LevenbergMarquardt {
                 needJacobian = false
             }
             // Weights, gradient and Moré scaling.
-            for i in 0..<n { sqrtW[i] = loss.weight(r[i]).squareRoot() }
+            for i in 0..<n { sqrtW[i] = (c(i) * loss.weight(r[i])).squareRoot() }
             var gmax = 0.0
             for j in 0..<p {
                 var g = 0.0, norm2 = 0.0
                 let base = j * n
                 for i in 0..<n {
                     let jij = jac.storage[base + i]
-                    g += loss.psi(r[i]) * jij
+                    g += c(i) * loss.psi(r[i]) * jij
                     let wj = sqrtW[i] * jij
                     norm2 += wj * wj
                 }
@@ -118,7 +123,7 @@ public enum LevenbergMarquardt {
                     for j in 0..<p { uTrial[j] = u[j] + s[j] }
                     fevals += 1
                     if predicted > 0, problem.residuals(uTrial, &rTrial), rTrial.allSatisfy({ $0.isFinite }) {
-                        let trialCost = loss.cost(rTrial)
+                        let trialCost = loss.cost(rTrial, weights: weights)
                         let actual = cost - trialCost
                         let ratio = actual / predicted
                         if ratio > 1e-4 {
@@ -137,7 +142,7 @@ public enum LevenbergMarquardt {
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
                                 if problem.residuals(uLong, &rLong), rLong.allSatisfy({ $0.isFinite }) {
-                                    let longCost = loss.cost(rLong)
+                                    let longCost = loss.cost(rLong, weights: weights)
                                     if longCost < trialCost {
                                         swap(&uTrial, &uLong)
                                         swap(&rTrial, &rLong)
@@ -186,7 +191,7 @@ public enum LevenbergMarquardt {
         var gmax = 0.0
         for j in 0..<p {
             var g = 0.0
-            for i in 0..<n { g += loss.psi(r[i]) * jac.storage[j * n + i] }
+            for i in 0..<n { g += c(i) * loss.psi(r[i]) * jac.storage[j * n + i] }
             gmax = max(gmax, abs(g))
         }
         return SolverResult(

@@ -125,4 +125,13 @@ public enum RobustLoss: Sendable, Hashable, Codable {
         for r in residuals { s += rho(r) }
         return s
     }
+
+    /// Σᵢ wᵢ·ρ(rᵢ), or Σᵢ ρ(rᵢ) when `weights` is nil.
+    @inlinable
+    public func cost(_ residuals: [Double], weights: [Double]?) -> Double {
+        guard let weights else { return cost(residuals) }
+        var s = 0.0
+        for (r, w) in zip(residuals, weights) { s += w * rho(r) }
+        return s
+    }
 }

@@ -14,6 +14,12 @@ extension FitResult {
     /// a handful of residuals sit at ≈ 0 and the raw count is unstable. (JᵀJ)⁻¹ comes from the SVD of J
     /// (LAPACK `dgesdd`). Other quantities follow by the delta method (``Uncertainty/estimate(positive:_:)``).
     ///
+    /// With run weights W = diag(wᵢ) (checkpoint fits) the estimating equations are Σ wᵢψ(rᵢ)Jᵢ = 0 and the
+    /// sandwich becomes (JᵀWJ)⁻¹ (JᵀW²J) (JᵀWJ)⁻¹ in place of (JᵀJ)⁻¹, with the same scalar factor: the
+    /// weights say how much each run should count, not that its noise is smaller. From the SVD
+    /// W^½J = U S Vᵀ this is V S⁻¹ (UᵀWU) S⁻¹ Vᵀ. It still assumes independent errors; checkpoints of one
+    /// run are correlated, so prefer the bootstrap (which resamples whole runs) for checkpoint fits.
+    ///
     /// - Throws: ``ScalingLawsError/unsupported(_:)`` when the fit holds no data (read from a file, or all
     ///   parameters given).
     public func asymptoticUncertainty(level: Double = 0.95) throws(ScalingLawsError) -> Uncertainty {
@@ -27,7 +33,8 @@ extension FitResult {
     private func asymptotic<L: ScalingLaw>(_ law: L, level: Double) throws(ScalingLawsError) -> Uncertainty {
         let layout = try ParameterLayout(law: law, constraints: layoutConstraints)
         let (inputs, y) = try law.trainingData(trainingRuns, flopsPerParamToken: flopsPerParamToken, space: objective.space)
-        let model = ResidualModel(law: law, layout: layout, inputs: inputs, y: y, space: objective.space)
+        let weights = try law.trainingWeights(trainingRuns)
+        let model = ResidualModel(law: law, layout: layout, inputs: inputs, y: y, space: objective.space, weights: weights)
         let u = layout.freeVector(parameters)
         let n = y.count, p = u.count
         var warnings = [String]()
@@ -47,18 +54,43 @@ extension FitResult {
             let k = 1 + Double(p) / Double(n) * varSlope / (meanSlope * meanSlope)
             let dof = Double(max(n - p, 1))
             do {
-                // (JᵀJ)⁻¹ = V S⁻² Vᵀ from the SVD J = U S Vᵀ.
-                let (_, s, vt) = try LeastSquares.svd(jac)
-                let cutoff = (s.first ?? 0) * 1e-12
                 var bread = Matrix(rows: p, columns: p)
                 var deficient = false
-                for i in 0..<p {
-                    for j in 0..<p {
-                        var v = 0.0
-                        for q in 0..<s.count {
-                            if s[q] > cutoff { v += vt[q, i] * vt[q, j] / (s[q] * s[q]) } else { deficient = true }
+                if let weights {
+                    // V S⁻¹ (UᵀWU) S⁻¹ Vᵀ from the SVD W^½J = U S Vᵀ.
+                    var scaled = jac
+                    for j in 0..<p { for i in 0..<n { scaled[i, j] *= weights[i].squareRoot() } }
+                    let (uu, s, vt) = try LeastSquares.svd(scaled)
+                    let cutoff = (s.first ?? 0) * 1e-12
+                    let kept = s.indices.filter { s[$0] > cutoff }
+                    deficient = kept.count < s.count
+                    var middle = Matrix(rows: s.count, columns: s.count)
+                    for a in kept {
+                        for b in kept {
+                            var v = 0.0
+                            for i in 0..<n { v += uu[i, a] * weights[i] * uu[i, b] }
+                            middle[a, b] = v / (s[a] * s[b])
                         }
-                        bread[i, j] = v
+                    }
+                    for i in 0..<p {
+                        for j in 0..<p {
+                            var v = 0.0
+                            for a in kept { for b in kept { v += vt[a, i] * middle[a, b] * vt[b, j] } }
+                            bread[i, j] = v
+                        }
+                    }
+                } else {
+                    // (JᵀJ)⁻¹ = V S⁻² Vᵀ from the SVD J = U S Vᵀ.
+                    let (_, s, vt) = try LeastSquares.svd(jac)
+                    let cutoff = (s.first ?? 0) * 1e-12
+                    for i in 0..<p {
+                        for j in 0..<p {
+                            var v = 0.0
+                            for q in 0..<s.count {
+                                if s[q] > cutoff { v += vt[q, i] * vt[q, j] / (s[q] * s[q]) } else { deficient = true }
+                            }
+                            bread[i, j] = v
+                        }
                     }
                 }
                 if deficient {

@@ -1,0 +1,110 @@
+import Foundation
+
+/// Which early points of a learning curve to leave out of its fit: the loss under learning-rate warmup
+/// is noisy and far above the power law the rest of the run follows.
+public enum Warmup: Sendable, Hashable {
+    /// Skip points at or below this many tokens seen.
+    case tokens(Double)
+    /// Skip points below this fraction of the last token count fitted (0 ≤ f < 1).
+    case fraction(Double)
+}
+
+/// How to forecast a partial run.
+public struct CurveForecastOptions: Sendable, Hashable {
+    /// Early points left out (default: the first 10% of the tokens fitted).
+    public var warmup: Warmup = .fraction(0.1)
+    /// Use only points up to this many tokens (nil: the whole logged curve), to test a forecast
+    /// against the rest of the run.
+    public var through: Double? = nil
+    /// Confidence level of the intervals.
+    public var level: Double = 0.95
+    /// Bootstrap over the curve's points instead of asymptotic intervals.
+    public var bootstrap: BootstrapOptions? = nil
+
+    public init() {}
+}
+
+/// A partial run's forecast: the learning curve L(t) = E + A·t^(−α) fitted to the run's own points, read
+/// at a later token count.
+///
+/// Temporal scaling of one run follows the same saturating power law as final losses across runs
+/// (Kaplan et al. 2020, "Scaling Laws for Neural Language Models", arXiv:2001.08361, §5 and eq. 5.6
+/// L(N, S) on steps; Hoffmann et al. 2022 Approach 1 reads curves the same way). The fit is
+/// ``SaturatingPowerLaw`` on `tokens` under the law's default objective (Huber on log residuals).
+/// ``interval`` is the interval for the loss this run will log at the target — the law's parameter
+/// uncertainty plus the curve's own point-to-point scatter (``Uncertainty/Prediction/runInterval``);
+/// ``lawInterval`` is the parameter part alone. A learning-rate schedule that has not finished decaying
+/// by the last fitted point bends the curve down later: the forecast then over-predicts the final loss.
+public struct CurveForecast: Sendable {
+    /// The run's identifier.
+    public let run: String
+    /// Tokens seen at which the loss is forecast.
+    public let target: Double
+    /// The learning-curve fit.
+    public let fit: FitResult
+    /// Its uncertainty.
+    public let uncertainty: Uncertainty
+    /// The forecast loss at ``target``.
+    public let loss: Double
+    /// Interval for the loss the run logs at ``target`` (parameter uncertainty and the curve's scatter).
+    public let interval: Interval
+    /// Interval of the fitted curve alone (parameter uncertainty only).
+    public let lawInterval: Interval
+    /// Points fitted, skipped as warmup, and left out after ``CurveForecastOptions/through``.
+    public let pointsUsed: Int, pointsSkipped: Int, pointsHeldOut: Int
+    /// Token range of the fitted points.
+    public let fittedTokens: ClosedRange<Double>
+    /// The loss the run logged at exactly ``target`` tokens, if it did.
+    public let actual: Double?
+}
+
+extension TrainingCurve {
+    /// Fits this run's learning curve and forecasts its loss at `target` tokens.
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a bad target, warmup or level,
+    ///   or when fewer than 4 points remain to fit; fit errors otherwise.
+    public func forecast(at target: Double, options: CurveForecastOptions = CurveForecastOptions()) throws(ScalingLawsError) -> CurveForecast {
+        guard target.isFinite, target > 0 else {
+            throw .invalidOption(option: "--at", message: "expected a positive token count such as 1.4e12, got \(target)")
+        }
+        if let t = options.through, !(t.isFinite && t > 0) {
+            throw .invalidOption(option: "--through", message: "expected a positive token count, got \(t)")
+        }
+        let kept = tokens.indices.filter { options.through == nil || tokens[$0] <= options.through! }
+        guard let last = kept.last.map({ tokens[$0] }) else {
+            throw .invalidOption(option: "--through", message: "run \"\(run)\" logs no point at or below \(formatQuantity(options.through!)) tokens (its first is at \(formatQuantity(tokens[0])))")
+        }
+        let cutoff: Double
+        switch options.warmup {
+        case .tokens(let t):
+            guard t.isFinite, t >= 0 else { throw .invalidOption(option: "--skip-tokens", message: "expected a token count ≥ 0, got \(t)") }
+            cutoff = t
+        case .fraction(let f):
+            guard f >= 0, f < 1 else { throw .invalidOption(option: "--skip-fraction", message: "expected a fraction in [0, 1), got \(f)") }
+            cutoff = f * last
+        }
+        let used = kept.filter { tokens[$0] > cutoff }
+        let law = SaturatingPowerLaw(x: Variable.tokens)
+        guard used.count >= law.parameters.count + 1 else {
+            throw .invalidOption(option: "--through", message: "run \"\(run)\" has \(used.count) point\(used.count == 1 ? "" : "s") between the warmup cut (\(formatQuantity(cutoff)) tokens) and \(formatQuantity(last)) tokens; the learning curve needs at least \(law.parameters.count + 1)")
+        }
+        let runs = used.map { Run(params: params, tokens: tokens[$0], loss: losses[$0], group: nil) }
+        let fit = try law.fit(runs, options: FitOptions(objective: law.defaultObjective ?? Objective()))
+        let uncertainty: Uncertainty
+        if var b = options.bootstrap {
+            b.level = options.level
+            uncertainty = try fit.bootstrap(b)
+        } else {
+            uncertainty = try fit.asymptoticUncertainty(level: options.level)
+        }
+        guard let prediction = try uncertainty.predictions([Run(params: params, tokens: target)]).first else {
+            throw .fitFailed(law: law.name, message: "no prediction at \(formatQuantity(target)) tokens")
+        }
+        return CurveForecast(run: run, target: target, fit: fit, uncertainty: uncertainty, loss: prediction.value,
+                             interval: prediction.runInterval, lawInterval: prediction.interval,
+                             pointsUsed: used.count, pointsSkipped: kept.count - used.count,
+                             pointsHeldOut: tokens.count - kept.count,
+                             fittedTokens: tokens[used.first!]...tokens[used.last!],
+                             actual: tokens.firstIndex(of: target).map { losses[$0] })
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// `scaling curve`, `scaling task` and `--use final|checkpoints` end to end.
+struct TrainingCLITests {
+    let curves = repositoryRoot.appendingPathComponent("Examples/data/learning_curves_synthetic.csv").path
+    let task = repositoryRoot.appendingPathComponent("Examples/data/task_synthetic.csv").path
+
+    @Test func curveForecastsTheRestOfTheRun() throws {
+        let r = try scaling(["curve", curves, "--run", "m160", "--through", "9.6e8", "--at", "3.2e9", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try jsonObject(r.stdout)
+        for key in ["run", "at", "loss", "interval", "law_interval", "parameters", "actual", "points_used", "points_skipped", "points_held_out"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        let interval = try #require(json["interval"] as? [Double])
+        let actual = try #require(json["actual"] as? Double)
+        #expect(interval[0] < actual && actual < interval[1])
+        #expect(Set((json["parameters"] as? [String: Double] ?? [:]).keys) == ["E", "A", "alpha"])
+        let text = try scaling(["curve", curves, "--run", "m160", "--through", "9.6e8", "--at", "3.2e9"])
+        #expect(text.status == 0 && text.stdout.contains("inside the interval"))
+    }
+
+    @Test func taskPredictsAccuracyThroughTwoSteps() throws {
+        let r = try scaling(["task", task, "--loss-col", "task_loss", "--metric-col", "accuracy", "--params", "7e9,7e9",
+                             "--tokens", "1.4e11,1.4e12", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try jsonObject(r.stdout)
+        let predictions = try #require(json["predictions"] as? [[String: Any]])
+        #expect(predictions.count == 2)
+        for p in predictions {
+            for key in ["params", "tokens", "loss", "metric", "interval"] { #expect(p[key] != nil, "missing \(key)") }
+            // The composed truth of Examples/scripts/make_training_examples.py.
+            let n = p["params"] as! Double, d = p["tokens"] as! Double
+            let loss = 1.0 + 300 * pow(n, -0.32) + 500 * pow(d, -0.3)
+            let truth = 0.7 / (1 + exp(8 * (loss - 1.5))) + 0.25
+            let interval = p["interval"] as! [Double]
+            #expect(interval[0] < truth && truth < interval[1])
+        }
+        let metricFit = try #require(json["metric_fit"] as? [String: Any])
+        #expect(metricFit["law"] as? String == "sigmoid")
+        let overtrained = try scaling(["task", task, "--loss-col", "task_loss", "--metric-col", "accuracy", "--law-loss", "overtrained",
+                                       "--params", "1B", "--tokens", "1T"])
+        #expect(overtrained.status == 0, "\(overtrained.stderr)")
+        #expect(overtrained.stdout.contains("overtrained"))
+    }
+
+    @Test func fitAndBacktestReadLongFormatLogs() throws {
+        let final = try scaling(["fit", curves, "--law", "saturating", "--x", "params", "--fix", "E=1.69", "--format", "json"])
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(try jsonObject(final.stdout)["runs"] as? Int == 3)
+        let checkpoints = try scaling(["fit", curves, "--use", "checkpoints", "--law", "chinchilla", "--format", "json"])
+        #expect(checkpoints.status == 0, "\(checkpoints.stderr)")
+        let json = try jsonObject(checkpoints.stdout)
+        #expect(json["runs"] as? Int == 300)
+        let parameters = try #require(json["parameters"] as? [String: Double])
+        #expect(abs(parameters["E"]! - 1.69) < 0.1)
+        let backtest = try scaling(["backtest", curves, "--use", "checkpoints", "--law", "chinchilla", "--train", "tokens<=2e9", "--format", "json"])
+        #expect(backtest.status == 0, "\(backtest.stderr)")
+        #expect(try jsonObject(backtest.stdout)["mare"] as? Double ?? 1 < 0.05)
+    }
+}
