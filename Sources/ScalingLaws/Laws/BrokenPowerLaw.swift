@@ -8,12 +8,13 @@ import Foundation
 /// break i bends the log–log slope by −cᵢ around x = dᵢ, with sharpness fᵢ. a and b enter linearly
 /// and are solved by least squares in the start search; the break locations are placed on a log grid
 /// spanning the observed x, so users need not tune starts.
-public struct BrokenPowerLaw: ScalingLaw {
+public struct BrokenPowerLaw: FormulaDefinedLaw {
     /// The variable x (a CSV column or params/tokens/flops).
     public let x: String
     /// Number of breaks, 1 to 3.
     public let breaks: Int
-    let body: FormulaLaw
+    /// The law as a compiled formula (exact derivatives by dual numbers).
+    public let definition: FormulaLaw
 
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` unless 1 ≤ `breaks` ≤ 3.
     public init(x: String = Variable.flops, breaks: Int = 1) throws(ScalingLawsError) {
@@ -33,19 +34,14 @@ public struct BrokenPowerLaw: ScalingLaw {
             order += ["c\(i)", "d\(i)", "f\(i)"]
         }
         let positive = Set(["b"] + (1...breaks).flatMap { ["d\($0)", "f\($0)"] })
-        body = try FormulaLaw(text, columns: [], bounds: [:], aliases: ["x": x], positive: positive,
+        definition = try FormulaLaw(text, columns: [], bounds: [:], aliases: ["x": x], positive: positive,
                               summaries: summaries, order: order)
     }
 
     public var name: String { "bnsl" }
-    public var formula: String { "y = " + substitute(body.text, x: Variable.symbol(x)) }
-    public var variables: [String] { body.variables }
-    public var parameters: [LawParameter] { body.parameters }
+    public var formula: String { "y = " + substitute(definition.text, x: Variable.symbol(x)) }
     public var configuration: [String: String] { ["x": x, "breaks": String(breaks)] }
 
-    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { body.evaluate(t, x, into: &f) }
-    public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { body.jacobian(t, x, into: &j) }
-    public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { body.basis(t, x, into: &b) }
 
     /// c₀ ∈ {0, 0.1, 0.3}, cᵢ ∈ {0.2, 0.8}, fᵢ ∈ {0.1, 0.3, 1} (one break) or 0.3, and ordered break
     /// locations from six points log-spaced inside the observed range of x.

@@ -8,28 +8,24 @@ import Foundation
 /// The law predicts the pass rate itself; its default objective is squared error in log space, where
 /// the residual ln p − ln p̂ = α̂C^(−k̂) − (−ln p) is exactly the error in −log pass rate that the report
 /// fitted. Starts come from the log-log regression ln(−ln p) = ln α − k·ln C over runs with 0 < p < 1.
-public struct CapabilityLaw: ScalingLaw {
+public struct CapabilityLaw: FormulaDefinedLaw {
     /// The variable C: `flops` by default, or params, tokens or a CSV column.
     public let x: String
-    let body: FormulaLaw
+    /// The law as a compiled formula (exact derivatives by dual numbers).
+    public let definition: FormulaLaw
 
     public init(x: String = Variable.flops) {
         self.x = x
-        body = try! FormulaLaw("exp(-alpha*x^(-k))", columns: [], bounds: [:], aliases: ["x": x], positive: ["alpha", "k"],
+        definition = try! FormulaLaw("exp(-alpha*x^(-k))", columns: [], bounds: [:], aliases: ["x": x], positive: ["alpha", "k"],
                                summaries: ["alpha": "−ln(pass rate) at x = 1", "k": "exponent of the decay of −ln(pass rate)"],
                                order: ["alpha", "k"])
     }
 
     public var name: String { "capability" }
     public var formula: String { "pass = exp(-alpha * \(Variable.symbol(x))^-k)" }
-    public var variables: [String] { body.variables }
-    public var parameters: [LawParameter] { body.parameters }
     public var configuration: [String: String] { ["x": x] }
     public var defaultObjective: Objective? { Objective(loss: .mse, space: .log) }
 
-    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { body.evaluate(t, x, into: &f) }
-    public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { body.jacobian(t, x, into: &j) }
-    public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { body.basis(t, x, into: &b) }
 
     /// The log-log regression ln(−ln p) = ln α − k·ln x (LAPACK least squares), when it gives k > 0.
     public func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]] {

@@ -14,10 +14,11 @@ import Foundation
 ///
 /// The law is evaluated as a compiled formula, so its derivatives are exact (forward-mode dual numbers).
 /// The start search fits Chinchilla's law to the runs (with D capped at U) and sweeps R*_D and R*_N.
-public struct DataConstrainedLaw: ScalingLaw, ComputeOptimalLaw {
+public struct DataConstrainedLaw: FormulaDefinedLaw, ComputeOptimalLaw {
     /// The column of unique tokens U.
     public static let uniqueTokens = "unique_tokens"
-    let body: FormulaLaw
+    /// The law as a compiled formula (exact derivatives by dual numbers).
+    public let definition: FormulaLaw
 
     public init() {
         // U is the unique data available; a run sees min(D, U) unique tokens.
@@ -31,7 +32,7 @@ public struct DataConstrainedLaw: ScalingLaw, ComputeOptimalLaw {
                          "RD_star": "repetitions of data after which its value decays (R*_D)",
                          "RN_star": "excess parameters' decay constant (R*_N)"]
         // The formula is fixed and well formed; a failure here is a programming error caught by the tests.
-        body = try! FormulaLaw(text, columns: [], bounds: [:], aliases: ["U": Self.uniqueTokens],
+        definition = try! FormulaLaw(text, columns: [], bounds: [:], aliases: ["U": Self.uniqueTokens],
                                positive: Set(summaries.keys), summaries: summaries,
                                order: ["E", "A", "B", "alpha", "beta", "RD_star", "RN_star"])
     }
@@ -40,16 +41,9 @@ public struct DataConstrainedLaw: ScalingLaw, ComputeOptimalLaw {
     public var formula: String {
         "L = E + A/N'^alpha + B/D'^beta, D' = U + U*RD_star*(1 - exp(-R_D/RD_star)), N' likewise from U_N = min(N, N_opt(U))"
     }
-    public var variables: [String] { body.variables }
-    /// Parameters in the order E, A, B, alpha, beta, RD_star, RN_star (as they appear in the formula).
-    public var parameters: [LawParameter] { body.parameters }
-
-    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { body.evaluate(t, x, into: &f) }
-    public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { body.jacobian(t, x, into: &j) }
-    public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { body.basis(t, x, into: &b) }
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] { [] }
 
-    /// Parameter vector from named values.
+    /// Parameter vector (order E, A, B, alpha, beta, RD_star, RN_star) from named values.
     public func vector(_ values: [String: Double]) -> [Double] {
         parameterNames.map { values[$0] ?? .nan }
     }

@@ -11,11 +11,12 @@ import Foundation
 /// exponent is shared between compute-optimal (M ≈ 20) and over-trained runs, which is what lets a few
 /// small runs predict a model trained far past the compute-optimal ratio. Read from the `params` and
 /// `tokens` columns; E, a and b enter linearly and are solved by least squares in the start search.
-public struct OvertrainedLaw: ScalingLaw {
-    let body: FormulaLaw
+public struct OvertrainedLaw: FormulaDefinedLaw {
+    /// The law as a compiled formula (exact derivatives by dual numbers).
+    public let definition: FormulaLaw
 
     public init() {
-        body = try! FormulaLaw("E + (6*N*D)^(-eta)*(a*(D/N)^eta + b*(D/N)^(-eta))", columns: [], bounds: [:], aliases: [:],
+        definition = try! FormulaLaw("E + (6*N*D)^(-eta)*(a*(D/N)^eta + b*(D/N)^(-eta))", columns: [], bounds: [:], aliases: [:],
                                positive: ["E", "a", "b", "eta"],
                                summaries: ["E": "irreducible loss",
                                            "a": "weight of the over-training term a·M^eta (penalises large M = D/N)",
@@ -26,12 +27,7 @@ public struct OvertrainedLaw: ScalingLaw {
 
     public var name: String { "overtrained" }
     public var formula: String { "L = E + (a*M^eta + b*M^-eta) * C^-eta, M = D/N, C = 6*N*D" }
-    public var variables: [String] { body.variables }
-    public var parameters: [LawParameter] { body.parameters }
 
-    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { body.evaluate(t, x, into: &f) }
-    public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { body.jacobian(t, x, into: &j) }
-    public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { body.basis(t, x, into: &b) }
 
     /// η on a log grid from 0.01 to 1.5 (Chinchilla's α/2 ≈ 0.17); E, a, b by least squares.
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {

@@ -13,17 +13,18 @@ import Foundation
 /// error rate); a is kept positive, since σ(z) = 1 − σ(−z) makes (a, b, k, L0) and (−a, a + b, −k, L0)
 /// the same curve and only one of them has b as the floor. a and b enter linearly and are solved by least squares for each (k, L0) of the start
 /// grid. The default objective is squared error on the metric itself (linear space).
-public struct SigmoidMetricLaw: ScalingLaw {
+public struct SigmoidMetricLaw: FormulaDefinedLaw {
     /// The column holding the task loss x.
     public let x: String
-    let body: FormulaLaw
+    /// The law as a compiled formula (exact derivatives by dual numbers).
+    public let definition: FormulaLaw
 
     /// The default name of the task-loss column.
     public static let defaultX = "task_loss"
 
     public init(x: String = SigmoidMetricLaw.defaultX) {
         self.x = x
-        body = try! FormulaLaw("a/(1 + exp(-k*(x - L0))) + b", columns: [], bounds: [:], aliases: ["x": x], positive: ["a"],
+        definition = try! FormulaLaw("a/(1 + exp(-k*(x - L0))) + b", columns: [], bounds: [:], aliases: ["x": x], positive: ["a"],
                                summaries: ["a": "range of the metric (ceiling − floor when k < 0)",
                                            "b": "floor of the metric at high loss (chance level)",
                                            "k": "steepness per unit of loss (negative: the metric falls as the loss rises)",
@@ -32,15 +33,10 @@ public struct SigmoidMetricLaw: ScalingLaw {
     }
 
     public var name: String { "sigmoid" }
-    public var formula: String { "y = " + substitute(body.text, x: x) }
-    public var variables: [String] { body.variables }
-    public var parameters: [LawParameter] { body.parameters }
+    public var formula: String { "y = " + substitute(definition.text, x: x) }
     public var configuration: [String: String] { ["x": x] }
     public var defaultObjective: Objective? { Objective(loss: .mse, space: .linear) }
 
-    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { body.evaluate(t, x, into: &f) }
-    public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { body.jacobian(t, x, into: &j) }
-    public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { body.basis(t, x, into: &b) }
 
     /// k ∈ ±{0.3, 1, 3, 10, 30} per unit of x range, L0 at 12 points across and beyond the observed x.
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {
@@ -61,14 +57,15 @@ public struct SigmoidMetricLaw: ScalingLaw {
 /// ε is the error at high loss (chance), rising towards it as L grows; k and γ > 0 set how fast error
 /// falls as the loss improves. ε and k enter linearly. The response is an error (1 − accuracy); the
 /// default objective is squared error on it (linear space).
-public struct ExponentialErrorLaw: ScalingLaw {
+public struct ExponentialErrorLaw: FormulaDefinedLaw {
     /// The column holding the loss L.
     public let x: String
-    let body: FormulaLaw
+    /// The law as a compiled formula (exact derivatives by dual numbers).
+    public let definition: FormulaLaw
 
     public init(x: String = SigmoidMetricLaw.defaultX) {
         self.x = x
-        body = try! FormulaLaw("epsilon - k*exp(-gamma*x)", columns: [], bounds: [:], aliases: ["x": x], positive: ["gamma"],
+        definition = try! FormulaLaw("epsilon - k*exp(-gamma*x)", columns: [], bounds: [:], aliases: ["x": x], positive: ["gamma"],
                                summaries: ["epsilon": "error at high loss (chance level)",
                                            "k": "scale of the improvement",
                                            "gamma": "rate at which error falls as the loss decreases"],
@@ -76,15 +73,10 @@ public struct ExponentialErrorLaw: ScalingLaw {
     }
 
     public var name: String { "exp-error" }
-    public var formula: String { "err = " + substitute(body.text, x: x) }
-    public var variables: [String] { body.variables }
-    public var parameters: [LawParameter] { body.parameters }
+    public var formula: String { "err = " + substitute(definition.text, x: x) }
     public var configuration: [String: String] { ["x": x] }
     public var defaultObjective: Objective? { Objective(loss: .mse, space: .linear) }
 
-    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { body.evaluate(t, x, into: &f) }
-    public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { body.jacobian(t, x, into: &j) }
-    public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { body.basis(t, x, into: &b) }
 
     /// γ from 0.01 to 30 per unit of x, log-spaced; ε and k by least squares.
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {

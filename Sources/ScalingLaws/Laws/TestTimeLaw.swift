@@ -10,12 +10,13 @@ import Foundation
 ///
 /// The default objective is squared error on accuracies (linear space): accuracies near 0 make log
 /// residuals meaningless.
-public struct TestTimeLaw: ScalingLaw {
+public struct TestTimeLaw: FormulaDefinedLaw {
     public enum Form: String, Sendable, CaseIterable { case sigmoid, loglinear }
 
     public let x: String
     public let form: Form
-    let body: FormulaLaw
+    /// The law as a compiled formula (exact derivatives by dual numbers).
+    public let definition: FormulaLaw
 
     public init(x: String = "samples", form: Form = .sigmoid) {
         self.x = x
@@ -23,28 +24,23 @@ public struct TestTimeLaw: ScalingLaw {
         // The formulas are fixed and well formed (the tests build both forms), so parsing cannot fail.
         switch form {
         case .sigmoid:
-            body = try! FormulaLaw("floor + (1 - floor)/(1 + exp(-k*(log(x) - m)))", columns: [], bounds: [:],
+            definition = try! FormulaLaw("floor + (1 - floor)/(1 + exp(-k*(log(x) - m)))", columns: [], bounds: [:],
                                    aliases: ["x": x], positive: ["k"],
                                    summaries: ["floor": "accuracy with no test-time compute (chance level)",
                                                "k": "steepness per e-fold of compute", "m": "ln x at the midpoint"],
                                    order: ["floor", "k", "m"])
         case .loglinear:
-            body = try! FormulaLaw("min(1, a + b*log(x))", columns: [], bounds: [:], aliases: ["x": x], positive: [],
+            definition = try! FormulaLaw("min(1, a + b*log(x))", columns: [], bounds: [:], aliases: ["x": x], positive: [],
                                    summaries: ["a": "accuracy at x = 1", "b": "gain per e-fold of compute"],
                                    order: ["a", "b"])
         }
     }
 
     public var name: String { "test-time" }
-    public var formula: String { "acc = " + substitute(body.text, x: Variable.symbol(x)) }
-    public var variables: [String] { body.variables }
-    public var parameters: [LawParameter] { body.parameters }
+    public var formula: String { "acc = " + substitute(definition.text, x: Variable.symbol(x)) }
     public var configuration: [String: String] { ["x": x, "form": form.rawValue] }
     public var defaultObjective: Objective? { Objective(loss: .mse, space: .linear) }
 
-    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { body.evaluate(t, x, into: &f) }
-    public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { body.jacobian(t, x, into: &j) }
-    public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { body.basis(t, x, into: &b) }
 
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {
         let lx = x.logColumns[0].filter { $0.isFinite }
