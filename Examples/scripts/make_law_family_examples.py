@@ -48,3 +48,13 @@ with open("Examples/data/test_time_synthetic.csv", "w") as f:
     for s in 2.0 ** np.arange(0, 13):
         acc = floor + (1 - floor) / (1 + np.exp(-k * (np.log(s) - m)))
         f.write(f"{s:.0f},{min(max(acc + 0.01 * rng.standard_normal(), 0.001), 1):.6f}\n")
+
+# Capability law (GPT-4 report): -ln(pass rate) = alpha * C^-k, i.e. pass = exp(-alpha * C^-k).
+alpha_c, k_c = 30.0, 0.08
+with open("Examples/data/capability_synthetic.csv", "w") as f:
+    f.write("# Synthetic pass rates of small runs: pass = exp(-30 * C^-0.08), 2% log-normal noise;\n")
+    f.write("# made by Examples/scripts/make_law_family_examples.py\n")
+    f.write("flops,pass_rate\n")
+    for c in np.geomspace(1e18, 1e22, 9):
+        p = np.exp(-alpha_c * c ** (-k_c)) * np.exp(0.02 * rng.standard_normal())
+        f.write(f"{c:.6g},{min(p, 1):.6f}\n")
