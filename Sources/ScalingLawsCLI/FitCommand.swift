@@ -13,6 +13,7 @@ struct Fit: ParsableCommand {
               scaling fit runs.csv --law saturating --x flops --format json
               scaling fit runs.csv --law chinchilla --loss mse --space log --save fit.json
               scaling fit runs.csv --law chinchilla --objectives
+              scaling fit runs.csv --law chinchilla --plot fit.svg
             """
     )
 
@@ -32,9 +33,12 @@ struct Fit: ParsableCommand {
     @Option(help: "Also write the fit as JSON to this path (atomically), for predict/optimal --fit.")
     var save: String?
 
+    @OptionGroup var plot: PlotOptions
+
     func run() throws {
         try reportingErrors {
             try intervals.check()
+            try plot.check()
             let source = SourceOptions(file: file, fit: nil, law: law, columns: columns)
             let result = try source.fittedLaw()
             if objectives {
@@ -47,6 +51,10 @@ struct Fit: ParsableCommand {
             }
             let uncertainty = try intervals.uncertainty(of: result)
             if let save { try result.write(to: save) }
+            try plot.write {
+                try LawPlot(fit: result, uncertainty: uncertainty)
+                    .render(title: "\(result.law.name) law fitted to \(result.runs) runs", subtitle: "\(result.law.formula)   (from \(file))")
+            }
             switch format {
             case .json: try printJSON(FitOutput(record: result.record, uncertainty: uncertainty))
             case .text: print(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))

@@ -19,6 +19,7 @@ struct IsoFLOP: ParsableCommand {
               scaling isoflop Examples/data/isoflop_synthetic.csv
               scaling isoflop sweep.csv --flops 3.8e25 --format json
               scaling isoflop sweep.csv --cubic --bootstrap 2000 --seed 7
+              scaling isoflop Examples/data/isoflop_synthetic.csv --flops 1e23 --plot isoflop.svg
             """
     )
 
@@ -57,9 +58,12 @@ struct IsoFLOP: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var plot: PlotOptions
+
     func run() throws {
         try reportingErrors {
             let targets = try quantities(flops, flag: "--flops")
+            try plot.check()
             let table = try CSVTable(contentsOf: file)
             var options = IsoFLOPOptions()
             options.shape = cubic ? .cubic : .parabola
@@ -84,6 +88,7 @@ struct IsoFLOP: ParsableCommand {
                                          flopsPerParamToken: flopsPerParamToken)
             let analysis = try IsoFLOPAnalysis(runs: runs, options: options)
             let predictions = try targets.map { try analysis.predict(flops: $0) }
+            try plot.write { try IsoFLOPPlot(analysis: analysis, runs: runs, predictions: predictions).render(source: file) }
             switch format {
             case .json: try printJSON(IsoFLOPReport(analysis: analysis, predictions: predictions))
             case .text: print(Report.isoFLOP(analysis, predictions, source: file))

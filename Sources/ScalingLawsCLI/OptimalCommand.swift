@@ -21,6 +21,7 @@ struct Optimal: ParsableCommand {
             allocation law instead of a fitted one.
             Examples:
               scaling optimal runs.csv --law chinchilla --flops 5.88e23
+              scaling optimal runs.csv --law chinchilla --flops 1e24 --plot optimal.svg
               scaling optimal runs.csv --law chinchilla --flops 1e24 --bootstrap 1000
               scaling optimal runs.csv --flops 1e24 --objectives
               scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24
@@ -66,12 +67,19 @@ struct Optimal: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var plot: PlotOptions
+
     func run() throws {
         try reportingErrors {
             try intervals.check()
             let budgets = try quantities(flops, flag: "--flops")
             let served = try inferenceTokens.map { try nonNegativeQuantity($0, flag: "--inference-tokens") }
             let cap = try maxTokens.map { try quantities([$0], flag: "--max-tokens")[0] }
+            try plot.check()
+            if plot.plot != nil, tokensLaw != nil || paramsLaw != nil || targetLoss != nil || served != nil || tokensPerParam != nil
+                || cap != nil || uniqueTokens != nil || objectives {
+                throw CLIError(message: "--plot draws the compute-optimal frontier of a fitted law: it does not combine with --tokens-law, --params-law, --target-loss, --inference-tokens, --tokens-per-param, --max-tokens, --unique-tokens or --objectives")
+            }
             if tokensLaw != nil || paramsLaw != nil {
                 return try publishedLaw(budgets)
             }
@@ -122,6 +130,7 @@ struct Optimal: ParsableCommand {
             let optimumRecords = zip(optima, estimates).map { o, e in
                 OptimumRecord(optimum: o, intervals: e?.mapValues(\.interval), uncertainty: uncertainty.map(UncertaintyRecord.init))
             }
+            try plot.write { try OptimalPlot(fit: result, uncertainty: uncertainty, budgets: budgets).render(source: source.origin) }
             switch format {
             case .json: try printJSON(records(optimumRecords))
             case .text: print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
