@@ -52,7 +52,7 @@ struct Backtest: ParsableCommand {
             }
             switch format {
             case .json: try printJSON(BacktestReport(result))
-            case .text: print(BacktestReport.text(result, file: file))
+            case .text: output(BacktestReport.text(result, file: file))
             }
         }
     }
@@ -129,7 +129,7 @@ struct BacktestReport: Encodable {
             "parameters \(Report.parameterLine(b.fit))",
         ]
         let rows = b.heldOut.map { h in
-            [Report.number(h.run.params), Report.number(h.run.tokens), Report.number(h.run.flops), String(format: "%.4f", h.actual),
+            [Report.count(h.run.params), Report.count(h.run.tokens), Report.flops(h.run.flops), String(format: "%.4f", h.actual),
              String(format: "%.4f", h.predicted), Report.percent(h.absoluteRelativeError), Report.interval(h.interval),
              String(format: "%.3g", h.extrapolation)]
         }

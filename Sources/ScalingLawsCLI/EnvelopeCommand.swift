@@ -64,7 +64,7 @@ struct Envelope: ParsableCommand {
             let predictions = try targets.map { try analysis.predict(flops: $0) }
             switch format {
             case .json: try printJSON(EnvelopeReport(analysis: analysis, predictions: predictions))
-            case .text: print(Report.envelope(analysis, predictions, source: file))
+            case .text: output(Report.envelope(analysis, predictions, source: file))
             }
         }
     }
@@ -124,7 +124,7 @@ extension Report {
             "",
         ]
         let rows = a.segments.map { s in
-            [number(s.flops.lowerBound), number(s.flops.upperBound), s.run, number(s.params), s.censored ? "censored" : ""]
+            [flops(s.flops.lowerBound), flops(s.flops.upperBound), s.run, count(s.params), s.censored ? "censored" : ""]
         }
         lines.append(table(["from C", "to C", "run", "params N", ""], rows))
         lines += ["", allocationLines(a.allocation), lossLawLine(a.lossLaw)]

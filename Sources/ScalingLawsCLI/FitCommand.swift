@@ -45,7 +45,7 @@ struct Fit: ParsableCommand {
                 let fits = try ObjectiveComparison.fits(of: result, options: try law.fitOptions(for: result.law))
                 switch format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: nil))
-                case .text: print(Report.objectives(fits, targets: nil, flops: nil))
+                case .text: output(Report.objectives(fits, targets: nil, flops: nil))
                 }
                 return
             }
@@ -57,7 +57,7 @@ struct Fit: ParsableCommand {
             }
             switch format {
             case .json: try printJSON(FitOutput(record: result.record, uncertainty: uncertainty))
-            case .text: print(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))
+            case .text: output(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))
             }
         }
     }

@@ -91,7 +91,7 @@ struct IsoFLOP: ParsableCommand {
             try plot.write { try IsoFLOPPlot(analysis: analysis, runs: runs, predictions: predictions).render(source: file) }
             switch format {
             case .json: try printJSON(IsoFLOPReport(analysis: analysis, predictions: predictions))
-            case .text: print(Report.isoFLOP(analysis, predictions, source: file))
+            case .text: output(Report.isoFLOP(analysis, predictions, source: file))
             }
         }
     }
@@ -163,9 +163,9 @@ extension Report {
             "",
         ]
         let rows = a.budgets.map { b in
-            [number(b.flops), String(b.runs), number(b.params), number(b.tokens), number(b.tokens / b.params),
+            [flops(b.flops), String(b.runs), count(b.params), count(b.tokens), number(b.tokens / b.params),
              String(format: "%.6f", b.loss), number(b.curvature),
-             "\(number(b.sampledParams.lowerBound))–\(number(b.sampledParams.upperBound))"]
+             "\(count(b.sampledParams.lowerBound))–\(count(b.sampledParams.upperBound))"]
         }
         lines.append(table(["budget C", "runs", "params N*", "tokens D*", "tokens/param", "loss L*", "curvature", "sampled N"], rows))
         for r in a.refused { lines.append("refused    \(r.description)") }

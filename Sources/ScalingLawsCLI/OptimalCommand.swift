@@ -121,7 +121,7 @@ struct Optimal: ParsableCommand {
                 let all = try fits.map { fit in try budgets.map { try fit.computeOptimum(flops: $0) } }
                 switch format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: all))
-                case .text: print(Report.objectives(fits, targets: nil, flops: all))
+                case .text: output(Report.objectives(fits, targets: nil, flops: all))
                 }
                 return
             }
@@ -133,7 +133,7 @@ struct Optimal: ParsableCommand {
             try plot.write { try OptimalPlot(fit: result, uncertainty: uncertainty, budgets: budgets).render(source: source.origin) }
             switch format {
             case .json: try printJSON(records(optimumRecords))
-            case .text: print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
+            case .text: output(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
             }
         }
     }
@@ -162,7 +162,7 @@ struct Optimal: ParsableCommand {
         switch format {
         case .json: try printJSON(records(optimumRecords))
         case .text:
-            print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
+            output(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
                   + "\nunique     \(Report.number(u)) tokens available; repeated epochs count as the data-constrained law says")
         }
     }
@@ -173,14 +173,14 @@ struct Optimal: ParsableCommand {
     private func emit(_ plans: [InferenceAwarePlan], result: FitResult, goal: String) throws {
         switch format {
         case .json: try printJSON(records(plans.map(InferenceAwareRecord.init)))
-        case .text: print(Report.inferenceAware(result, plans, goal: goal, source: source.origin))
+        case .text: output(Report.inferenceAware(result, plans, goal: goal, source: source.origin))
         }
     }
 
     private func emit(_ plans: [ConstrainedPlan], result: FitResult, constraint: String) throws {
         switch format {
         case .json: try printJSON(records(plans.map(ConstrainedRecord.init)))
-        case .text: print(Report.constrained(result, plans, constraint: constraint, source: source.origin))
+        case .text: output(Report.constrained(result, plans, constraint: constraint, source: source.origin))
         }
     }
 
@@ -207,7 +207,7 @@ struct Optimal: ParsableCommand {
         case .json: try printJSON(records(predictions.map(AllocationRecord.init)))
         case .text:
             let symbol = tokensLaw != nil ? "D*(C)" : "N*(C)"
-            print("law        published: \(symbol) = \(Report.number(coefficient))·C^\(Report.number(exponent))\n"
+            output("law        published: \(symbol) = \(Report.number(coefficient))·C^\(Report.number(exponent))\n"
                   + "compute    C = \(Report.number(k))·N·D\n\n" + Report.allocationPredictions(predictions))
         }
     }
