@@ -32,10 +32,12 @@ public struct RunTable: Sendable {
     /// Reads runs from `table`.
     ///
     /// - Parameters:
+    ///   - table: the parsed CSV file.
     ///   - variables: the law variables every run must have (`params`, `tokens`, `flops` or column names).
     ///     A missing standard variable is derived from the other two when their columns exist.
+    ///   - columns: column names that override the detected ones.
     ///   - requireLoss: whether the loss column is needed (fitting) or not (prediction targets).
-    ///   - flopsPerParamToken: k in C = k·N·D.
+    ///   - k: FLOPs per parameter per token, k in C = k·N·D.
     /// - Throws: ``ScalingLawsError`` naming file, line, column and what was expected.
     public static func runs(
         from table: CSVTable, variables: [String], columns: Columns = Columns(), requireLoss: Bool = true,

@@ -48,7 +48,10 @@ public enum CurveTable {
 
     /// The curves in `table`, in order of first appearance.
     ///
-    /// - Parameter tokensPerStep: when given, tokens are step × this, read from the step column.
+    /// - Parameters:
+    ///   - table: the parsed long-format CSV file, one row per evaluation.
+    ///   - columns: column names that override the detected ones.
+    ///   - tokensPerStep: when given, tokens are step × this, read from the step column.
     /// - Throws: ``ScalingLawsError`` naming the file, line and column: a missing column, a bad value, a
     ///   run whose model size changes, a repeated token count within a run, or a run with one point.
     public static func curves(from table: CSVTable, columns: Columns = Columns(),
