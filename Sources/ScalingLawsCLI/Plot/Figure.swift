@@ -18,7 +18,12 @@ struct Figure: Sendable {
         self.lowerHeight = lowerHeight
         svg = SVGDocument(width: Self.width, height: lowerPanel ? 700 : 540)
         svg.text(title, x: Self.panelLeft, y: 24, size: 15, weight: "bold")
-        if let subtitle { svg.text(subtitle, x: Self.panelLeft, y: 42, size: 11, fill: "#555") }
+        if let subtitle { svg.text(Self.fitting(subtitle, characters: 135), x: Self.panelLeft, y: 42, size: 11, fill: "#555") }
+    }
+
+    /// `text` cut to `characters`, with an ellipsis, so that it stays inside the image.
+    static func fitting(_ text: String, characters: Int) -> String {
+        text.count <= characters ? text : String(text.prefix(characters - 1)) + "…"
     }
 
     /// The main panel's frame.

@@ -25,6 +25,12 @@ struct LawPlot {
 
     private func xValue(_ run: Run) -> Double? { run.value(of: xVariable) }
 
+    /// The y axis title: the left-hand side of the law's formula (`L` is the loss; `acc` an accuracy).
+    private var yTitle: String {
+        let symbol = fit.law.formula.components(separatedBy: " = ").first ?? "L"
+        return symbol == "L" || symbol.count > 12 ? "loss" : symbol
+    }
+
     func render(title: String, subtitle: String?) throws -> SVGDocument {
         let all = runs + heldOut.map { $0.run.completed(flopsPerParamToken: k) }
         let xs = all.compactMap(xValue), losses = all.compactMap(\.loss)
@@ -32,7 +38,9 @@ struct LawPlot {
             throw CLIError(message: "--plot: the runs have no \(xVariable) values to plot against")
         }
         let trainingMax = runs.compactMap(xValue).max() ?? xs.max()!
-        let xHigh = max(xs.max()!, trainingMax * reach)
+        // Extrapolate only a law that can be drawn: laws of more variables are shown by their residuals.
+        let drawable = isLawOfNAndD || fit.law.variables.count == 1
+        let xHigh = max(xs.max()!, trainingMax * (drawable ? reach : 1))
         let grid = logGrid(xs.min()!, xHigh, count: 80)
 
         var curves = [(label: String, color: String, points: [(Double, Double)])]()
@@ -79,8 +87,10 @@ struct LawPlot {
         let main = figure.panel("main", frame: figure.main,
                                 x: (.log, [xs.min()!, xHigh], TickLabel.forVariable(xVariable)),
                                 y: (.log, [yLow, yHigh], TickLabel.plain))
-        main.drawAxes(into: &figure.svg, xTitle: axisTitle(xVariable), yTitle: "loss")
-        main.shadeRight(from: trainingMax, into: &figure.svg, label: heldOut.isEmpty ? "extrapolation" : "held out / extrapolation")
+        main.drawAxes(into: &figure.svg, xTitle: axisTitle(xVariable), yTitle: yTitle)
+        if drawable || !heldOut.isEmpty {
+            main.shadeRight(from: trainingMax, into: &figure.svg, label: heldOut.isEmpty ? "extrapolation" : "held out / extrapolation")
+        }
         var legend = Legend(left: Figure.legendLeft, top: figure.main.top + 8)
         if let band {
             main.band(band.xs, low: band.low, high: band.high, into: &figure.svg, color: Palette.frontier)
@@ -127,8 +137,8 @@ struct LawPlot {
         let lower = figure.panel("residuals", frame: figure.lower,
                                  x: (.log, [xs.min()!, xHigh], TickLabel.forVariable(xVariable)),
                                  y: (.linear, [-bound, bound], TickLabel.percent))
-        lower.drawAxes(into: &figure.svg, xTitle: axisTitle(xVariable), yTitle: "(L − L̂)/L̂")
-        lower.shadeRight(from: trainingMax, into: &figure.svg, label: "")
+        lower.drawAxes(into: &figure.svg, xTitle: axisTitle(xVariable), yTitle: "(y − ŷ)/ŷ")
+        if drawable || !heldOut.isEmpty { lower.shadeRight(from: trainingMax, into: &figure.svg, label: "") }
         lower.horizontal(0, into: &figure.svg)
         for (u, r, held) in residuals {
             lower.points([(u, r)], into: &figure.svg, color: held ? Palette.heldOut : Palette.neutral, radius: held ? 4.5 : 2.5,

@@ -90,7 +90,9 @@ enum TickLabel {
     /// FLOPs: 1e21.
     static let flops: @Sendable (Double) -> String = { Units.flops($0, digits: 3) }
     /// Plain numbers: 2.5, 3.
-    static let plain: @Sendable (Double) -> String = { String(format: "%g", ($0 * 1e6).rounded() / 1e6) }
+    static let plain: @Sendable (Double) -> String = {
+        abs($0) >= 1e5 ? Units.flops($0, digits: 3) : String(format: "%g", ($0 * 1e6).rounded() / 1e6)
+    }
     /// Percentages of a fraction: 0.02 → 2%.
     static let percent: @Sendable (Double) -> String = { String(format: "%g%%", ($0 * 1e6).rounded() / 1e4) }
 
