@@ -114,6 +114,17 @@ struct PresentationCLITests {
         #expect(s.classes["target"] == 1)
     }
 
+    @Test("envelope --plot: every curve, the envelope with censored points, N*(C) and D*(C)")
+    func envelopePlot() throws {
+        let curves = repositoryRoot.appendingPathComponent("Examples/data/curves_synthetic.csv").path
+        let s = try plot(["envelope", curves, "--flops", "1e23"])
+        #expect(s.classes["training-curve"] == 8)
+        #expect(s.classes["envelope"] == 1)
+        #expect(s.classes["envelope-point"] == 1 && s.classes["censored-point"] == 1)
+        #expect(s.classes["params-law"] == 1 && s.classes["tokens-law"] == 1)
+        #expect(s.classes["target-tokens"] == 1)
+    }
+
     @Test("--plot into a missing directory is refused before any work, with one error line")
     func plotErrors() throws {
         let r = try scaling(["fit", exampleCSV, "--plot", "/nonexistent-dir/fit.svg"])
