@@ -15,6 +15,7 @@ public struct Run: Sendable, Hashable, Codable {
     /// draws whole groups.
     public var group: String?
 
+    /// A run; any variable may be missing (e.g. the loss of a target to predict).
     public init(params: Double? = nil, tokens: Double? = nil, flops: Double? = nil, loss: Double? = nil,
                 values: [String: Double] = [:], group: String? = nil) {
         self.params = params

@@ -3,12 +3,17 @@
 public struct RunTable: Sendable {
     /// Column names that override the automatic detection (nil: detect by alias).
     public struct Columns: Sendable, Hashable {
+        /// Column of the model size N (nil: the default names).
         public var params: String?
+        /// Column of the training tokens D.
         public var tokens: String?
+        /// Column of the training compute C.
         public var flops: String?
+        /// Column of the loss (or other fitted quantity).
         public var loss: String?
         /// Column of group labels for resampling (default: `group`, `run`, `run_id`).
         public var group: String?
+        /// Column names; nil means the default names.
         public init(params: String? = nil, tokens: String? = nil, flops: String? = nil, loss: String? = nil,
                     group: String? = nil) {
             self.params = params

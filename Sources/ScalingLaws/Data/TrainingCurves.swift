@@ -9,6 +9,7 @@ public struct TrainingCurve: Sendable, Hashable {
     /// Loss at each point.
     public var losses: [Double]
 
+    /// A curve of run `run` with `params` parameters: the loss after each token count.
     public init(run: String, params: Double, tokens: [Double], losses: [Double]) {
         self.run = run
         self.params = params
@@ -26,12 +27,18 @@ public struct TrainingCurve: Sendable, Hashable {
 public enum CurveTable {
     /// Column names that override the detection (nil: detect by alias).
     public struct Columns: Sendable, Hashable {
+        /// Column of the run identifier.
         public var run: String?
+        /// Column of the model size N.
         public var params: String?
+        /// Column of the tokens seen.
         public var tokens: String?
+        /// Column of the optimizer step (with tokens per step).
         public var step: String?
+        /// Column of the loss.
         public var loss: String?
 
+        /// Column names; nil means the default names.
         public init(run: String? = nil, params: String? = nil, tokens: String? = nil, step: String? = nil, loss: String? = nil) {
             self.run = run
             self.params = params

@@ -15,6 +15,8 @@ public struct BrokenPowerLaw: ScalingLaw {
     public let breaks: Int
     let body: FormulaLaw
 
+    /// The broken power law in the variable `x` with `breaks` breaks (Caballero et al. 2022, eq. 1).
+    ///
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` unless 1 ≤ `breaks` ≤ 3.
     public init(x: String = Variable.flops, breaks: Int = 1) throws(ScalingLawsError) {
         guard (1...3).contains(breaks) else {
@@ -86,12 +88,21 @@ public struct BrokenPowerLaw: ScalingLaw {
 /// The default objective is squared error on accuracies (linear space): accuracies near 0 make log
 /// residuals meaningless.
 public struct TestTimeLaw: ScalingLaw {
-    public enum Form: String, Sendable, CaseIterable { case sigmoid, loglinear }
+    /// The shape of the test-time law: `sigmoid` in ln x (saturating at 1), or `loglinear` (acc = min(1, a + b·ln x)).
+    public enum Form: String, Sendable, CaseIterable {
+        /// A sigmoid in ln x between a floor and 1.
+        case sigmoid
+        /// A straight line in ln x, capped at 1.
+        case loglinear
+    }
 
+    /// The variable x, e.g. `samples`: the test-time compute per problem.
     public let x: String
+    /// The shape of the law.
     public let form: Form
     let body: FormulaLaw
 
+    /// The test-time law of the accuracy against `x`, in the given form.
     public init(x: String = "samples", form: Form = .sigmoid) {
         self.x = x
         self.form = form

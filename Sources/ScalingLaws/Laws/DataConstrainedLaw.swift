@@ -19,6 +19,7 @@ public struct DataConstrainedLaw: ScalingLaw, ComputeOptimalLaw {
     public static let uniqueTokens = "unique_tokens"
     let body: FormulaLaw
 
+    /// The data-constrained law of Muennighoff et al. 2023 (arXiv:2305.16264), with their parameter names.
     public init() {
         // U is the unique data available; a run sees min(D, U) unique tokens.
         let u = "min(D, U)"

@@ -145,6 +145,7 @@ public enum LinearAlgebraError: Error, Sendable, Equatable, CustomStringConverti
     /// LAPACK rejected an argument (negative INFO): a bug in the caller, reported rather than trapped.
     case lapack(String, Int)
 
+    /// The error as one line.
     public var description: String {
         switch self {
         case .dimensionMismatch(let m): return "linear algebra: dimension mismatch: \(m)"

@@ -19,6 +19,7 @@ public struct IsoFLOPOptions: Sendable, Hashable {
     /// Whether budgets without a usable minimum are left out (and listed) instead of stopping the analysis.
     public var skipRefused: Bool = false
 
+    /// The defaults: parabolas, clustering with tolerance 0.1 in ln C, k = 6, 1000 bootstrap replicates at 95%.
     public init() {}
 }
 

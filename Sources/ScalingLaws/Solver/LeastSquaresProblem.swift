@@ -14,6 +14,7 @@ public struct LeastSquaresProblem: Sendable {
     /// Fills `jacobian` (n × p, column-major) with ∂rᵢ/∂uⱼ at `u`.
     public let jacobian: @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void
 
+    /// A problem with `residualCount` residuals in `parameterCount` parameters, given by its residual and Jacobian functions.
     public init(
         residualCount: Int,
         parameterCount: Int,
@@ -42,6 +43,7 @@ public struct SolverOptions: Sendable, Hashable {
     /// Initial Levenberg–Marquardt damping λ, relative to the scaled Gauss–Newton matrix.
     public var initialDamping: Double = 1e-4
 
+    /// The default tolerances and iteration limit.
     public init() {}
 }
 
@@ -103,6 +105,7 @@ public struct SolverSummary: Sendable, Codable, Hashable {
         case gradientNorm = "gradient_norm"
     }
 
+    /// A summary of a finished solve.
     public init(termination: Termination, iterations: Int, initialCost: Double, finalCost: Double,
                 functionEvaluations: Int, jacobianEvaluations: Int, gradientNorm: Double) {
         self.termination = termination

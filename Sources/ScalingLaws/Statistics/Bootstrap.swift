@@ -10,6 +10,7 @@ public struct BootstrapOptions: Sendable, Hashable {
     /// Confidence level of the percentile intervals.
     public var level: Double
 
+    /// Options for `replicates` refits, drawn from `seed`, with intervals at `level`.
     public init(replicates: Int = 1000, seed: UInt64 = 1, level: Double = 0.95) {
         self.replicates = replicates
         self.seed = seed
