@@ -1,4 +1,5 @@
 import Foundation
+import ScalingLaws
 
 /// N*(C) and D*(C) against C on log–log axes, as lines with their interval bands and the points they
 /// were fitted to or evaluated at. Shared by `isoflop` and `optimal`.
@@ -9,6 +10,21 @@ struct AllocationView {
         var tokens: [Double]
         var paramsBand: (low: [Double], high: [Double])?
         var tokensBand: (low: [Double], high: [Double])?
+
+        init(flops: [Double], params: [Double], tokens: [Double],
+             paramsBand: (low: [Double], high: [Double])? = nil, tokensBand: (low: [Double], high: [Double])? = nil) {
+            (self.flops, self.params, self.tokens) = (flops, params, tokens)
+            (self.paramsBand, self.tokensBand) = (paramsBand, tokensBand)
+        }
+
+        /// The curve through predicted allocations, with bands when every prediction has intervals.
+        init(_ predictions: [AllocationPrediction]) {
+            self.init(flops: predictions.map(\.flops), params: predictions.map(\.params), tokens: predictions.map(\.tokens))
+            if predictions.allSatisfy({ $0.paramsInterval != nil && $0.tokensInterval != nil }) {
+                paramsBand = (predictions.map { $0.paramsInterval!.low }, predictions.map { $0.paramsInterval!.high })
+                tokensBand = (predictions.map { $0.tokensInterval!.low }, predictions.map { $0.tokensInterval!.high })
+            }
+        }
     }
 
     var curve: Curve
@@ -18,8 +34,15 @@ struct AllocationView {
     var pointMarker: Marker = .circle
     /// Requested budgets: (C, N*, D*), marked with stars.
     var targets: [(Double, Double, Double)] = []
+    /// Whether the legend gets an entry for the requested budgets (off when another panel has one).
+    var targetsInLegend = true
     /// Where extrapolation begins (the largest budget measured), if anywhere.
     var extrapolationFrom: Double?
+
+    /// Budgets for the curves: from `low` to the largest requested budget, or a decade past `high`.
+    static func budgetGrid(low: Double, high: Double, requested: [Double]) -> [Double] {
+        logGrid(min(low, requested.min() ?? low), max(requested.max() ?? 0, high * 10), count: 50)
+    }
 
     func draw(into figure: inout Figure, frame: (left: Double, top: Double, width: Double, height: Double), id: String,
               legend: inout Legend) {
@@ -48,5 +71,6 @@ struct AllocationView {
         legend.add("D*(C): optimal tokens", color: Palette.tokens, .line(dash: nil))
         if curve.paramsBand != nil { legend.add("interval band", color: Palette.neutral, .band) }
         if !points.isEmpty { legend.add(pointLabel, color: Palette.neutral, .marker(pointMarker)) }
+        if !targets.isEmpty && targetsInLegend { legend.add("requested budgets", color: Palette.neutral, .marker(.star)) }
     }
 }

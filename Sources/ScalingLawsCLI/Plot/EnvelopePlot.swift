@@ -38,19 +38,13 @@ struct EnvelopePlot {
         if !censored.isEmpty { legend.add("censored: smallest or largest N", color: Palette.neutral, .marker(.ring)) }
 
         let (cLow, cHigh) = (fitted.map(\.flops).min() ?? flops.min()!, fitted.map(\.flops).max() ?? flops.max()!)
-        let top = max(predictions.map(\.flops).max() ?? 0, cHigh * 10)
-        let grid = logGrid(cLow, top, count: 50)
-        let at = try grid.map { try analysis.predict(flops: $0) }
-        var view = AllocationView(curve: .init(flops: grid, params: at.map(\.params), tokens: at.map(\.tokens)),
+        let grid = AllocationView.budgetGrid(low: cLow, high: cHigh, requested: predictions.map(\.flops))
+        var view = AllocationView(curve: .init(try grid.map { try analysis.predict(flops: $0) }),
                                   points: fitted.map { ($0.flops, $0.params, $0.tokens) })
         view.pointLabel = "envelope points"
         view.extrapolationFrom = cHigh
         view.targets = predictions.map { ($0.flops, $0.params, $0.tokens) }
         view.draw(into: &figure, frame: figure.lower, id: "allocation", legend: &legend)
-        if !predictions.isEmpty { legend.add("requested budgets", color: Palette.neutral, .marker(.star)) }
-        let below = legend.draw(into: &figure.svg)
-        Legend.colorBar(title: "model size N", low: low, high: high, log: true, label: TickLabel.count,
-                        left: Figure.legendLeft, top: below + 16, height: 120, into: &figure.svg)
-        return figure.svg
+        return figure.finish(legend: legend, colorBar: ("model size N", low, high, TickLabel.count))
     }
 }

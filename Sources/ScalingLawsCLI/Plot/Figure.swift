@@ -36,6 +36,17 @@ struct Figure: Sendable {
         (Self.panelLeft, 640 - lowerHeight, Self.panelWidth, lowerHeight)
     }
 
+    /// Draws the legend and, below it, the colour bar of a log-scaled quantity; returns the image.
+    mutating func finish(legend: Legend, colorBar: (title: String, low: Double, high: Double, label: @Sendable (Double) -> String)?,
+                         colorBarHeight: Double = 120) -> SVGDocument {
+        let below = legend.draw(into: &svg)
+        if let c = colorBar {
+            Legend.colorBar(title: c.title, low: c.low, high: c.high, log: true, label: c.label,
+                            left: Self.legendLeft, top: below + 16, height: colorBarHeight, into: &svg)
+        }
+        return svg
+    }
+
     func panel(_ id: String, frame: (left: Double, top: Double, width: Double, height: Double),
                x: (kind: Scale.Kind, values: [Double], label: @Sendable (Double) -> String),
                y: (kind: Scale.Kind, values: [Double], label: @Sendable (Double) -> String)) -> Panel {

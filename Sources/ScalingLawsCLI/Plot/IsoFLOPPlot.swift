@@ -50,22 +50,12 @@ struct IsoFLOPPlot {
         }
 
         // N*(C) and D*(C), extrapolated to the requested budgets (or a decade past the data).
-        let top = max(predictions.map(\.flops).max() ?? 0, high * 10)
-        let grid = logGrid(min(low, predictions.map(\.flops).min() ?? low), top, count: 50)
-        let at = try grid.map { try analysis.predict(flops: $0) }
-        var curve = AllocationView.Curve(flops: grid, params: at.map(\.params), tokens: at.map(\.tokens))
-        if at.allSatisfy({ $0.paramsInterval != nil && $0.tokensInterval != nil }) {
-            curve.paramsBand = (at.map { $0.paramsInterval!.low }, at.map { $0.paramsInterval!.high })
-            curve.tokensBand = (at.map { $0.tokensInterval!.low }, at.map { $0.tokensInterval!.high })
-        }
+        let grid = AllocationView.budgetGrid(low: low, high: high, requested: predictions.map(\.flops))
+        let curve = AllocationView.Curve(try grid.map { try analysis.predict(flops: $0) })
         var view = AllocationView(curve: curve, points: analysis.budgets.map { ($0.flops, $0.params, $0.tokens) })
         view.extrapolationFrom = analysis.budgets.map(\.flops).max()
         view.targets = predictions.map { ($0.flops, $0.params, $0.tokens) }
         view.draw(into: &figure, frame: figure.lower, id: "allocation", legend: &legend)
-        if !predictions.isEmpty { legend.add("requested budgets", color: Palette.neutral, .marker(.star)) }
-        let below = legend.draw(into: &figure.svg)
-        Legend.colorBar(title: "budget C (FLOPs)", low: low, high: high, log: true, label: TickLabel.flops,
-                        left: Figure.legendLeft, top: below + 16, height: 120, into: &figure.svg)
-        return figure.svg
+        return figure.finish(legend: legend, colorBar: ("budget C (FLOPs)", low, high, TickLabel.flops))
     }
 }

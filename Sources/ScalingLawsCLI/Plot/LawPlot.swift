@@ -121,11 +121,6 @@ struct LawPlot {
             legend.add("held-out runs (\(heldOut.count))", color: Palette.heldOut, .marker(.diamond))
             legend.add("forecast ± new-run interval", color: Palette.heldOut, .line(dash: nil))
         }
-        let below = legend.draw(into: &figure.svg)
-        if colored {
-            Legend.colorBar(title: "model size N", low: sizeRange.0, high: sizeRange.1, log: true, label: TickLabel.count,
-                            left: Figure.legendLeft, top: below + 16, into: &figure.svg)
-        }
 
         // Residuals: relative error of each run against the law.
         var residuals = [(Double, Double, Bool)]()
@@ -144,7 +139,8 @@ struct LawPlot {
             lower.points([(u, r)], into: &figure.svg, color: held ? Palette.heldOut : Palette.neutral, radius: held ? 4.5 : 2.5,
                          shape: held ? .diamond : .circle, className: held ? "held-out-residual" : "residual")
         }
-        return figure.svg
+        return figure.finish(legend: legend, colorBar: colored ? ("model size N", sizeRange.0, sizeRange.1, TickLabel.count) : nil,
+                             colorBarHeight: 160)
     }
 
     /// A run with `variable` set to `value`, in its named field when it has one.

@@ -67,13 +67,10 @@ struct OptimalPlot {
             var view = AllocationView(curve: curve)
             view.targets = targets.compactMap { t in t.params.flatMap { n in t.tokens.map { (t.flops, n, $0) } } }
             view.extrapolationFrom = runFlops.max()
+            view.targetsInLegend = false
             view.draw(into: &figure, frame: figure.lower, id: "allocation", legend: &legend)
         }
-        let below = legend.draw(into: &figure.svg)
-        if let lo = sizes.min(), let hi = sizes.max() {
-            Legend.colorBar(title: "model size N", low: lo, high: hi, log: true, label: TickLabel.count,
-                            left: Figure.legendLeft, top: below + 16, height: 120, into: &figure.svg)
-        }
-        return figure.svg
+        let bar = sizes.min().flatMap { lo in sizes.max().map { ("model size N", lo, $0, TickLabel.count) } }
+        return figure.finish(legend: legend, colorBar: bar)
     }
 }
