@@ -33,7 +33,7 @@ struct Panel: Sendable {
     }
 
     /// Frame, grid, ticks, tick labels, axis titles and the clip path of the data.
-    func drawAxes(into svg: inout SVGDocument, xTitle: String, yTitle: String, title: String? = nil) {
+    func drawAxes(into svg: inout SVGDocument, xTitle: String, yTitle: String) {
         svg.define("<clipPath id=\"\(id)\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width))\" height=\"\(f(height))\"/></clipPath>")
         svg.add("<g class=\"axes\">")
         let xt = x.ticks(), yt = y.ticks()
@@ -52,7 +52,6 @@ struct Panel: Sendable {
         svg.add("<rect class=\"plot-area\" x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"none\" stroke=\"#444\"/>")
         svg.text(xTitle, x: left + width / 2, y: bottom + 36, size: 12, anchor: "middle")
         svg.text(yTitle, x: left - 52, y: top + height / 2, size: 12, anchor: "middle", rotate: -90)
-        if let title { svg.text(title, x: left, y: top - 10, size: 13, weight: "bold") }
         svg.add("</g>")
     }
 
@@ -70,8 +69,7 @@ struct Panel: Sendable {
     /// A polyline through the points that can be drawn.
     func line(_ data: [(Double, Double)], into svg: inout SVGDocument, color: String, width: Double = 1.8,
               dash: String? = nil, className: String = "curve") {
-        let drawable = data.filter { x.contains($0.0) || $0.0.isFinite && (x.kind == .linear || $0.0 > 0) }
-            .filter { $0.1.isFinite && (y.kind == .linear || $0.1 > 0) && (x.kind == .linear || $0.0 > 0) }
+        let drawable = data.filter { x.canPlace($0.0) && y.canPlace($0.1) }
         guard drawable.count >= 2 else { return }
         let path = drawable.map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ")
         let dashes = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
@@ -80,8 +78,8 @@ struct Panel: Sendable {
 
     /// A filled band between `low` and `high` over the same x values.
     func band(_ xs: [Double], low: [Double], high: [Double], into svg: inout SVGDocument, color: String, opacity: Double = 0.2) {
-        let upper = zip(xs, high).filter { $0.0 > 0 && $0.1.isFinite }.map { "\(f(x($0.0))),\(f(y($0.1)))" }
-        let lower = zip(xs, low).filter { $0.0 > 0 && $0.1.isFinite }.reversed().map { "\(f(x($0.0))),\(f(y($0.1)))" }
+        let upper = zip(xs, high).filter { x.canPlace($0.0) && y.canPlace($0.1) }.map { "\(f(x($0.0))),\(f(y($0.1)))" }
+        let lower = zip(xs, low).filter { x.canPlace($0.0) && y.canPlace($0.1) }.reversed().map { "\(f(x($0.0))),\(f(y($0.1)))" }
         guard upper.count >= 2, lower.count >= 2 else { return }
         svg.add("<polygon class=\"band\" \(clip) points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"\(f(opacity))\" stroke=\"none\"/>")
     }

@@ -41,9 +41,11 @@ struct Scale: Sendable {
         return range.0 + (transform(v) - a) / (b - a) * (range.1 - range.0)
     }
 
-    func contains(_ v: Double) -> Bool {
-        v.isFinite && (kind == .linear || v > 0) && domain.contains(v)
-    }
+    /// True for values the scale can place: finite, and positive on a log scale.
+    func canPlace(_ v: Double) -> Bool { v.isFinite && (kind == .linear || v > 0) }
+
+    /// True for values inside the domain shown.
+    func contains(_ v: Double) -> Bool { canPlace(v) && domain.contains(v) }
 
     /// Labelled ticks: decades on a log scale spanning at least one decade (with 2…9 as minor ticks),
     /// otherwise 1-2-5 steps.
