@@ -29,6 +29,7 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
     /// says what to add.
     case insufficientData(String)
 
+    /// The error as one line, saying what to fix.
     public var description: String {
         switch self {
         case let .badValue(file, line, column, name, expected, found):

@@ -81,11 +81,11 @@ extension Report {
     /// The table of predicted allocations.
     static func allocationPredictions(_ predictions: [AllocationPrediction]) -> String {
         let hasIntervals = predictions.contains { $0.paramsInterval != nil }
-        func range(_ i: Interval?) -> String { i.map { "\(number($0.low))–\(number($0.high))" } ?? "-" }
+        func range(_ i: Interval?) -> String { i.map { "\(count($0.low))–\(count($0.high))" } ?? "-" }
         let rows = predictions.map { p -> [String] in
-            var row = [number(p.flops), number(p.params)]
+            var row = [flops(p.flops), count(p.params)]
             if hasIntervals { row.append(range(p.paramsInterval)) }
-            row.append(number(p.tokens))
+            row.append(count(p.tokens))
             if hasIntervals { row.append(range(p.tokensInterval)) }
             row += [number(p.tokens / p.params), p.loss.map { String(format: "%.6f", $0) } ?? "-"]
             return row

@@ -14,6 +14,7 @@ struct Backtest: ParsableCommand {
               scaling backtest runs.csv --law chinchilla --holdout-top 20% --by params
               scaling backtest runs.csv --law saturating --x flops --train 'flops<1e21' --format json
               scaling backtest runs.csv --train 'flops<=p80' --bootstrap 500
+              scaling backtest runs.csv --law chinchilla --train 'flops<=5.59e20' --plot backtest.svg
             """
     )
 
@@ -29,9 +30,12 @@ struct Backtest: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var plot: PlotOptions
+
     func run() throws {
         try reportingErrors {
             try intervals.check()
+            try plot.check()
             let trainSplit = try split.split(default: nil)
             try law.check()
             let table = try CSVTable(contentsOf: file)
@@ -40,9 +44,14 @@ struct Backtest: ParsableCommand {
             let runs = try columns.runs(from: table, variables: lawValue.variables, flopsPerParamToken: options.flopsPerParamToken)
             let result = try lawValue.backtest(runs, split: trainSplit, options: options, level: intervals.level,
                                                bootstrap: intervals.bootstrap.map { BootstrapOptions(replicates: $0, seed: intervals.seed) })
+            try plot.write {
+                try LawPlot(fit: result.fit, uncertainty: nil, heldOut: result.heldOut, reach: 1)
+                    .render(title: "Backtest of the \(result.fit.law.name) law: \(result.split.description)",
+                            subtitle: "MARE \(Report.percent(result.mare)) on \(result.heldOut.count) held-out runs; \(Report.percent(result.coverage)) inside their \(Report.pct(result.level)) interval   (from \(file))")
+            }
             switch format {
             case .json: try printJSON(BacktestReport(result))
-            case .text: print(BacktestReport.text(result, file: file))
+            case .text: output(BacktestReport.text(result, file: file))
             }
         }
     }
@@ -119,7 +128,7 @@ struct BacktestReport: Encodable {
             "parameters \(Report.parameterLine(b.fit))",
         ]
         let rows = b.heldOut.map { h in
-            [Report.number(h.run.params), Report.number(h.run.tokens), Report.number(h.run.flops), String(format: "%.4f", h.actual),
+            [Report.count(h.run.params), Report.count(h.run.tokens), Report.flops(h.run.flops), String(format: "%.4f", h.actual),
              String(format: "%.4f", h.predicted), Report.percent(h.absoluteRelativeError), Report.interval(h.interval),
              String(format: "%.3g", h.extrapolation)]
         }

@@ -50,7 +50,7 @@ struct Compare: ParsableCommand {
                                                options: options)
             switch format {
             case .json: try printJSON(CompareReport(comparison))
-            case .text: print(CompareReport.text(comparison, file: file))
+            case .text: output(CompareReport.text(comparison, file: file))
             }
         }
     }

@@ -17,6 +17,7 @@ struct Envelope: ParsableCommand {
             Examples:
               scaling envelope Examples/data/curves_synthetic.csv
               scaling envelope curves.csv --tokens-per-step 4M --flops 1e23
+              scaling envelope Examples/data/curves_synthetic.csv --flops 1e23 --plot envelope.svg
             """
     )
 
@@ -49,9 +50,12 @@ struct Envelope: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var plot: PlotOptions
+
     func run() throws {
         try reportingErrors {
             let targets = try quantities(flops, flag: "--flops")
+            try plot.check()
             let perStep = try tokensPerStep.map { try quantities([$0], flag: "--tokens-per-step")[0] }
             let table = try CSVTable(contentsOf: file)
             let curves = try CurveTable.curves(from: table, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
@@ -62,9 +66,10 @@ struct Envelope: ParsableCommand {
             options.flopsPerParamToken = flopsPerParamToken
             let analysis = try EnvelopeAnalysis(curves: curves, options: options)
             let predictions = try targets.map { try analysis.predict(flops: $0) }
+            try plot.write { try EnvelopePlot(analysis: analysis, curves: curves, predictions: predictions).render(source: file) }
             switch format {
             case .json: try printJSON(EnvelopeReport(analysis: analysis, predictions: predictions))
-            case .text: print(Report.envelope(analysis, predictions, source: file))
+            case .text: output(Report.envelope(analysis, predictions, source: file))
             }
         }
     }
@@ -124,7 +129,7 @@ extension Report {
             "",
         ]
         let rows = a.segments.map { s in
-            [number(s.flops.lowerBound), number(s.flops.upperBound), s.run, number(s.params), s.censored ? "censored" : ""]
+            [flops(s.flops.lowerBound), flops(s.flops.upperBound), s.run, count(s.params), s.censored ? "censored" : ""]
         }
         lines.append(table(["from C", "to C", "run", "params N", ""], rows))
         lines += ["", allocationLines(a.allocation), lossLawLine(a.lossLaw)]

@@ -13,6 +13,7 @@ struct Fit: ParsableCommand {
               scaling fit runs.csv --law saturating --x flops --format json
               scaling fit runs.csv --law chinchilla --loss mse --space log --save fit.json
               scaling fit runs.csv --law chinchilla --objectives
+              scaling fit runs.csv --law chinchilla --plot fit.svg
             """
     )
 
@@ -32,24 +33,31 @@ struct Fit: ParsableCommand {
     @Option(help: "Also write the fit as JSON to this path (atomically), for predict/optimal --fit.")
     var save: String?
 
+    @OptionGroup var plot: PlotOptions
+
     func run() throws {
         try reportingErrors {
             try intervals.check()
+            try plot.check()
             let source = SourceOptions(file: file, fit: nil, law: law, columns: columns)
             let result = try source.fittedLaw()
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try law.fitOptions(for: result.law))
                 switch format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: nil))
-                case .text: print(Report.objectives(fits, targets: nil, flops: nil))
+                case .text: output(Report.objectives(fits, targets: nil, flops: nil))
                 }
                 return
             }
             let uncertainty = try intervals.uncertainty(of: result)
             if let save { try result.write(to: save) }
+            try plot.write {
+                try LawPlot(fit: result, uncertainty: uncertainty)
+                    .render(title: "\(result.law.name) law fitted to \(result.runs) runs", subtitle: "\(result.law.formula)   (from \(file))")
+            }
             switch format {
             case .json: try printJSON(FitOutput(record: result.record, uncertainty: uncertainty))
-            case .text: print(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))
+            case .text: output(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))
             }
         }
     }

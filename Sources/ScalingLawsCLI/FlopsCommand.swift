@@ -67,7 +67,7 @@ struct Flops: ParsableCommand {
             let accounting = ModelAccounting(shape)
             switch format {
             case .json: try printJSON(FlopsReport(accounting, tokens: d))
-            case .text: print(Report.flops(accounting, tokens: d))
+            case .text: output(Report.flops(accounting, tokens: d))
             }
         }
     }

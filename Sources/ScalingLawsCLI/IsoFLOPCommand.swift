@@ -19,6 +19,7 @@ struct IsoFLOP: ParsableCommand {
               scaling isoflop Examples/data/isoflop_synthetic.csv
               scaling isoflop sweep.csv --flops 3.8e25 --format json
               scaling isoflop sweep.csv --cubic --bootstrap 2000 --seed 7
+              scaling isoflop Examples/data/isoflop_synthetic.csv --flops 1e23 --plot isoflop.svg
             """
     )
 
@@ -57,9 +58,12 @@ struct IsoFLOP: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var plot: PlotOptions
+
     func run() throws {
         try reportingErrors {
             let targets = try quantities(flops, flag: "--flops")
+            try plot.check()
             let table = try CSVTable(contentsOf: file)
             var options = IsoFLOPOptions()
             options.shape = cubic ? .cubic : .parabola
@@ -83,9 +87,10 @@ struct IsoFLOP: ParsableCommand {
             let runs = try columns.runs(from: table, variables: variables, flopsPerParamToken: flopsPerParamToken)
             let analysis = try IsoFLOPAnalysis(runs: runs, options: options)
             let predictions = try targets.map { try analysis.predict(flops: $0) }
+            try plot.write { try IsoFLOPPlot(analysis: analysis, runs: runs, predictions: predictions).render(source: file) }
             switch format {
             case .json: try printJSON(IsoFLOPReport(analysis: analysis, predictions: predictions))
-            case .text: print(Report.isoFLOP(analysis, predictions, source: file))
+            case .text: output(Report.isoFLOP(analysis, predictions, source: file))
             }
         }
     }
@@ -157,9 +162,9 @@ extension Report {
             "",
         ]
         let rows = a.budgets.map { b in
-            [number(b.flops), String(b.runs), number(b.params), number(b.tokens), number(b.tokens / b.params),
+            [flops(b.flops), String(b.runs), count(b.params), count(b.tokens), number(b.tokens / b.params),
              String(format: "%.6f", b.loss), number(b.curvature),
-             "\(number(b.sampledParams.lowerBound))–\(number(b.sampledParams.upperBound))"]
+             "\(count(b.sampledParams.lowerBound))–\(count(b.sampledParams.upperBound))"]
         }
         lines.append(table(["budget C", "runs", "params N*", "tokens D*", "tokens/param", "loss L*", "curvature", "sampled N"], rows))
         for r in a.refused { lines.append("refused    \(r.description)") }

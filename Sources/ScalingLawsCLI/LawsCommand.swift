@@ -4,7 +4,7 @@ import ScalingLaws
 struct Laws: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the built-in laws and their parameters.",
-        discussion: "Example:\n  scaling laws"
+        discussion: "Examples:\n  scaling laws\n  scaling laws | grep chinchilla"
     )
 
     func run() throws {

@@ -21,6 +21,7 @@ struct Optimal: ParsableCommand {
             allocation law instead of a fitted one.
             Examples:
               scaling optimal runs.csv --law chinchilla --flops 5.88e23
+              scaling optimal runs.csv --law chinchilla --flops 1e24 --plot optimal.svg
               scaling optimal runs.csv --law chinchilla --flops 1e24 --bootstrap 1000
               scaling optimal runs.csv --flops 1e24 --objectives
               scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24
@@ -66,12 +67,19 @@ struct Optimal: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var plot: PlotOptions
+
     func run() throws {
         try reportingErrors {
             try intervals.check()
             let budgets = try quantities(flops, flag: "--flops")
             let served = try inferenceTokens.map { try nonNegativeQuantity($0, flag: "--inference-tokens") }
             let cap = try maxTokens.map { try quantities([$0], flag: "--max-tokens")[0] }
+            try plot.check()
+            if plot.plot != nil, tokensLaw != nil || paramsLaw != nil || targetLoss != nil || served != nil || tokensPerParam != nil
+                || cap != nil || uniqueTokens != nil || objectives {
+                throw CLIError(message: "--plot draws the compute-optimal frontier of a fitted law: it does not combine with --tokens-law, --params-law, --target-loss, --inference-tokens, --tokens-per-param, --max-tokens, --unique-tokens or --objectives")
+            }
             if tokensLaw != nil || paramsLaw != nil {
                 return try publishedLaw(budgets)
             }
@@ -113,7 +121,7 @@ struct Optimal: ParsableCommand {
                 let all = try fits.map { fit in try budgets.map { try fit.computeOptimum(flops: $0) } }
                 switch format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: all))
-                case .text: print(Report.objectives(fits, targets: nil, flops: all))
+                case .text: output(Report.objectives(fits, targets: nil, flops: all))
                 }
                 return
             }
@@ -122,9 +130,10 @@ struct Optimal: ParsableCommand {
             let optimumRecords = zip(optima, estimates).map { o, e in
                 OptimumRecord(optimum: o, intervals: e?.mapValues(\.interval), uncertainty: uncertainty.map(UncertaintyRecord.init))
             }
+            try plot.write { try OptimalPlot(fit: result, uncertainty: uncertainty, budgets: budgets).render(source: source.origin) }
             switch format {
             case .json: try printJSON(records(optimumRecords))
-            case .text: print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
+            case .text: output(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
             }
         }
     }
@@ -153,7 +162,7 @@ struct Optimal: ParsableCommand {
         switch format {
         case .json: try printJSON(records(optimumRecords))
         case .text:
-            print(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
+            output(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
                   + "\nunique     \(Report.number(u)) tokens available; repeated epochs count as the data-constrained law says")
         }
     }
@@ -164,14 +173,14 @@ struct Optimal: ParsableCommand {
     private func emit(_ plans: [InferenceAwarePlan], result: FitResult, goal: String) throws {
         switch format {
         case .json: try printJSON(records(plans.map(InferenceAwareRecord.init)))
-        case .text: print(Report.inferenceAware(result, plans, goal: goal, source: source.origin))
+        case .text: output(Report.inferenceAware(result, plans, goal: goal, source: source.origin))
         }
     }
 
     private func emit(_ plans: [ConstrainedPlan], result: FitResult, constraint: String) throws {
         switch format {
         case .json: try printJSON(records(plans.map(ConstrainedRecord.init)))
-        case .text: print(Report.constrained(result, plans, constraint: constraint, source: source.origin))
+        case .text: output(Report.constrained(result, plans, constraint: constraint, source: source.origin))
         }
     }
 
@@ -198,7 +207,7 @@ struct Optimal: ParsableCommand {
         case .json: try printJSON(records(predictions.map(AllocationRecord.init)))
         case .text:
             let symbol = tokensLaw != nil ? "D*(C)" : "N*(C)"
-            print("law        published: \(symbol) = \(Report.number(coefficient))·C^\(Report.number(exponent))\n"
+            output("law        published: \(symbol) = \(Report.number(coefficient))·C^\(Report.number(exponent))\n"
                   + "compute    C = \(Report.number(k))·N·D\n\n" + Report.allocationPredictions(predictions))
         }
     }

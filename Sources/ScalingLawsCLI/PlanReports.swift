@@ -71,8 +71,8 @@ extension Report {
         var rows = [[String]]()
         for p in plans {
             for (name, s) in [("inference-aware", p.optimal), ("Chinchilla-optimal", p.chinchillaOptimal)] {
-                rows.append([name, number(s.params), number(s.tokens), number(s.tokensPerParam), number(s.inferenceTokens),
-                             number(s.trainingFlops), number(s.inferenceFlops), number(s.totalFlops), String(format: "%.6f", s.loss)])
+                rows.append([name, count(s.params), count(s.tokens), number(s.tokensPerParam), count(s.inferenceTokens),
+                             flops(s.trainingFlops), flops(s.inferenceFlops), flops(s.totalFlops), String(format: "%.6f", s.loss)])
             }
         }
         lines.append(table(["model", "params N", "tokens D", "tokens/param", "served T", "training FLOPs", "inference FLOPs",
@@ -91,10 +91,10 @@ extension Report {
         var rows = [[String]]()
         for p in plans {
             let same = p.optimalFlopsForSameLoss.map { number($0 / p.plan.flops) } ?? "-"
-            rows.append(["constrained", number(p.plan.flops), number(p.plan.params), number(p.plan.tokens),
+            rows.append(["constrained", flops(p.plan.flops), count(p.plan.params), count(p.plan.tokens),
                          number(p.plan.tokensPerParam), String(format: "%.6f", p.plan.loss), p.isBinding ? "yes" : "no", same])
-            rows.append(["compute-optimal", number(p.computeOptimal.flops), number(p.computeOptimal.params),
-                         number(p.computeOptimal.tokens), number(p.computeOptimal.tokensPerParam),
+            rows.append(["compute-optimal", flops(p.computeOptimal.flops), count(p.computeOptimal.params),
+                         count(p.computeOptimal.tokens), number(p.computeOptimal.tokensPerParam),
                          String(format: "%.6f", p.computeOptimal.loss), "", ""])
         }
         lines.append(table(["plan", "flops C", "params N", "tokens D", "tokens/param", "loss", "binding", "efficiency"], rows))

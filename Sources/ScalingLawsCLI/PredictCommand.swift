@@ -86,7 +86,7 @@ struct Predict: ParsableCommand {
                 let predictions = try fits.map { try $0.predict(targets) }
                 switch format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: predictions, optima: nil))
-                case .text: print(Report.objectives(fits, targets: (targets, predictions), flops: nil))
+                case .text: output(Report.objectives(fits, targets: (targets, predictions), flops: nil))
                 }
                 return
             }
@@ -103,7 +103,7 @@ struct Predict: ParsableCommand {
                 try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues,
                                             predictions: predictions, uncertainty: uncertainty.map(UncertaintyRecord.init)))
             case .text:
-                print(Report.predictions(result, predictions, uncertainty: uncertainty, source: source.origin))
+                output(Report.predictions(result, predictions, uncertainty: uncertainty, source: source.origin))
             }
         }
     }

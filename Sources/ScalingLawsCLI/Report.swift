@@ -21,9 +21,23 @@ enum Report {
 
     static func percent(_ v: Double) -> String { String(format: "%.2f%%", 100 * v) }
 
+    /// A model size or token count in table cells: 70B, 1.4T (see ``Units``).
+    static func count(_ v: Double?) -> String { Units.count(v) }
+
+    /// FLOPs in table cells: 5.88e23.
+    static func flops(_ v: Double?) -> String { Units.flops(v) }
+
+    /// The cell of a run variable: counts for params and tokens, e-notation for flops.
+    static func variable(_ name: String, _ v: Double?) -> String {
+        name == Variable.flops ? flops(v) : (name == Variable.params || name == Variable.tokens ? count(v) : number(v))
+    }
+
+    /// An interval of counts: [61.94B, 88.33B].
+    static func countInterval(_ i: Interval?) -> String { Units.interval(i?.low, i?.high) { Units.count($0) } }
+
     /// An aligned table: numbers right-aligned, text left-aligned.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        let numeric = header.indices.map { i in rows.allSatisfy { $0[i] == "-" || $0[i].isEmpty || Double($0[i].replacingOccurrences(of: "%", with: "")) != nil } }
+        let numeric = header.indices.map { i in rows.allSatisfy { isNumeric($0[i]) } }
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
@@ -33,6 +47,11 @@ enum Report {
             }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// Cells aligned right: numbers, with a unit suffix (70B) or a percent sign, or a dash.
+    static func isNumeric(_ cell: String) -> Bool {
+        cell == "-" || cell.isEmpty || parseQuantity(cell.replacingOccurrences(of: "%", with: "")) != nil
     }
 
     static func header(_ r: FitResult, source: String?) -> String {
@@ -99,7 +118,7 @@ enum Report {
         let standard = Variable.standard.filter { v in r.law.variables.contains(v) || preds.contains { p in
             (v == Variable.params ? p.params : v == Variable.tokens ? p.tokens : p.flops) != nil } }
         let rows: [[String]] = preds.map { p in
-            standard.map { v in number(v == Variable.params ? p.params : v == Variable.tokens ? p.tokens : p.flops) }
+            standard.map { v in variable(v, v == Variable.params ? p.params : v == Variable.tokens ? p.tokens : p.flops) }
                 + extra.map { number(p.values?[$0]) }
                 + [String(format: "%.6f", p.loss), interval(p.interval), interval(p.runInterval)]
         }
@@ -113,9 +132,9 @@ enum Report {
                        source: String?) -> String {
         var rows = [[String]]()
         for (o, e) in zip(optima, estimates) {
-            rows.append([number(o.flops), number(o.params), number(o.tokens), number(o.tokensPerParam), String(format: "%.6f", o.loss)])
+            rows.append([flops(o.flops), count(o.params), count(o.tokens), number(o.tokensPerParam), String(format: "%.6f", o.loss)])
             if let e {
-                rows.append(["  " + pct(u?.level ?? 0.95), interval(e["params"]?.interval), interval(e["tokens"]?.interval),
+                rows.append(["  " + pct(u?.level ?? 0.95), countInterval(e["params"]?.interval), countInterval(e["tokens"]?.interval),
                              interval(e["tokens_per_param"]?.interval), interval(e["loss"]?.interval)])
             }
         }

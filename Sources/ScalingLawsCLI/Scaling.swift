@@ -38,7 +38,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 
 func printError(_ message: String) {
     var stderr = StandardError()
-    print("scaling: error: \(message)", to: &stderr)
+    print("\(Style.standardError.errorPrefix()) \(message)", to: &stderr)
 }
 
 struct CLIError: Error {

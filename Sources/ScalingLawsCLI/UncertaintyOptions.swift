@@ -21,7 +21,7 @@ struct UncertaintyOptions: ParsableArguments {
     /// Checks the values before any work is done.
     func check() throws {
         guard level > 0, level < 1 else {
-            throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
+            throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 such as 0.95, got \(level)")
         }
         if let bootstrap, bootstrap < 2 {
             throw CLIError(message: "--bootstrap: expected at least 2 replicates (1000 is usual), got \(bootstrap)")

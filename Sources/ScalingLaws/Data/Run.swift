@@ -19,6 +19,7 @@ public struct Run: Sendable, Hashable, Codable {
     /// (``LongFormat/runs(from:variables:columns:use:flopsPerParamToken:)``).
     public var weight: Double?
 
+    /// A run; any variable may be missing (e.g. the loss of a target to predict).
     public init(params: Double? = nil, tokens: Double? = nil, flops: Double? = nil, loss: Double? = nil,
                 values: [String: Double] = [:], group: String? = nil, weight: Double? = nil) {
         self.params = params

@@ -3,12 +3,17 @@
 public struct RunTable: Sendable {
     /// Column names that override the automatic detection (nil: detect by alias).
     public struct Columns: Sendable, Hashable {
+        /// Column of the model size N (nil: the default names).
         public var params: String?
+        /// Column of the training tokens D.
         public var tokens: String?
+        /// Column of the training compute C.
         public var flops: String?
+        /// Column of the loss (or other fitted quantity).
         public var loss: String?
         /// Column of group labels for resampling (default: `group`, `run`, `run_id`).
         public var group: String?
+        /// Column names; nil means the default names.
         public init(params: String? = nil, tokens: String? = nil, flops: String? = nil, loss: String? = nil,
                     group: String? = nil) {
             self.params = params
@@ -32,10 +37,12 @@ public struct RunTable: Sendable {
     /// Reads runs from `table`.
     ///
     /// - Parameters:
+    ///   - table: the parsed CSV file.
     ///   - variables: the law variables every run must have (`params`, `tokens`, `flops` or column names).
     ///     A missing standard variable is derived from the other two when their columns exist.
+    ///   - columns: column names that override the detected ones.
     ///   - requireLoss: whether the loss column is needed (fitting) or not (prediction targets).
-    ///   - flopsPerParamToken: k in C = k·N·D.
+    ///   - k: FLOPs per parameter per token, k in C = k·N·D.
     /// - Throws: ``ScalingLawsError`` naming file, line, column and what was expected.
     public static func runs(
         from table: CSVTable, variables: [String], columns: Columns = Columns(), requireLoss: Bool = true,

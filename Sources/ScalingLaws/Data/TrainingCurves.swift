@@ -9,6 +9,7 @@ public struct TrainingCurve: Sendable, Hashable {
     /// Loss at each point.
     public var losses: [Double]
 
+    /// A curve of run `run` with `params` parameters: the loss after each token count.
     public init(run: String, params: Double, tokens: [Double], losses: [Double]) {
         self.run = run
         self.params = params
@@ -26,12 +27,18 @@ public struct TrainingCurve: Sendable, Hashable {
 public enum CurveTable {
     /// Column names that override the detection (nil: detect by alias).
     public struct Columns: Sendable, Hashable {
+        /// Column of the run identifier.
         public var run: String?
+        /// Column of the model size N.
         public var params: String?
+        /// Column of the tokens seen.
         public var tokens: String?
+        /// Column of the optimizer step (with tokens per step).
         public var step: String?
+        /// Column of the loss.
         public var loss: String?
 
+        /// Column names; nil means the default names.
         public init(run: String? = nil, params: String? = nil, tokens: String? = nil, step: String? = nil, loss: String? = nil) {
             self.run = run
             self.params = params
@@ -49,6 +56,8 @@ public enum CurveTable {
     /// The curves in `table`, in order of first appearance.
     ///
     /// - Parameters:
+    ///   - table: the parsed long-format CSV file, one row per evaluation.
+    ///   - columns: column names that override the detected ones.
     ///   - tokensPerStep: when given, tokens are step × this, read from the step column.
     ///   - params: the model size of every run when the file has no params column (nil: the column is required).
     /// - Throws: ``ScalingLawsError`` naming the file, line and column: a missing column, a bad value, a

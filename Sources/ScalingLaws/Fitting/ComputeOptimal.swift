@@ -15,6 +15,7 @@ public struct ComputeOptimum: Sendable, Hashable, Codable {
     /// Predicted loss at the optimum.
     public var loss: Double
 
+    /// An optimum at `flops`: N and D when the law allocates them, and the loss reached.
     public init(flops: Double, params: Double?, tokens: Double?, loss: Double) {
         self.flops = flops
         self.params = params

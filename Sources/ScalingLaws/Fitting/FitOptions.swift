@@ -19,6 +19,7 @@ public struct FitOptions: Sendable, Hashable {
     /// Solver settings; the robust loss is taken from ``objective``.
     public var solver: SolverOptions = SolverOptions()
 
+    /// Options with an objective and parameters held at values.
     public init(objective: Objective = Objective(), fixed: [String: Double] = [:]) {
         self.objective = objective
         self.constraints = ParameterConstraints(fixed: fixed)

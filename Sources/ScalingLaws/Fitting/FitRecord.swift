@@ -10,12 +10,17 @@ import Foundation
 public struct FitRecord: Sendable, Codable, Hashable {
     /// The objective as recorded.
     public struct ObjectiveRecord: Sendable, Codable, Hashable {
+        /// The per-residual loss, e.g. `huber`.
         public var loss: String
+        /// The scale δ of a robust loss.
         public var delta: Double?
         /// Expectile τ, for the asymmetric loss only.
         public var tau: Double? = nil
+        /// Where residuals are taken: `log` or `linear`.
         public var space: String
+        /// The objective at the optimum.
         public var value: Double?
+        /// The objective in words.
         public var definition: String
     }
 
@@ -23,15 +28,25 @@ public struct FitRecord: Sendable, Codable, Hashable {
     public var format: String = "scaling-laws-fit"
     /// Format version.
     public var version: Int = 1
+    /// The law's catalogue name.
     public var law: String
+    /// The law's formula.
     public var formula: String
+    /// How to rebuild the law (e.g. its variable x).
     public var configuration: [String: String]
+    /// The fitted parameters by name.
     public var parameters: [String: Double]
+    /// Parameters that were held fixed.
     public var fixed: [String]
+    /// The objective minimised, and its value.
     public var objective: ObjectiveRecord
+    /// Number of runs fitted.
     public var runs: Int
+    /// k in C = k·N·D.
     public var flopsPerParamToken: Double
+    /// The solver's summary.
     public var solver: SolverSummary
+    /// The multi-start search.
     public var startSearch: StartSearchReport
     /// The runs fitted (absent when no data was used).
     public var trainingRuns: [Run]?

@@ -29,13 +29,16 @@ public struct Objective: Sendable, Hashable, Codable {
         case linear
     }
 
+    /// The per-residual loss ρ.
     public var loss: Loss
     /// Scale δ of the robust losses (ignored by `mse` and `asymmetric`).
     public var delta: Double
+    /// Where residuals are taken.
     public var space: Space
     /// Expectile τ of the `asymmetric` loss (ignored by the others).
     public var tau: Double
 
+    /// An objective; the default is Σ Huber_δ(ln L − ln L̂) with δ = 10⁻³ (Hoffmann et al. 2022; Besiroglu et al. 2024).
     public init(loss: Loss = .huber, delta: Double = 1e-3, space: Space = .log, tau: Double = 0.1) {
         self.loss = loss
         self.delta = delta

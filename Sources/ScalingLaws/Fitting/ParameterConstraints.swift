@@ -9,6 +9,7 @@ public struct ParameterConstraints: Sendable, Hashable, Codable {
     /// Start values (`--init alpha=0.3`), used by the start search in place of the grid for these parameters.
     public var initial: [String: Double]
 
+    /// Constraints by parameter name: values held, followers tied to leaders, bounds and start values.
     public init(fixed: [String: Double] = [:], ties: [String: String] = [:], bounds: [String: ClosedBounds] = [:],
                 initial: [String: Double] = [:]) {
         self.fixed = fixed
@@ -29,9 +30,12 @@ public struct ParameterConstraints: Sendable, Hashable, Codable {
 
 /// A closed interval of allowed values; either end may be infinite.
 public struct ClosedBounds: Sendable, Hashable, Codable {
+    /// The lower bound (−∞ for none).
     public var lower: Double
+    /// The upper bound (+∞ for none).
     public var upper: Double
 
+    /// The bounds lower ≤ θ ≤ upper.
     public init(_ lower: Double, _ upper: Double) {
         self.lower = lower
         self.upper = upper

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Names that are run variables are variables: `N`, `D`, `C` (or `params`, `tokens`, `flops`) and the
 /// names of other numeric CSV columns. Every other name is a parameter. Derivatives are exact
-/// (forward-mode dual numbers, ``FormulaProgram``), not finite differences.
+/// (forward-mode dual numbers), not finite differences.
 ///
 /// Variable projection carries over: a parameter that appears exactly once, as a factor of a top-level
 /// term (`A` in `A*N^-alpha`, `E` standing alone), enters linearly and is solved by least squares in the
@@ -23,6 +23,7 @@ public struct FormulaLaw: ScalingLaw {
     /// Parses `text`.
     ///
     /// - Parameters:
+    ///   - text: the law's expression, such as `E + A*N^-alpha + B*D^-beta`.
     ///   - columns: names of the numeric CSV columns available as variables (besides N, D, C).
     ///   - bounds: parameter bounds, used to place the start grid.
     /// - Throws: ``ScalingLawsError/formula(text:position:message:)`` pointing at the offending character.

@@ -16,6 +16,8 @@ public struct BrokenPowerLaw: FormulaDefinedLaw {
     /// The law as a compiled formula (exact derivatives by dual numbers).
     public let definition: FormulaLaw
 
+    /// The broken power law in the variable `x` with `breaks` breaks (Caballero et al. 2022, eq. 1).
+    ///
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` unless 1 ≤ `breaks` ≤ 3.
     public init(x: String = Variable.flops, breaks: Int = 1) throws(ScalingLawsError) {
         guard (1...3).contains(breaks) else {

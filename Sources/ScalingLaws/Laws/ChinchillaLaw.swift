@@ -12,6 +12,7 @@ import Foundation
 /// Compute-optimal allocation under C = k·N·D (Hoffmann et al. eq. 4, with k = 6 there):
 /// G = (αA / (βB))^(1/(α+β)), N_opt = G·(C/k)^(β/(α+β)), D_opt = G⁻¹·(C/k)^(α/(α+β)).
 public struct ChinchillaLaw: ScalingLaw, ComputeOptimalLaw {
+    /// Chinchilla's law L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022).
     public init() {}
 
     public var name: String { "chinchilla" }

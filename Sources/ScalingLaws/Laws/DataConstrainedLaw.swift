@@ -20,6 +20,7 @@ public struct DataConstrainedLaw: FormulaDefinedLaw, ComputeOptimalLaw {
     /// The law as a compiled formula (exact derivatives by dual numbers).
     public let definition: FormulaLaw
 
+    /// The data-constrained law of Muennighoff et al. 2023 (arXiv:2305.16264), with their parameter names.
     public init() {
         // U is the unique data available; a run sees min(D, U) unique tokens.
         let u = "min(D, U)"

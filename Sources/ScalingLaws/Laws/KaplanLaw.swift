@@ -10,6 +10,7 @@ import Foundation
 /// r = α_N/α_D, so for each (α_N, α_D) on a grid the two scales are solved by LAPACK least squares.
 /// Compute-optimal allocation under C = k·N·D minimises L along the iso-FLOP curve numerically.
 public struct KaplanLaw: ScalingLaw, ComputeOptimalLaw {
+    /// Kaplan's joint law L(N, D) = ((N_c/N)^(α_N/α_D) + D_c/D)^α_D (Kaplan et al. 2020, eq. 1.5).
     public init() {}
 
     public var name: String { "kaplan" }

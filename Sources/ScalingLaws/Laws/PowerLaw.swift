@@ -11,6 +11,7 @@ public struct PowerLaw: ScalingLaw {
     /// The variable x: `params`, `tokens`, `flops` or a CSV column name.
     public var x: String
 
+    /// The power law L = A·x^(−α) in the run variable `x` (Kaplan et al. 2020).
     public init(x: String = Variable.flops) { self.x = x }
 
     public var name: String { "power" }

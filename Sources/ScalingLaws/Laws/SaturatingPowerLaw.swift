@@ -11,6 +11,7 @@ public struct SaturatingPowerLaw: ScalingLaw {
     /// The variable x: `params`, `tokens`, `flops` or a CSV column name.
     public var x: String
 
+    /// The saturating power law L = E + A·x^(−α) in the run variable `x`.
     public init(x: String = Variable.flops) { self.x = x }
 
     public var name: String { "saturating" }

@@ -41,11 +41,14 @@ public protocol ScalingLaw: Sendable {
 
 /// A number computed from a law's parameters, e.g. Chinchilla's compute-optimal exponent a = β/(α+β).
 public struct DerivedQuantity: Sendable, Hashable {
+    /// The quantity's name, e.g. `a`.
     public var name: String
+    /// Its value at the parameters given.
     public var value: Double
     /// One-line meaning.
     public var summary: String
 
+    /// A derived quantity `name` with its value and meaning.
     public init(_ name: String, _ value: Double, summary: String) {
         self.name = name
         self.value = value
@@ -85,6 +88,7 @@ public struct LawParameter: Sendable, Hashable {
     /// One-line meaning, for help and reports.
     public var summary: String
 
+    /// A parameter `name`: whether it must be positive (optimised as ln θ), whether it enters the law linearly (solved by variable projection), and what it means.
     public init(_ name: String, positive: Bool, linear: Bool, summary: String) {
         self.name = name
         self.isPositive = positive
@@ -102,6 +106,7 @@ public struct Inputs: Sendable {
     /// ln of each column (NaN where a value is not positive), precomputed for power laws.
     public let logColumns: [[Double]]
 
+    /// The inputs from the law's variables, one column per variable, one value per run.
     public init(columns: [[Double]]) {
         self.columns = columns
         self.count = columns.first?.count ?? 0

@@ -11,13 +11,22 @@ import Foundation
 /// The default objective is squared error on accuracies (linear space): accuracies near 0 make log
 /// residuals meaningless.
 public struct TestTimeLaw: FormulaDefinedLaw {
-    public enum Form: String, Sendable, CaseIterable { case sigmoid, loglinear }
+    /// The shape of the test-time law: `sigmoid` in ln x (saturating at 1), or `loglinear` (acc = min(1, a + b·ln x)).
+    public enum Form: String, Sendable, CaseIterable {
+        /// A sigmoid in ln x between a floor and 1.
+        case sigmoid
+        /// A straight line in ln x, capped at 1.
+        case loglinear
+    }
 
+    /// The variable x, e.g. `samples`: the test-time compute per problem.
     public let x: String
+    /// The shape of the law.
     public let form: Form
     /// The law as a compiled formula (exact derivatives by dual numbers).
     public let definition: FormulaLaw
 
+    /// The test-time law of the accuracy against `x`, in the given form.
     public init(x: String = "samples", form: Form = .sigmoid) {
         self.x = x
         self.form = form

@@ -59,8 +59,11 @@ public enum LeastSquares {
     /// Solves min ‖A x − b‖₂ by the singular value decomposition (`dgelsd`), returning the minimum-norm
     /// solution, the effective rank and the singular values.
     ///
-    /// - Parameter rcond: singular values below `rcond · s_max` are treated as zero. A negative value
-    ///   means machine precision.
+    /// - Parameters:
+    ///   - a: the m × n design matrix A.
+    ///   - b: the right-hand side, m values.
+    ///   - rcond: singular values below `rcond · s_max` are treated as zero. A negative value means
+    ///     machine precision.
     public static func solveSVD(_ a: Matrix, _ b: [Double], rcond: Double = 1e-12) throws(LinearAlgebraError) -> Solution {
         guard a.rows == b.count else {
             throw .dimensionMismatch("A has \(a.rows) rows but b has \(b.count) entries")
@@ -142,6 +145,7 @@ public enum LinearAlgebraError: Error, Sendable, Equatable, CustomStringConverti
     /// LAPACK rejected an argument (negative INFO): a bug in the caller, reported rather than trapped.
     case lapack(String, Int)
 
+    /// The error as one line.
     public var description: String {
         switch self {
         case .dimensionMismatch(let m): return "linear algebra: dimension mismatch: \(m)"

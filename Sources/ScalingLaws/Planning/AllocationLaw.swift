@@ -11,6 +11,7 @@ public struct PowerLawFit: Sendable, Hashable, Codable {
     /// a, the exponent.
     public var exponent: Double
 
+    /// A power law k·C^e with coefficient k and exponent e.
     public init(coefficient: Double, exponent: Double) {
         self.coefficient = coefficient
         self.exponent = exponent
@@ -53,6 +54,7 @@ public struct AllocationLaw: Sendable, Hashable, Codable {
     /// D*(C) = k_D·C^b.
     public var tokens: PowerLawFit
 
+    /// Both laws as given: N*(C) = `params`(C) and D*(C) = `tokens`(C).
     public init(params: PowerLawFit, tokens: PowerLawFit) {
         self.params = params
         self.tokens = tokens
@@ -103,6 +105,7 @@ public struct AllocationPrediction: Sendable, Hashable {
     /// Percentile interval of D*(C) over bootstrap replicates.
     public var tokensInterval: Interval?
 
+    /// A predicted allocation at `flops`, with optional loss and intervals.
     public init(flops: Double, params: Double, tokens: Double, loss: Double? = nil,
                 paramsInterval: Interval? = nil, tokensInterval: Interval? = nil) {
         self.flops = flops

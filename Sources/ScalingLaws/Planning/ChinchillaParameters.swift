@@ -3,12 +3,18 @@ import Foundation
 /// The five numbers of a fitted Chinchilla law L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022,
 /// arXiv:2203.15556, eq. 2), with the closed forms the planners need.
 public struct ChinchillaParameters: Sendable, Hashable {
+    /// Irreducible loss E.
     public var E: Double
+    /// Scale A of the model-size term A/N^α.
     public var A: Double
+    /// Scale B of the data term B/D^β.
     public var B: Double
+    /// Exponent α of model size N.
     public var alpha: Double
+    /// Exponent β of training tokens D.
     public var beta: Double
 
+    /// The parameters of L(N, D) = E + A/N^α + B/D^β.
     public init(E: Double, A: Double, B: Double, alpha: Double, beta: Double) {
         self.E = E
         self.A = A

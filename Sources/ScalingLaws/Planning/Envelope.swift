@@ -7,6 +7,7 @@ public struct EnvelopeOptions: Sendable, Hashable {
     /// k in C = k·N·D.
     public var flopsPerParamToken: Double = 6
 
+    /// The defaults: 100 grid points, k = 6.
     public init() {}
 }
 
@@ -29,7 +30,9 @@ public struct EnvelopePoint: Sendable, Hashable {
 
 /// A stretch of the envelope attained by one run.
 public struct EnvelopeSegment: Sendable, Hashable {
+    /// The run attaining the envelope over this range.
     public var run: String
+    /// The run's model size N.
     public var params: Double
     /// The first and last grid values of C where this run is the envelope.
     public var flops: ClosedRange<Double>

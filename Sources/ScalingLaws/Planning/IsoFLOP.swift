@@ -19,6 +19,7 @@ public struct IsoFLOPOptions: Sendable, Hashable {
     /// Whether budgets without a usable minimum are left out (and listed) instead of stopping the analysis.
     public var skipRefused: Bool = false
 
+    /// The defaults: parabolas, clustering with tolerance 0.1 in ln C, k = 6, 1000 bootstrap replicates at 95%.
     public init() {}
 }
 
@@ -80,7 +81,7 @@ public struct IsoFLOPAnalysis: Sendable {
             throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
         }
         guard options.level > 0, options.level < 1 else {
-            throw .invalidOption(option: "--level", message: "expected a coverage between 0 and 1 such as 0.95, got \(options.level)")
+            throw .invalidOption(option: "--level", message: "expected a confidence level strictly between 0 and 1 such as 0.95, got \(options.level)")
         }
         guard options.bootstrapReplicates >= 0 else {
             throw .invalidOption(option: "--bootstrap", message: "expected a number of replicates ≥ 0, got \(options.bootstrapReplicates)")

@@ -14,6 +14,7 @@ import Foundation
 public enum IsoFLOPProfile {
     /// The polynomial fitted per budget.
     public enum Shape: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `parabola`: L ≈ c₀ + c₁u + c₂u² in u = ln N − ū; `cubic`: adds c₃u³.
         case parabola, cubic
 
         /// Polynomial coefficients, c₀ … c_degree.
@@ -117,11 +118,13 @@ public struct BudgetRefusal: Sendable, Hashable, Codable, CustomStringConvertibl
     /// What is wrong and what to do.
     public var reason: String
 
+    /// A refusal of the budget `flops`, saying why.
     public init(flops: Double, reason: String) {
         self.flops = flops
         self.reason = reason
     }
 
+    /// The refusal in one line: the budget and the reason.
     public var description: String { "budget \(formatQuantity(flops)) FLOPs: \(reason)" }
 }
 

@@ -111,6 +111,7 @@ public struct ModelAccounting: Sendable, Hashable {
     /// The shape counted.
     public let shape: TransformerShape
 
+    /// The accounting of a transformer of this shape.
     public init(_ shape: TransformerShape) { self.shape = shape }
 
     private var d: Double { Double(shape.dModel) }

@@ -16,6 +16,7 @@ public struct LeastSquaresProblem: Sendable {
     /// Per-residual weights wᵢ ≥ 0 (length n), or nil for all ones: the solver then minimises Σ wᵢ·ρ(rᵢ).
     public let weights: [Double]?
 
+    /// A problem with `residualCount` residuals in `parameterCount` parameters, given by its residual and Jacobian functions.
     public init(
         residualCount: Int,
         parameterCount: Int,
@@ -46,6 +47,7 @@ public struct SolverOptions: Sendable, Hashable {
     /// Initial Levenberg–Marquardt damping λ, relative to the scaled Gauss–Newton matrix.
     public var initialDamping: Double = 1e-4
 
+    /// The default tolerances and iteration limit.
     public init() {}
 }
 
@@ -107,6 +109,7 @@ public struct SolverSummary: Sendable, Codable, Hashable {
         case gradientNorm = "gradient_norm"
     }
 
+    /// A summary of a finished solve.
     public init(termination: Termination, iterations: Int, initialCost: Double, finalCost: Double,
                 functionEvaluations: Int, jacobianEvaluations: Int, gradientNorm: Double) {
         self.termination = termination

@@ -10,10 +10,15 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
     /// Hold out the largest `fraction` of runs by `variable` (ties held out together).
     case holdoutTop(fraction: Double, by: String)
 
+    /// The comparison of a split condition, written as in the condition (`flops<=5.59e20`).
     public enum Comparison: String, Sendable, Hashable, CaseIterable {
+        /// Train on runs with the variable at most the value.
         case lessOrEqual = "<="
+        /// Train on runs with the variable below the value.
         case less = "<"
+        /// Train on runs with the variable at least the value.
         case greaterOrEqual = ">="
+        /// Train on runs with the variable above the value.
         case greater = ">"
 
         func holds(_ a: Double, _ b: Double) -> Bool {
@@ -55,6 +60,7 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
         throw .invalidOption(option: "--train", message: "expected a condition like 'flops<=5.59e20' (variable params, tokens or flops; operator <=, <, >= or >), got \"\(text)\"")
     }
 
+    /// The split as it is written on the command line, e.g. `train on flops <= 5.59e+20`.
     public var description: String {
         switch self {
         case let .condition(v, op, value): return "train on \(v) \(op.rawValue) \(value)"
@@ -107,6 +113,7 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
 
 /// One held-out run scored by a backtest.
 public struct BacktestRun: Sendable, Hashable {
+    /// The held-out run.
     public var run: Run
     /// Predicted loss from the law fitted on the training runs.
     public var predicted: Double

@@ -10,6 +10,7 @@ public struct BootstrapOptions: Sendable, Hashable {
     /// Confidence level of the percentile intervals.
     public var level: Double
 
+    /// Options for `replicates` refits, drawn from `seed`, with intervals at `level`.
     public init(replicates: Int = 1000, seed: UInt64 = 1, level: Double = 0.95) {
         self.replicates = replicates
         self.seed = seed
@@ -25,7 +26,9 @@ extension FitResult {
     /// Replicate b draws from ``SeededGenerator`` stream b of `options.seed`, so results do not depend on
     /// scheduling. Replicates whose refit fails are dropped and counted (``Uncertainty/failedReplicates``).
     ///
-    /// - Parameter progress: called with the number of finished replicates (from worker threads).
+    /// - Parameters:
+    ///   - options: replicates, seed and interval level.
+    ///   - progress: called with the number of finished replicates (from worker threads).
     /// - Throws: ``ScalingLawsError`` for bad options, a fit without data, or when fewer than half of
     ///   the replicates succeed.
     public func bootstrap(_ options: BootstrapOptions = BootstrapOptions(),

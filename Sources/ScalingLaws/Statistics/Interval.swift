@@ -1,8 +1,11 @@
 /// A closed interval [low, high]; encoded in JSON as a two-element array.
 public struct Interval: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Lower end.
     public var low: Double
+    /// Upper end.
     public var high: Double
 
+    /// The interval [low, high].
     public init(_ low: Double, _ high: Double) {
         self.low = low
         self.high = high
@@ -23,6 +26,7 @@ public struct Interval: Sendable, Hashable, Codable, CustomStringConvertible {
         try c.encode(high)
     }
 
+    /// The interval as `[low, high]`.
     public var description: String { "[\(low), \(high)]" }
 }
 

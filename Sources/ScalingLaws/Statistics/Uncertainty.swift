@@ -9,8 +9,11 @@ import Foundation
 ///   optimum, carried to other quantities by the delta method. Fast; the default.
 /// - ``FitResult/bootstrap(_:progress:)``: refits on resampled runs; percentile intervals.
 public struct Uncertainty: Sendable {
+    /// How intervals were computed.
     public enum Method: String, Sendable, Codable {
+        /// M-estimator sandwich covariance and the delta method.
         case asymptotic
+        /// Percentile intervals from refits of resampled runs.
         case bootstrap
     }
 

@@ -1,0 +1,157 @@
+import Foundation
+import ScalingLaws
+
+/// The picture of a fitted law against its runs, shared by `fit` and `backtest`: loss against the law's
+/// x (C for laws of N and D, else the law's one variable), points coloured by model size, the fitted
+/// law (iso-N lines for L(N, D); the curve for one-variable laws), the compute-optimal frontier L*(C)
+/// where the law has one, the extrapolation region shaded with its interval band, and a panel of
+/// relative residuals.
+struct LawPlot {
+    var fit: FitResult
+    var uncertainty: Uncertainty?
+    /// Held-out runs of a backtest: marked, with the forecast's new-run interval.
+    var heldOut: [BacktestRun] = []
+    /// How far beyond the data the x axis reaches (a factor on the largest x).
+    var reach: Double = 100
+
+    private var k: Double { fit.flopsPerParamToken }
+    private var runs: [Run] { fit.trainingRuns.map { $0.completed(flopsPerParamToken: k) } }
+    private var isLawOfNAndD: Bool { Set(fit.law.variables) == [Variable.params, Variable.tokens] }
+
+    /// The x variable: flops for L(N, D), the law's variable for one-variable laws, flops otherwise.
+    private var xVariable: String {
+        fit.law.variables.count == 1 ? fit.law.variables[0] : Variable.flops
+    }
+
+    private func xValue(_ run: Run) -> Double? { run.value(of: xVariable) }
+
+    /// The y axis title: the left-hand side of the law's formula (`L` is the loss; `acc` an accuracy).
+    private var yTitle: String {
+        let symbol = fit.law.formula.components(separatedBy: " = ").first ?? "L"
+        return symbol == "L" || symbol.count > 12 ? "loss" : symbol
+    }
+
+    func render(title: String, subtitle: String?) throws -> SVGDocument {
+        let all = runs + heldOut.map { $0.run.completed(flopsPerParamToken: k) }
+        let xs = all.compactMap(xValue), losses = all.compactMap(\.loss)
+        guard !xs.isEmpty, !losses.isEmpty else {
+            throw CLIError(message: "--plot: the runs have no \(xVariable) values to plot against")
+        }
+        let trainingMax = runs.compactMap(xValue).max() ?? xs.max()!
+        // Extrapolate only a law that can be drawn: laws of more variables are shown by their residuals.
+        let drawable = isLawOfNAndD || fit.law.variables.count == 1
+        let xHigh = max(xs.max()!, trainingMax * (drawable ? reach : 1))
+        let grid = logGrid(xs.min()!, xHigh, count: 80)
+
+        var curves = [(label: String, color: String, points: [(Double, Double)])]()
+        var band: (xs: [Double], low: [Double], high: [Double])?
+        var frontier: [(Double, Double)] = []
+        let sizes = all.compactMap(\.params)
+        let sizeRange = (sizes.min() ?? 1, sizes.max() ?? 1)
+        if isLawOfNAndD {
+            for n in representatives(sizes, count: 5) {
+                let points = grid.compactMap { c -> (Double, Double)? in
+                    guard let l = try? fit.predict([Run(params: n, tokens: c / (k * n), flops: c)]).first else { return nil }
+                    return (c, l)
+                }
+                curves.append(("L(N = \(Units.count(n, digits: 3)), D)", Palette.logColor(n, low: sizeRange.0, high: sizeRange.1), points))
+            }
+            if (try? fit.computeOptimum(flops: grid[0])) != nil {
+                frontier = grid.compactMap { c in (try? fit.computeOptimum(flops: c)).map { (c, $0.loss) } }
+                if let uncertainty {
+                    let extrapolated = grid.filter { $0 >= trainingMax }
+                    let intervals = extrapolated.compactMap { try? uncertainty.computeOptimum(flops: $0)["loss"]?.interval }
+                    if intervals.count == extrapolated.count {
+                        band = (extrapolated, intervals.map(\.low), intervals.map(\.high))
+                    }
+                }
+            }
+        } else if fit.law.variables.count == 1 {
+            let targets = grid.map { Self.setting(Run(), xVariable, $0) }
+            if let values = try? fit.predict(targets) {
+                curves.append(("fitted \(fit.law.name) law", Palette.fit, Array(zip(grid, values))))
+            }
+            if let uncertainty, let predictions = try? uncertainty.predictions(targets) {
+                let keep = grid.indices.filter { grid[$0] >= trainingMax }
+                band = (keep.map { grid[$0] }, keep.map { predictions[$0].interval.low }, keep.map { predictions[$0].interval.high })
+            }
+        }
+
+        var yValues = losses + curves.flatMap { $0.points.map(\.1) } + frontier.map(\.1)
+        if let band { yValues += band.low + band.high }
+        yValues += heldOut.flatMap { [$0.predicted, $0.interval.low, $0.interval.high] }
+        // Keep the y range to the data and its forecasts: curves of small models rise far above.
+        let yLow = yValues.min()!, yHigh = min(yValues.max()!, losses.max()! + 0.5 * (losses.max()! - (losses.min() ?? 0)) + 0.05)
+
+        var figure = Figure(title: title, subtitle: subtitle, lowerPanel: true)
+        let main = figure.panel("main", frame: figure.main,
+                                x: (.log, [xs.min()!, xHigh], TickLabel.forVariable(xVariable)),
+                                y: (.log, [yLow, yHigh], TickLabel.plain))
+        main.drawAxes(into: &figure.svg, xTitle: axisTitle(xVariable), yTitle: yTitle)
+        if drawable || !heldOut.isEmpty {
+            main.shadeRight(from: trainingMax, into: &figure.svg, label: heldOut.isEmpty ? "extrapolation" : "held out / extrapolation")
+        }
+        var legend = Legend(left: Figure.legendLeft, top: figure.main.top + 8)
+        if let band {
+            main.band(band.xs, low: band.low, high: band.high, into: &figure.svg, color: Palette.frontier)
+            legend.add("\(Report.pct(uncertainty?.level ?? 0.95)) interval beyond the data", color: Palette.frontier, .band)
+        }
+        for c in curves { main.line(c.points, into: &figure.svg, color: c.color, width: 1.4, dash: isLawOfNAndD ? "6 3" : nil) }
+        if isLawOfNAndD, !curves.isEmpty { legend.add("fitted law at fixed N", color: Palette.neutral, .line(dash: "6 3")) }
+        else if let c = curves.first { legend.add(c.label, color: c.color, .line(dash: nil)) }
+        if !frontier.isEmpty {
+            main.line(frontier, into: &figure.svg, color: Palette.frontier, width: 2.4, className: "frontier")
+            legend.add("compute-optimal frontier L*(C)", color: Palette.frontier, .line(dash: nil))
+        }
+        let colored = !sizes.isEmpty
+        for run in runs {
+            guard let u = xValue(run), let l = run.loss else { continue }
+            let color = run.params.map { Palette.logColor($0, low: sizeRange.0, high: sizeRange.1) } ?? Palette.neutral
+            main.points([(u, l)], into: &figure.svg, color: color, radius: 3.5, className: "run")
+        }
+        legend.add(heldOut.isEmpty ? "runs (\(runs.count))" : "training runs (\(runs.count))", color: colored ? Palette.sequential(0.45) : Palette.neutral, .marker(.circle))
+        for h in heldOut {
+            let run = h.run.completed(flopsPerParamToken: k)
+            guard let u = xValue(run) else { continue }
+            main.errorBar(at: u, low: h.interval.low, high: h.interval.high, into: &figure.svg, color: Palette.heldOut)
+            main.points([(u, h.predicted)], into: &figure.svg, color: Palette.heldOut, radius: 2.5, className: "forecast")
+            main.points([(u, h.actual)], into: &figure.svg, color: Palette.heldOut, radius: 5, shape: .diamond, className: "held-out")
+        }
+        if !heldOut.isEmpty {
+            legend.add("held-out runs (\(heldOut.count))", color: Palette.heldOut, .marker(.diamond))
+            legend.add("forecast ± new-run interval", color: Palette.heldOut, .line(dash: nil))
+        }
+
+        // Residuals: relative error of each run against the law.
+        var residuals = [(Double, Double, Bool)]()
+        if let predicted = try? fit.predict(runs) {
+            for (run, p) in zip(runs, predicted) { if let u = xValue(run), let l = run.loss { residuals.append((u, (l - p) / p, false)) } }
+        }
+        for h in heldOut { if let u = xValue(h.run.completed(flopsPerParamToken: k)) { residuals.append((u, (h.actual - h.predicted) / h.predicted, true)) } }
+        let bound = max(residuals.map { abs($0.1) }.max() ?? 0.01, 1e-4)
+        let lower = figure.panel("residuals", frame: figure.lower,
+                                 x: (.log, [xs.min()!, xHigh], TickLabel.forVariable(xVariable)),
+                                 y: (.linear, [-bound, bound], TickLabel.percent))
+        lower.drawAxes(into: &figure.svg, xTitle: axisTitle(xVariable), yTitle: "(y − ŷ)/ŷ")
+        if drawable || !heldOut.isEmpty { lower.shadeRight(from: trainingMax, into: &figure.svg, label: "") }
+        lower.horizontal(0, into: &figure.svg)
+        for (u, r, held) in residuals {
+            lower.points([(u, r)], into: &figure.svg, color: held ? Palette.heldOut : Palette.neutral, radius: held ? 4.5 : 2.5,
+                         shape: held ? .diamond : .circle, className: held ? "held-out-residual" : "residual")
+        }
+        return figure.finish(legend: legend, colorBar: colored ? ("model size N", sizeRange.0, sizeRange.1, TickLabel.count) : nil,
+                             colorBarHeight: 160)
+    }
+
+    /// A run with `variable` set to `value`, in its named field when it has one.
+    static func setting(_ run: Run, _ variable: String, _ value: Double) -> Run {
+        var r = run
+        switch variable {
+        case Variable.params: r.params = value
+        case Variable.tokens: r.tokens = value
+        case Variable.flops: r.flops = value
+        default: r.values[variable] = value
+        }
+        return r
+    }
+}
