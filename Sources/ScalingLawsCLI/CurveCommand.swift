@@ -13,6 +13,7 @@ struct Curve: ParsableCommand {
             alone. --through fits only the points up to that many tokens, to test the forecast against
             the rest of the run (`actual` is the logged loss at --at when there is one).
             Examples:
+              scaling curve Examples/data/learning_curves_synthetic.csv --run r1 --through 2e9 --at 1e10 --plot curve.svg
               scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --at 3.2e9
               scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --at 3.2e9 --format json
               scaling curve log.csv --run 7b --tokens-per-step 4M --at 1.4e12 --skip-tokens 2e10
@@ -55,6 +56,7 @@ struct Curve: ParsableCommand {
     var paramsCol: String?
 
     @OptionGroup var intervals: UncertaintyOptions
+    @OptionGroup var plot: PlotOptions
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -62,6 +64,7 @@ struct Curve: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try intervals.check()
+            try plot.check()
             let target = try quantities([at], flag: "--at")[0]
             var options = CurveForecastOptions()
             options.level = intervals.level
@@ -88,6 +91,21 @@ struct Curve: ParsableCommand {
                 throw CLIError(message: "--run: no run \"\(runName)\" in \(file); runs: \(names)\(curves.count > 10 ? ", …" : "")")
             }
             let forecast = try curve.forecast(at: target, options: options)
+            try plot.write {
+                // The points the fit did not use after the fitted range (--through) are scored as held out.
+                let fitted = forecast.fittedTokens
+                let later = zip(curve.tokens, curve.losses).filter { $0.0 > fitted.upperBound }
+                    .map { Run(params: curve.params, tokens: $0.0, loss: $0.1) }
+                let scored = try forecast.uncertainty.predictions(later)
+                let heldOut = zip(later, scored).map { run, p in
+                    BacktestRun(run: run, predicted: p.value, actual: run.loss!, interval: p.runInterval,
+                                extrapolation: run.tokens! / fitted.upperBound)
+                }
+                return try LawPlot(fit: forecast.fit, uncertainty: forecast.uncertainty, heldOut: heldOut,
+                                   reach: max(1.5, target / fitted.upperBound * 1.3))
+                    .render(title: "Learning curve of run \(forecast.run): forecast at \(Units.count(target)) tokens",
+                            subtitle: "\(forecast.fit.law.formula) on tokens seen; \(forecast.pointsUsed) points fitted, \(forecast.pointsSkipped) skipped as warmup, \(heldOut.count) later points held out")
+            }
             switch format {
             case .json: try printJSON(CurveReport(forecast))
             case .text: print(CurveReport.text(forecast, file: file))

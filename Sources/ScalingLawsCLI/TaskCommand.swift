@@ -51,6 +51,8 @@ struct Task: ParsableCommand {
     @Option(help: "Confidence level of every interval.")
     var level: Double = 0.95
 
+    @OptionGroup var plot: PlotOptions
+
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -58,6 +60,7 @@ struct Task: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try plot.check()
             guard level > 0, level < 1 else {
                 throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
             }
@@ -90,6 +93,13 @@ struct Task: ParsableCommand {
             let chain = try TaskForecast(runs: runs, metric: metricCol, lossLaw: lossLaw, metricLaw: metricLaw,
                                          lossOptions: lossOptions, level: level)
             let predictions = try chain.predict(targets)
+            try plot.write {
+                // Step 2, the map from task loss to the metric, with the models' points and the law's band.
+                try LawPlot(fit: chain.metricFit, uncertainty: chain.metricUncertainty, reach: 1,
+                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.interval) })
+                    .render(title: "\(metricCol) against task loss (step 2 of the chain)",
+                            subtitle: "\(chain.metricFit.law.formula); step 1: \(chain.lossFit.law.formula)")
+            }
             switch format {
             case .json: try printJSON(TaskReport(chain: chain, predictions: predictions, metric: metricCol))
             case .text: print(TaskReport.text(chain, predictions, metric: metricCol, file: file))

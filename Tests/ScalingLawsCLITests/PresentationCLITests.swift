@@ -125,6 +125,27 @@ struct PresentationCLITests {
         #expect(s.classes["target-tokens"] == 1)
     }
 
+    @Test("curve --plot: the fitted points, the curve, and the later points held out with their forecasts")
+    func curvePlot() throws {
+        let file = repositoryRoot.appendingPathComponent("Examples/data/learning_curves_synthetic.csv").path
+        let s = try plot(["curve", file, "--run", "m160", "--through", "1e9", "--at", "3.2e9"])
+        #expect(s.classes["plot-area"] == 2)
+        #expect(s.classes["run"] == 28)            // points fitted after the warmup skip
+        #expect(s.classes["held-out"] == 69)       // the rest of the run, scored
+        #expect(s.classes["curve"] == 1)
+        #expect(s.classes["band"] == 1)
+    }
+
+    @Test("task --plot: step 2 with the models, the fitted map and the forecasts at the targets")
+    func taskPlot() throws {
+        let file = repositoryRoot.appendingPathComponent("Examples/data/task_synthetic.csv").path
+        let s = try plot(["task", file, "--loss-col", "task_loss", "--metric-col", "accuracy",
+                          "--params", "7e9,7e10", "--tokens", "1.4e11,1.4e12"])
+        #expect(s.classes["run"] == 21)
+        #expect(s.classes["forecast-target"] == 2)
+        #expect(s.classes["curve"] == 1)
+    }
+
     @Test("--plot into a missing directory is refused before any work, with one error line")
     func plotErrors() throws {
         let r = try scaling(["fit", exampleCSV, "--plot", "/nonexistent-dir/fit.svg"])
@@ -197,7 +218,7 @@ struct PresentationCLITests {
     }
 
     @Test("Every command's help has an abstract and an example", arguments:
-            ["fit", "predict", "optimal", "backtest", "compare", "isoflop", "envelope", "flops", "laws"])
+            ["fit", "predict", "optimal", "backtest", "compare", "isoflop", "envelope", "flops", "laws", "curve", "task"])
     func help(command: String) throws {
         let r = try scaling(["help", command])
         #expect(r.status == 0)

@@ -128,6 +128,15 @@ public struct BacktestRun: Sendable, Hashable {
     /// How far beyond the training data the run lies: its compute over the largest training compute (or,
     /// for runs without compute, its value of the law's variable over the largest training value).
     public var extrapolation: Double
+
+    /// A scored run (library users assembling their own held-out sets, e.g. the later points of a curve).
+    public init(run: Run, predicted: Double, actual: Double, interval: Interval, extrapolation: Double) {
+        self.run = run
+        self.predicted = predicted
+        self.actual = actual
+        self.interval = interval
+        self.extrapolation = extrapolation
+    }
 }
 
 /// A forecast tested on runs it did not see.

@@ -13,6 +13,8 @@ struct LawPlot {
     var heldOut: [BacktestRun] = []
     /// How far beyond the data the x axis reaches (a factor on the largest x).
     var reach: Double = 100
+    /// Forecasts to mark (x, predicted value and its interval), e.g. the targets of `scaling task`.
+    var forecasts: [(x: Double, value: Double, interval: Interval)] = []
 
     private var k: Double { fit.flopsPerParamToken }
     private var runs: [Run] { fit.trainingRuns.map { $0.completed(flopsPerParamToken: k) } }
@@ -33,7 +35,7 @@ struct LawPlot {
 
     func render(title: String, subtitle: String?) throws -> SVGDocument {
         let all = runs + heldOut.map { $0.run.completed(flopsPerParamToken: k) }
-        let xs = all.compactMap(xValue), losses = all.compactMap(\.loss)
+        let xs = all.compactMap(xValue) + forecasts.map(\.x), losses = all.compactMap(\.loss)
         guard !xs.isEmpty, !losses.isEmpty else {
             throw CLIError(message: "--plot: the runs have no \(xVariable) values to plot against")
         }
@@ -78,8 +80,9 @@ struct LawPlot {
         }
 
         var yValues = losses + curves.flatMap { $0.points.map(\.1) } + frontier.map(\.1)
-        if let band { yValues += band.low + band.high }
+        if let band, band.xs.count > 1 { yValues += band.low + band.high }
         yValues += heldOut.flatMap { [$0.predicted, $0.interval.low, $0.interval.high] }
+        yValues += forecasts.flatMap { [$0.value, $0.interval.low, $0.interval.high] }
         // Keep the y range to the data and its forecasts: curves of small models rise far above.
         let yLow = yValues.min()!, yHigh = min(yValues.max()!, losses.max()! + 0.5 * (losses.max()! - (losses.min() ?? 0)) + 0.05)
 
@@ -88,7 +91,8 @@ struct LawPlot {
                                 x: (.log, [xs.min()!, xHigh], TickLabel.forVariable(xVariable)),
                                 y: (.log, [yLow, yHigh], TickLabel.plain))
         main.drawAxes(into: &figure.svg, xTitle: axisTitle(xVariable), yTitle: yTitle)
-        if drawable || !heldOut.isEmpty {
+        let shaded = (drawable && reach > 1) || !heldOut.isEmpty
+        if shaded {
             main.shadeRight(from: trainingMax, into: &figure.svg, label: heldOut.isEmpty ? "extrapolation" : "held out / extrapolation")
         }
         var legend = Legend(left: Figure.legendLeft, top: figure.main.top + 8)
@@ -117,6 +121,13 @@ struct LawPlot {
             main.points([(u, h.predicted)], into: &figure.svg, color: Palette.heldOut, radius: 2.5, className: "forecast")
             main.points([(u, h.actual)], into: &figure.svg, color: Palette.heldOut, radius: 5, shape: .diamond, className: "held-out")
         }
+        for f in forecasts {
+            main.errorBar(at: f.x, low: f.interval.low, high: f.interval.high, into: &figure.svg, color: Palette.frontier)
+            main.points([(f.x, f.value)], into: &figure.svg, color: Palette.frontier, radius: 6, shape: .star, className: "forecast-target")
+        }
+        if !forecasts.isEmpty {
+            legend.add("forecast (\(forecasts.count)) ± interval", color: Palette.frontier, .marker(.star))
+        }
         if !heldOut.isEmpty {
             legend.add("held-out runs (\(heldOut.count))", color: Palette.heldOut, .marker(.diamond))
             legend.add("forecast ± new-run interval", color: Palette.heldOut, .line(dash: nil))
@@ -133,7 +144,7 @@ struct LawPlot {
                                  x: (.log, [xs.min()!, xHigh], TickLabel.forVariable(xVariable)),
                                  y: (.linear, [-bound, bound], TickLabel.percent))
         lower.drawAxes(into: &figure.svg, xTitle: axisTitle(xVariable), yTitle: "(y − ŷ)/ŷ")
-        if drawable || !heldOut.isEmpty { lower.shadeRight(from: trainingMax, into: &figure.svg, label: "") }
+        if shaded { lower.shadeRight(from: trainingMax, into: &figure.svg, label: "") }
         lower.horizontal(0, into: &figure.svg)
         for (u, r, held) in residuals {
             lower.points([(u, r)], into: &figure.svg, color: held ? Palette.heldOut : Palette.neutral, radius: held ? 4.5 : 2.5,
