@@ -186,12 +186,12 @@ struct CurveReport: Encodable {
         var lines = [
             "run        \(f.run) from \(file)",
             "curve      \(f.fit.law.formula), t = tokens seen",
-            "points     \(f.pointsUsed) fitted from \(Report.number(f.fittedTokens.lowerBound)) to \(Report.number(f.fittedTokens.upperBound)) tokens; \(f.pointsSkipped) skipped as warmup; \(f.pointsHeldOut) after --through not used",
+            "points     \(f.pointsUsed) fitted from \(Report.count(f.fittedTokens.lowerBound)) to \(Report.count(f.fittedTokens.upperBound)) tokens; \(f.pointsSkipped) skipped as warmup; \(f.pointsHeldOut) after --through not used",
             "parameters \(Report.parameterLine(f.fit))",
-            "forecast   loss \(String(format: "%.4f", f.loss)) at \(Report.number(f.target)) tokens; \(Report.pct(f.uncertainty.level)) interval \(Report.interval(f.interval)) (this run's logged loss), curve alone \(Report.interval(f.lawInterval)) (\(f.uncertainty.method.rawValue))",
+            "forecast   loss \(String(format: "%.4f", f.loss)) at \(Report.count(f.target)) tokens; \(Report.pct(f.uncertainty.level)) interval \(Report.interval(f.interval)) (this run's logged loss), curve alone \(Report.interval(f.lawInterval)) (\(f.uncertainty.method.rawValue))",
         ]
         if let actual = f.actual {
-            lines.append("actual     \(String(format: "%.4f", actual)) logged at \(Report.number(f.target)) tokens: \(f.interval.contains(actual) ? "inside" : "OUTSIDE") the interval, error \(String(format: "%+.2f%%", 100 * (f.loss / actual - 1)))")
+            lines.append("actual     \(String(format: "%.4f", actual)) logged at \(Report.count(f.target)) tokens: \(f.interval.contains(actual) ? "inside" : "OUTSIDE") the interval, error \(String(format: "%+.2f%%", 100 * (f.loss / actual - 1)))")
         }
         return lines.joined(separator: "\n")
     }

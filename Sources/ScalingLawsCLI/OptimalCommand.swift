@@ -109,7 +109,7 @@ struct Optimal: ParsableCommand {
             }
             if let cap {
                 let plans = try budgets.map { try result.dataLimitedOptimum(flops: $0, maxTokens: cap) }
-                return try emit(plans, result: result, constraint: "at most \(Report.number(cap)) unique tokens, not repeated")
+                return try emit(plans, result: result, constraint: "at most \(Report.count(cap)) unique tokens, not repeated")
             }
             if let uniqueTokens {
                 let u = try quantities([uniqueTokens], flag: "--unique-tokens")[0]
@@ -163,7 +163,7 @@ struct Optimal: ParsableCommand {
         case .json: try printJSON(records(optimumRecords))
         case .text:
             output(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
-                  + "\nunique     \(Report.number(u)) tokens available; repeated epochs count as the data-constrained law says")
+                  + "\nunique     \(Report.count(u)) tokens available; repeated epochs count as the data-constrained law says")
         }
     }
 

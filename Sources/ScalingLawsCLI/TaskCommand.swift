@@ -173,7 +173,7 @@ struct TaskReport: Encodable {
             "intervals  \(level) delta method through both steps; new-model interval adds each step's scatter",
         ]
         let rows = p.map { q in
-            [Report.number(q.target.params), Report.number(q.target.tokens), Report.number(q.target.flops),
+            [Report.count(q.target.params), Report.count(q.target.tokens), Report.flops(q.target.flops),
              String(format: "%.4f", q.loss), Report.interval(q.lossInterval), String(format: "%.4f", q.metric),
              Report.interval(q.interval), Report.interval(q.lawInterval)]
         }
