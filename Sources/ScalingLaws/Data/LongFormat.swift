@@ -49,8 +49,13 @@ public enum LongFormat {
     /// dropped. Runs keep their order of first appearance; checkpoints are in order within a run.
     ///
     /// - Parameters:
+    ///   - table: the parsed CSV file, one row per logged point.
+    ///   - variables: the law variables every run must have, as in
+    ///     ``RunTable/runs(from:variables:columns:requireLoss:flopsPerParamToken:)``.
+    ///   - columns: column names that override the detected ones.
     ///   - runColumnName: the run column (nil: `run`, `run_id`, `name`).
-    ///   - others as in ``RunTable/runs(from:variables:columns:requireLoss:flopsPerParamToken:)``.
+    ///   - use: the last point of each run, or every checkpoint.
+    ///   - k: FLOPs per parameter per token, k in C = k·N·D.
     /// - Throws: ``ScalingLawsError`` naming file, line and column: no run column, a bad step or tokens
     ///   value, or any error of ``RunTable``.
     public static func runs(from table: CSVTable, variables: [String], columns: RunTable.Columns = RunTable.Columns(),

@@ -16,7 +16,7 @@ public struct Run: Sendable, Hashable, Codable {
     public var group: String?
     /// Weight of this run in the fit's objective, Σ wᵢ·ρ(rᵢ) (nil: 1). Checkpoints of one long run share
     /// a total weight of 1 so that a run logged often does not outweigh the others
-    /// (``LongFormat/runs(from:variables:columns:use:flopsPerParamToken:)``).
+    /// (``LongFormat/runs(from:variables:columns:runColumn:use:flopsPerParamToken:)``).
     public var weight: Double?
 
     /// A run; any variable may be missing (e.g. the loss of a target to predict).

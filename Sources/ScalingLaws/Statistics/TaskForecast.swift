@@ -27,8 +27,13 @@ public struct TaskForecast: Sendable {
     /// Fits both steps. Each run's ``Run/loss`` is its task loss; its metric is `values[metric]`.
     ///
     /// - Parameters:
+    ///   - runs: one row per model: N, D (or C), task loss as ``Run/loss``, and the metric.
     ///   - metric: the key of the metric in ``Run/values``.
+    ///   - lossLaw: step 1, from (N, D) or C to the task loss.
     ///   - metricLaw: a one-variable law; its variable is filled with each run's task loss.
+    ///   - lossOptions: how step 1 is fitted.
+    ///   - metricOptions: how step 2 is fitted (nil: the metric law's default objective).
+    ///   - level: confidence level of the intervals.
     /// - Throws: ``ScalingLawsError`` when a run lacks its metric, the metric law reads more than one
     ///   variable, or either fit fails.
     public init(runs: [Run], metric: String, lossLaw: any ScalingLaw, metricLaw: any ScalingLaw,
