@@ -82,8 +82,7 @@ struct Curve: ParsableCommand {
             if let replicates = intervals.bootstrap { options.bootstrap = BootstrapOptions(replicates: replicates, seed: intervals.seed) }
             let n = try params.map { try quantities([$0], flag: "--params")[0] }
             let perStep = try tokensPerStep.map { try quantities([$0], flag: "--tokens-per-step")[0] }
-            let table = try CSVTable(contentsOf: file)
-            let curves = try CurveTable.curves(from: table, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
+            let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
                                                                           step: stepCol, loss: lossCol),
                                                tokensPerStep: perStep, params: n)
             guard let curve = curves.first(where: { $0.run == runName }) else {

@@ -57,8 +57,7 @@ struct Envelope: ParsableCommand {
             let targets = try quantities(flops, flag: "--flops")
             try plot.check()
             let perStep = try tokensPerStep.map { try quantities([$0], flag: "--tokens-per-step")[0] }
-            let table = try CSVTable(contentsOf: file)
-            let curves = try CurveTable.curves(from: table, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
+            let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
                                                                           step: stepCol, loss: lossCol),
                                                tokensPerStep: perStep)
             var options = EnvelopeOptions()

@@ -160,3 +160,67 @@ struct TrainingCurveTests {
         #expect(runs.allSatisfy { $0.tokens == 1e9 && $0.loss == 2.001 })
     }
 }
+
+@Suite("Streaming CSV")
+struct StreamingCSVTests {
+    @Test("Bytes fed in any pieces parse to the same records as the whole text")
+    func chunkBoundaries() throws {
+        let text = "# comment\r\nrun,\"a \"\"quoted\"\" name\",loss\r\n\r\nr1, 1e9 ,\"2,5\"\n  # indented comment\n\"r2\",2e9,\"x\"\"y\"\nr3,3e9,\"\"\n"
+        let whole = try CSVTable(text: text, source: "t.csv")
+        let bytes = Array(text.utf8)
+        for size in [1, 2, 3, 7, bytes.count] {
+            var parser = CSVRecordParser()
+            var records = [(Int, [String])]()
+            var i = 0
+            while i < bytes.count {
+                let piece = Array(bytes[i..<min(i + size, bytes.count)])
+                piece.withUnsafeBufferPointer { parser.feed($0) { records.append(($0, $1)) } }
+                i += size
+            }
+            #expect(parser.finish { records.append(($0, $1)) })
+            #expect(records.first?.1 == whole.header, "piece size \(size)")
+            #expect(records.dropFirst().map(\.1) == whole.rows, "piece size \(size)")
+            #expect(records.dropFirst().map(\.0) == whole.lines, "piece size \(size)")
+        }
+        #expect(whole.rows[1] == ["r2", "2e9", "x\"y"])
+    }
+
+    @Test("Curves read as a stream equal curves read from the table, and errors keep their line numbers")
+    func streamedCurves() throws {
+        let path = repositoryRoot.appendingPathComponent("Examples/data/learning_curves_synthetic.csv").path
+        let streamed = try CurveTable.curves(contentsOf: path)
+        let table = try CurveTable.curves(from: try CSVTable(contentsOf: path))
+        #expect(streamed == table)
+        #expect(streamed.count == 3)
+
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).csv")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        try "run,params,tokens,loss\nr1,1e8,1e9,3.1\nr1,1e8,2e9,oops\n".write(to: bad, atomically: true, encoding: .utf8)
+        let error = try #require(#expect(throws: ScalingLawsError.self) { try CurveTable.curves(contentsOf: bad.path) })
+        #expect(error.description.contains("line 3, column 4"))
+        try "run,params,tokens,loss\nr1,1e8,1e9,3.1\nr1,1e8\n".write(to: bad, atomically: true, encoding: .utf8)
+        #expect(throws: ScalingLawsError.malformedFile(file: bad.path, line: 3, message: "expected 4 fields as in the header, found 2")) {
+            try CurveTable.curves(contentsOf: bad.path)
+        }
+        #expect(throws: ScalingLawsError.self) { try CurveTable.curves(contentsOf: "/nonexistent/x.csv") }
+    }
+
+    /// A million-row log streams through: only each run's numbers are kept (the timing is printed, not
+    /// asserted).
+    @Test("A million-row log is read as a stream")
+    func millionRowStream() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("million-\(UUID()).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var text = "run,params,tokens,loss\n"
+        text.reserveCapacity(32_000_000)
+        for r in 0..<1000 {
+            for p in 1...1000 { text += "r\(r),\(1e7 * Double(r + 1)),\(p * 1_000_000),\(2 + 1 / Double(p))\n" }
+        }
+        try text.write(to: url, atomically: false, encoding: .utf8)
+        let start = Date()
+        let curves = try CurveTable.curves(contentsOf: url.path)
+        print("1M-row log streamed into curves: \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
+        #expect(curves.count == 1000)
+        #expect(curves.allSatisfy { $0.tokens.count == 1000 && $0.losses.last == 2.001 })
+    }
+}

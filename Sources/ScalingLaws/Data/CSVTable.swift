@@ -18,83 +18,14 @@ public struct CSVTable: Sendable {
     public init(text: String, source: String) throws(ScalingLawsError) {
         self.source = source
         var records: [(line: Int, fields: [String])] = []
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var inQuotes = false
-        var quoted = false
-        var line = 1
-        var recordLine = 1
-        var atRecordStart = true
-        var isComment = false
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
-        let cr = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), hash = UInt8(ascii: "#")
-
-        func isBlank(_ b: UInt8) -> Bool { b == space || b == tab }
-        func endField() {
-            if quoted {
-                fields.append(String(decoding: field, as: UTF8.self))
-            } else {
-                var lo = 0, hi = field.count
-                while lo < hi && isBlank(field[lo]) { lo += 1 }
-                while hi > lo && isBlank(field[hi - 1]) { hi -= 1 }
-                fields.append(String(decoding: field[lo..<hi], as: UTF8.self))
-            }
-            field.removeAll(keepingCapacity: true)
-            quoted = false
-        }
-        func endRecord() {
-            let wasQuoted = quoted
-            endField()
-            let blank = fields.count == 1 && fields[0].isEmpty && !wasQuoted
-            if !blank { records.append((recordLine, fields)) }
-            fields = []
-        }
-
+        var parser = CSVRecordParser()
         let bytes = Array(text.utf8)
-        var i = 0
-        while i < bytes.count {
-            let c = bytes[i]
-            i += 1
-            if atRecordStart {
-                recordLine = line
-                if isBlank(c) { field.append(c); continue }
-                atRecordStart = false
-                isComment = c == hash
-            }
-            if isComment {
-                if c == newline { line += 1; atRecordStart = true; isComment = false; field.removeAll(keepingCapacity: true) }
-                continue
-            }
-            if inQuotes {
-                if c == quote {
-                    if i < bytes.count && bytes[i] == quote { field.append(quote); i += 1 } else { inQuotes = false }
-                } else {
-                    if c == newline { line += 1 }
-                    field.append(c)
-                }
-                continue
-            }
-            switch c {
-            case quote where field.allSatisfy(isBlank):
-                field.removeAll(keepingCapacity: true)
-                inQuotes = true
-                quoted = true
-            case comma:
-                endField()
-            case cr:
-                continue
-            case newline:
-                endRecord()
-                line += 1
-                atRecordStart = true
-            default:
-                field.append(c)
-            }
+        bytes.withUnsafeBufferPointer { buffer in
+            parser.feed(buffer) { line, fields in records.append((line, fields)) }
         }
-        if inQuotes {
-            throw .malformedFile(file: source, line: recordLine, message: "a quoted field is not closed: add the closing \"")
+        guard parser.finish({ line, fields in records.append((line, fields)) }) else {
+            throw .malformedFile(file: source, line: parser.recordLine, message: "a quoted field is not closed: add the closing \"")
         }
-        if !atRecordStart && !isComment { endRecord() }
 
         guard let first = records.first else {
             throw .malformedFile(file: source, line: nil, message: "the file is empty: expected a header row such as \"params,tokens,loss\" and one row per run")

@@ -64,79 +64,123 @@ public enum CurveTable {
     ///   run whose model size changes, a repeated token count within a run, or a run with one point.
     public static func curves(from table: CSVTable, columns: Columns = Columns(),
                               tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
-        guard !table.rows.isEmpty else {
-            throw .malformedFile(file: table.source, line: nil, message: "the file has a header but no points")
+        var builder = try CurveBuilder(source: table.source, header: table.header, columns: columns,
+                                       tokensPerStep: tokensPerStep, params: params)
+        for (r, row) in table.rows.enumerated() { try builder.add(row, line: table.lines[r]) }
+        return try builder.finish()
+    }
+
+    /// The curves of the CSV file at `path`, read as a stream: rows are reduced to each run's (tokens,
+    /// loss) points as they are read, so a log of millions of rows needs memory for its numbers only.
+    /// Same columns, checks and errors as ``curves(from:columns:tokensPerStep:params:)``.
+    public static func curves(contentsOf path: String, columns: Columns = Columns(),
+                              tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
+        var builder: CurveBuilder? = nil
+        try CSVStream.read(contentsOf: path, header: { header throws(ScalingLawsError) in
+            builder = try CurveBuilder(source: path, header: header, columns: columns, tokensPerStep: tokensPerStep, params: params)
+        }, row: { line, fields throws(ScalingLawsError) in
+            try builder!.add(fields, line: line)
+        })
+        return try builder!.finish()
+    }
+}
+
+/// Reduces long-format rows to training curves, one row at a time.
+struct CurveBuilder {
+    let source: String
+    let header: [String]
+    let tokensPerStep: Double?
+    let params: Double?
+    let runColumn: Int, paramsColumn: Int?, lossColumn: Int, tokensColumn: Int
+    private var order = [String]()
+    private var points = [String: (params: Double, line: Int, tokens: [Double], losses: [Double], lines: [Int])]()
+    private var rows = 0
+
+    init(source: String, header: [String], columns: CurveTable.Columns, tokensPerStep: Double?, params: Double?) throws(ScalingLawsError) {
+        self.source = source
+        self.header = header
+        self.tokensPerStep = tokensPerStep
+        self.params = params
+        let lowered = header.map { $0.lowercased() }
+        func index(_ names: [String]) -> Int? {
+            for name in names { if let i = lowered.firstIndex(of: name.lowercased()) { return i } }
+            return nil
         }
         func locate(_ key: String, _ override: String?, _ aliases: [String], _ hint: String) throws(ScalingLawsError) -> Int {
             let names = override.map { [$0] } ?? aliases
-            guard let i = table.columnIndex(names) else {
-                throw .missingColumn(file: table.source, needed: key, tried: names, available: table.header, hint: hint)
+            guard let i = index(names) else {
+                throw .missingColumn(file: source, needed: key, tried: names, available: header, hint: hint)
             }
             return i
         }
         if let s = tokensPerStep, !(s > 0 && s.isFinite) {
             throw .invalidOption(option: "--tokens-per-step", message: "expected a positive number such as 4M, got \(s)")
         }
-        let runColumn = try locate("run", columns.run, runAliases, "name it with --run-col; each row is one logged point of a run")
-        let paramsColumn: Int? = params != nil && table.columnIndex(columns.params.map { [$0] } ?? RunTable.aliases[Variable.params]!) == nil
+        runColumn = try locate("run", columns.run, CurveTable.runAliases, "name it with --run-col; each row is one logged point of a run")
+        paramsColumn = params != nil && index(columns.params.map { [$0] } ?? RunTable.aliases[Variable.params]!) == nil
             ? nil : try locate("params", columns.params, RunTable.aliases[Variable.params]!, "name it with --params-col, or give --params")
-        let lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with --loss-col")
-        let tokensColumn: Int
+        lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with --loss-col")
         if tokensPerStep != nil {
-            tokensColumn = try locate("step", columns.step, stepAliases, "name it with --step-col, or drop --tokens-per-step and give a tokens column")
+            tokensColumn = try locate("step", columns.step, CurveTable.stepAliases, "name it with --step-col, or drop --tokens-per-step and give a tokens column")
         } else {
-            let hasStep = table.columnIndex(columns.step.map { [$0] } ?? stepAliases) != nil
+            let hasStep = index(columns.step.map { [$0] } ?? CurveTable.stepAliases) != nil
             tokensColumn = try locate("tokens", columns.tokens, RunTable.aliases[Variable.tokens]! + ["tokens_seen"],
                                       hasStep ? "there is a step column: give --tokens-per-step to convert steps to tokens"
                                               : "name it with --tokens-col, or give a step column and --tokens-per-step")
         }
+    }
 
-        var order = [String]()
-        var points = [String: (params: Double, line: Int, tokens: [Double], losses: [Double], lines: [Int])]()
-        for (r, row) in table.rows.enumerated() {
-            let line = table.lines[r]
-            func number(_ column: Int, allowZero: Bool = false) throws(ScalingLawsError) -> Double {
-                guard let v = parseQuantity(row[column]), v > 0 || (allowZero && v == 0) else {
-                    throw .badValue(file: table.source, line: line, column: column + 1, columnName: table.header[column],
-                                    expected: allowZero ? "a number ≥ 0 such as 1000 or 2.1B" : "a positive number such as 2.31, 1.4e12 or 70B",
-                                    found: row[column])
-                }
-                return v
+    /// Adds one row (its fields and the line it is on).
+    mutating func add(_ row: [String], line: Int) throws(ScalingLawsError) {
+        rows += 1
+        func number(_ column: Int, allowZero: Bool = false) throws(ScalingLawsError) -> Double {
+            guard let v = parseQuantity(row[column]), v > 0 || (allowZero && v == 0) else {
+                throw .badValue(file: source, line: line, column: column + 1, columnName: header[column],
+                                expected: allowZero ? "a number ≥ 0 such as 1000 or 2.1B" : "a positive number such as 2.31, 1.4e12 or 70B",
+                                found: row[column])
             }
-            let run = row[runColumn]
-            guard !run.isEmpty else {
-                throw .badValue(file: table.source, line: line, column: runColumn + 1, columnName: table.header[runColumn],
-                                expected: "a run identifier", found: run)
-            }
-            let n = try paramsColumn.map { c throws(ScalingLawsError) in try number(c) } ?? params!
-            let seen = try number(tokensColumn, allowZero: true) * (tokensPerStep ?? 1)
-            let loss = try number(lossColumn)
-            if points[run] == nil {
-                order.append(run)
-                points[run] = (n, line, [], [], [])
-            }
-            guard points[run]!.params == n else {
-                throw .malformedFile(file: table.source, line: line, message: "run \"\(run)\" has \(table.header[paramsColumn!]) \(row[paramsColumn!]) here but \(formatQuantity(points[run]!.params)) on line \(points[run]!.line); a run has one model size")
-            }
-            if seen == 0 { continue }
-            points[run]!.tokens.append(seen)
-            points[run]!.losses.append(loss)
-            points[run]!.lines.append(line)
+            return v
         }
+        let run = row[runColumn]
+        guard !run.isEmpty else {
+            throw .badValue(file: source, line: line, column: runColumn + 1, columnName: header[runColumn],
+                            expected: "a run identifier", found: run)
+        }
+        let n = try paramsColumn.map { c throws(ScalingLawsError) in try number(c) } ?? params!
+        let seen = try number(tokensColumn, allowZero: true) * (tokensPerStep ?? 1)
+        let loss = try number(lossColumn)
+        if points[run] == nil {
+            order.append(run)
+            points[run] = (n, line, [], [], [])
+        }
+        guard points[run]!.params == n else {
+            throw .malformedFile(file: source, line: line, message: "run \"\(run)\" has \(header[paramsColumn!]) \(row[paramsColumn!]) here but \(formatQuantity(points[run]!.params)) on line \(points[run]!.line); a run has one model size")
+        }
+        if seen == 0 { return }
+        points[run]!.tokens.append(seen)
+        points[run]!.losses.append(loss)
+        points[run]!.lines.append(line)
+    }
 
+    /// The curves, in order of first appearance, each sorted by tokens.
+    func finish() throws(ScalingLawsError) -> [TrainingCurve] {
+        guard rows > 0 else {
+            throw .malformedFile(file: source, line: nil, message: "the file has a header but no points")
+        }
         var curves = [TrainingCurve]()
         for run in order {
             let p = points[run]!
             let sorted = p.tokens.indices.sorted { p.tokens[$0] < p.tokens[$1] }
             for (a, b) in zip(sorted, sorted.dropFirst()) where p.tokens[a] == p.tokens[b] {
-                throw .malformedFile(file: table.source, line: max(p.lines[a], p.lines[b]), message: "run \"\(run)\" logs \(formatQuantity(p.tokens[a])) tokens twice (lines \(min(p.lines[a], p.lines[b])) and \(max(p.lines[a], p.lines[b]))); keep one point per token count")
+                throw .malformedFile(file: source, line: max(p.lines[a], p.lines[b]), message: "run \"\(run)\" logs \(formatQuantity(p.tokens[a])) tokens twice (lines \(min(p.lines[a], p.lines[b])) and \(max(p.lines[a], p.lines[b]))); keep one point per token count")
             }
             guard sorted.count >= 2 else {
-                throw .malformedFile(file: table.source, line: p.line, message: "run \"\(run)\" has \(sorted.count) point\(sorted.count == 1 ? "" : "s") after 0 tokens; a training curve needs at least two")
+                throw .malformedFile(file: source, line: p.line, message: "run \"\(run)\" has \(sorted.count) point\(sorted.count == 1 ? "" : "s") after 0 tokens; a training curve needs at least two")
             }
             curves.append(TrainingCurve(run: run, params: p.params, tokens: sorted.map { p.tokens[$0] },
                                         losses: sorted.map { p.losses[$0] }))
         }
         return curves
     }
+
 }
