@@ -67,12 +67,27 @@ struct BacktestReport: Encodable {
         var are: Double
         var relativeError: Double
         var interval: Interval
+        var lawInterval: Interval
+        var calibratedInterval: Interval?
         var covered: Bool
+        var calibratedCovered: Bool?
         var extrapolation: Double
 
         enum CodingKeys: String, CodingKey {
             case params, tokens, flops, actual, predicted, are, interval, covered, extrapolation
-            case relativeError = "relative_error"
+            case relativeError = "relative_error", lawInterval = "law_interval", calibratedInterval = "calibrated_interval"
+            case calibratedCovered = "calibrated_covered"
+        }
+    }
+
+    struct ScoreRecord: Encodable {
+        var kind: String
+        var coverage: Double
+        var medianHalfWidth: Double
+
+        enum CodingKeys: String, CodingKey {
+            case kind, coverage
+            case medianHalfWidth = "median_half_width"
         }
     }
 
@@ -86,11 +101,14 @@ struct BacktestReport: Encodable {
     var coverage: Double
     var level: Double
     var intervalMethod: String
+    var intervals: [ScoreRecord]
+    var verdict: String
+    var calibration: CalibrationRecord?
     var fit: FitRecord
     var runs: [RunRecord]
 
     enum CodingKeys: String, CodingKey {
-        case split, mare, bias, coverage, level, fit, runs
+        case split, mare, bias, coverage, level, fit, runs, intervals, verdict, calibration
         case trainRuns = "train_runs"
         case testRuns = "test_runs"
         case medianAre = "median_are"
@@ -109,13 +127,18 @@ struct BacktestReport: Encodable {
         coverage = b.coverage
         level = b.level
         intervalMethod = b.intervalMethod.rawValue
+        intervals = b.scores.map { ScoreRecord(kind: $0.kind.rawValue, coverage: $0.coverage, medianHalfWidth: $0.medianHalfWidth) }
+        verdict = b.verdict
+        calibration = b.calibration.map(CalibrationRecord.init)
         var record = b.fit.record
         record.trainingRuns = nil
         fit = record
         runs = b.heldOut.map { h in
             RunRecord(params: h.run.params, tokens: h.run.tokens, flops: h.run.flops, actual: h.actual, predicted: h.predicted,
                       are: h.absoluteRelativeError, relativeError: h.relativeError, interval: h.interval,
-                      covered: h.interval.contains(h.actual), extrapolation: h.extrapolation)
+                      lawInterval: h.lawInterval, calibratedInterval: h.calibratedInterval,
+                      covered: h.interval.contains(h.actual), calibratedCovered: h.calibratedInterval?.contains(h.actual),
+                      extrapolation: h.extrapolation)
         }
     }
 
@@ -124,15 +147,19 @@ struct BacktestReport: Encodable {
         let summary = [
             "split      \(b.split.description): \(b.trainingCount) runs to train, \(b.heldOut.count) held out",
             "scores     MARE \(Report.percent(b.mare)), median \(Report.percent(b.medianARE)), max \(Report.percent(b.maxARE)), bias \(String(format: "%+.2f%%", 100 * b.bias)) (positive: over-predicts)",
-            "coverage   \(Report.percent(b.coverage)) of held-out losses inside their \(Report.pct(b.level)) new-run interval (\(b.intervalMethod.rawValue))",
+        ] + b.scores.map { score in
+            "coverage   \(Report.pct(b.level)) \(score.kind == .newRun ? "new-run" : score.kind.rawValue) intervals: \(String(format: "%.0f%%", 100 * score.coverage)) of held-out losses inside, median half-width \(Report.percent(score.medianHalfWidth)) (median error \(Report.percent(b.medianARE)))"
+        } + [
+            "verdict    \(b.verdict)",
+        ] + (b.calibration.map { [Report.calibrationLine($0)] } ?? []) + [
             "parameters \(Report.parameterLine(b.fit))",
         ]
         let rows = b.heldOut.map { h in
             [Report.count(h.run.params), Report.count(h.run.tokens), Report.flops(h.run.flops), String(format: "%.4f", h.actual),
              String(format: "%.4f", h.predicted), Report.percent(h.absoluteRelativeError), Report.interval(h.interval),
-             String(format: "%.3g", h.extrapolation)]
+             Report.interval(h.calibratedInterval), String(format: "%.3g", h.extrapolation)]
         }
         return fit + "\n" + summary.joined(separator: "\n") + "\n\n"
-            + Report.table(["params N", "tokens D", "flops C", "actual", "predicted", "ARE", "new-run interval", "x compute"], rows)
+            + Report.table(["params N", "tokens D", "flops C", "actual", "predicted", "ARE", "new-run interval", "calibrated interval", "x compute"], rows)
     }
 }

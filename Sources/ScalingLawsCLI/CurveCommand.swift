@@ -120,6 +120,9 @@ struct CurveReport: Encodable {
     var loss: Double
     var interval: Interval
     var lawInterval: Interval
+    var calibratedInterval: Interval
+    var extrapolation: Double
+    var calibration: CalibrationRecord
     var level: Double
     var intervalMethod: String
     var actual: Double?
@@ -135,7 +138,8 @@ struct CurveReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case run, at, loss, interval, level, actual, parameters, formula, objective
-        case lawInterval = "law_interval", intervalMethod = "interval_method", standardErrors = "standard_errors"
+        case lawInterval = "law_interval", calibratedInterval = "calibrated_interval", extrapolation, calibration
+        case intervalMethod = "interval_method", standardErrors = "standard_errors"
         case pointsUsed = "points_used", pointsSkipped = "points_skipped", pointsHeldOut = "points_held_out"
         case fittedFrom = "fitted_from_tokens", fittedThrough = "fitted_through_tokens"
     }
@@ -146,6 +150,9 @@ struct CurveReport: Encodable {
         loss = f.loss
         interval = f.interval
         lawInterval = f.lawInterval
+        calibratedInterval = f.calibratedInterval
+        extrapolation = f.extrapolation
+        calibration = CalibrationRecord(f.calibration)
         level = f.uncertainty.level
         intervalMethod = f.uncertainty.method.rawValue
         actual = f.actual
@@ -167,6 +174,9 @@ struct CurveReport: Encodable {
         try c.encode(loss, forKey: .loss)
         try c.encode(interval, forKey: .interval)
         try c.encode(lawInterval, forKey: .lawInterval)
+        try c.encode(calibratedInterval, forKey: .calibratedInterval)
+        try c.encode(extrapolation, forKey: .extrapolation)
+        try c.encode(calibration, forKey: .calibration)
         try c.encode(level, forKey: .level)
         try c.encode(intervalMethod, forKey: .intervalMethod)
         try c.encode(actual, forKey: .actual)
@@ -187,10 +197,15 @@ struct CurveReport: Encodable {
             "curve      \(f.fit.law.formula), t = tokens seen",
             "points     \(f.pointsUsed) fitted from \(Report.count(f.fittedTokens.lowerBound)) to \(Report.count(f.fittedTokens.upperBound)) tokens; \(f.pointsSkipped) skipped as warmup; \(f.pointsHeldOut) after --through not used",
             "parameters \(Report.parameterLine(f.fit))",
-            "forecast   loss \(String(format: "%.4f", f.loss)) at \(Report.count(f.target)) tokens; \(Report.pct(f.uncertainty.level)) interval \(Report.interval(f.interval)) (this run's logged loss), curve alone \(Report.interval(f.lawInterval)) (\(f.uncertainty.method.rawValue))",
+            "forecast   loss \(String(format: "%.4f", f.loss)) at \(Report.count(f.target)) tokens (\(Report.ratio(f.extrapolation)) the last fitted point)",
+            "interval   \(Report.pct(f.uncertainty.level)) calibrated \(Report.interval(f.calibratedInterval)); without the forecast-error term: this run's loss \(Report.interval(f.interval)), curve alone \(Report.interval(f.lawInterval)) (\(f.uncertainty.method.rawValue))",
+            Report.calibrationLine(f.calibration),
         ]
+        if f.extrapolation > f.calibration.prior.calibratedUpTo {
+            lines.append("warning    \(Report.ratio(f.extrapolation)) is beyond the ratios the interval calibration was measured at (up to \(Report.ratio(f.calibration.prior.calibratedUpTo))): treat the interval as a lower bound on the uncertainty")
+        }
         if let actual = f.actual {
-            lines.append("actual     \(String(format: "%.4f", actual)) logged at \(Report.count(f.target)) tokens: \(f.interval.contains(actual) ? "inside" : "OUTSIDE") the interval, error \(String(format: "%+.2f%%", 100 * (f.loss / actual - 1)))")
+            lines.append("actual     \(String(format: "%.4f", actual)) logged at \(Report.count(f.target)) tokens: \(f.calibratedInterval.contains(actual) ? "inside" : "OUTSIDE") the calibrated interval, error \(String(format: "%+.2f%%", 100 * (f.loss / actual - 1)))")
         }
         return lines.joined(separator: "\n")
     }

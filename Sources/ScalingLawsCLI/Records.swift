@@ -126,3 +126,39 @@ struct OptimumRecord: Encodable {
         try c.encodeIfPresent(uncertainty, forKey: .uncertainty)
     }
 }
+
+/// The forecast-error calibration behind a calibrated interval, in JSON.
+struct CalibrationRecord: Encodable {
+    var axis: String
+    var kappa: Double
+    var dataKappa: Double?
+    var scatterInflation: Double
+    var innerBacktests: Int
+    var largestInnerRatio: Double
+    var priorKappa: Double
+    var priorWeight: Double
+    var priorSource: String
+    var degreesOfFreedom: Double
+    var notes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case axis, kappa, notes
+        case dataKappa = "data_kappa", scatterInflation = "scatter_inflation", innerBacktests = "inner_backtests", largestInnerRatio = "largest_inner_ratio"
+        case priorKappa = "prior_kappa", priorWeight = "prior_weight", priorSource = "prior_source"
+        case degreesOfFreedom = "degrees_of_freedom"
+    }
+
+    init(_ c: ForecastCalibration) {
+        axis = c.axis
+        kappa = c.kappa
+        dataKappa = c.dataKappa
+        scatterInflation = c.scatterInflation
+        innerBacktests = c.origins
+        largestInnerRatio = c.largestInnerRatio
+        priorKappa = c.prior.kappa
+        priorWeight = c.prior.weight
+        priorSource = c.prior.source
+        degreesOfFreedom = c.degreesOfFreedom
+        notes = c.notes
+    }
+}

@@ -91,6 +91,16 @@ enum Report {
 
     static func pct(_ level: Double) -> String { String(format: "%g%%", 100 * level) }
 
+    /// An extrapolation ratio: `12×`, `1.5×`, `0.8×`.
+    static func ratio(_ r: Double) -> String { String(format: "%.3g×", r) }
+
+    /// The line that says where a calibrated interval's forecast-error term comes from.
+    static func calibrationLine(_ c: ForecastCalibration) -> String {
+        let measured = c.dataKappa.map { String(format: "%.3g from %d inner backtest%@ along %@ (up to %@)", $0, c.origins, c.origins == 1 ? "" : "s", c.axis, ratio(c.largestInnerRatio)) }
+            ?? "no inner backtest possible"
+        return "calibration forecast error κ = \(String(format: "%.3g", c.kappa)) per unit ln(ratio): \(measured), pooled with the prior \(String(format: "%.3g", c.prior.kappa)) (\(c.prior.source)); scatter × \(String(format: "%.2g", c.scatterInflation.squareRoot())); t with \(String(format: "%g", c.degreesOfFreedom)) degrees of freedom for κ"
+    }
+
     static func fit(_ r: FitResult, uncertainty u: Uncertainty?, source: String) -> String {
         let levelLabel = u.map { "\(pct($0.level)) interval" } ?? "interval"
         var rows = zip(r.law.parameters.indices, r.law.parameters).map { j, p -> [String] in

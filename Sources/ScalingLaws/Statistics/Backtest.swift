@@ -125,18 +125,58 @@ public struct BacktestRun: Sendable, Hashable {
     public var relativeError: Double { (predicted - actual) / actual }
     /// Interval for a new run at this point (asymptotic, at the backtest's level).
     public var interval: Interval
+    /// Interval of the law alone at this point (parameter uncertainty only).
+    public var lawInterval: Interval
+    /// The calibrated interval: ``interval`` widened by the forecast-error term measured by inner
+    /// backtests on the training runs (``ForecastCalibration``); nil where it could not be made.
+    public var calibratedInterval: Interval?
     /// How far beyond the training data the run lies: its compute over the largest training compute (or,
     /// for runs without compute, its value of the law's variable over the largest training value).
     public var extrapolation: Double
 
     /// A scored run (library users assembling their own held-out sets, e.g. the later points of a curve).
-    public init(run: Run, predicted: Double, actual: Double, interval: Interval, extrapolation: Double) {
+    public init(run: Run, predicted: Double, actual: Double, interval: Interval, extrapolation: Double,
+                lawInterval: Interval? = nil, calibratedInterval: Interval? = nil) {
         self.run = run
         self.predicted = predicted
         self.actual = actual
         self.interval = interval
         self.extrapolation = extrapolation
+        self.lawInterval = lawInterval ?? interval
+        self.calibratedInterval = calibratedInterval
     }
+
+    /// The interval of `kind` at this point.
+    public func interval(_ kind: IntervalKind) -> Interval? {
+        switch kind {
+        case .law: return lawInterval
+        case .newRun: return interval
+        case .calibrated: return calibratedInterval
+        }
+    }
+}
+
+/// The intervals a forecast carries, from narrowest to widest.
+public enum IntervalKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The law's parameter uncertainty alone.
+    case law
+    /// Parameters plus the runs' scatter about the law: where one new run lands if the law is right.
+    case newRun = "new_run"
+    /// The new-run interval plus the forecast error measured by inner backtests
+    /// (``ForecastCalibration``): the interval to trust for an extrapolation.
+    case calibrated
+}
+
+/// How well one kind of interval did on the held-out runs of a backtest.
+public struct IntervalScore: Sendable, Hashable {
+    /// The kind of interval.
+    public var kind: IntervalKind
+    /// Fraction of held-out losses inside it.
+    public var coverage: Double
+    /// Median of its half-width relative to the prediction, (high − low) / (2·predicted).
+    public var medianHalfWidth: Double
+    /// Held-out runs that had one.
+    public var count: Int
 }
 
 /// A forecast tested on runs it did not see.
@@ -162,6 +202,44 @@ public struct BacktestResult: Sendable {
     public var bias: Double { heldOut.reduce(0) { $0 + $1.relativeError } / Double(heldOut.count) }
     /// Fraction of held-out losses inside their run interval.
     public var coverage: Double { Double(heldOut.filter { $0.interval.contains($0.actual) }.count) / Double(heldOut.count) }
+    /// The forecast-error calibration behind the calibrated intervals (nil when none could be made).
+    public var calibration: ForecastCalibration?
+
+    /// Median absolute relative error, the yardstick of the half-widths in ``scores``.
+    public var medianAbsoluteError: Double { medianARE }
+
+    /// Coverage and median half-width of each kind of interval.
+    public var scores: [IntervalScore] {
+        IntervalKind.allCases.compactMap { kind in
+            let pairs = heldOut.compactMap { h in h.interval(kind).map { (h, $0) } }
+            guard !pairs.isEmpty else { return nil }
+            return IntervalScore(kind: kind,
+                                 coverage: Double(pairs.filter { $0.1.contains($0.0.actual) }.count) / Double(pairs.count),
+                                 medianHalfWidth: Quantiles.median(pairs.map { ($0.1.high - $0.1.low) / (2 * $0.0.predicted) }),
+                                 count: pairs.count)
+        }
+    }
+
+    /// One line on whether the calibrated intervals (or the new-run intervals, without a calibration)
+    /// meant what they said: "honest", "too narrow" (coverage well below the level) or "too wide" (full
+    /// coverage with half-widths over 4× the median error).
+    public var verdict: String {
+        guard let score = scores.first(where: { $0.kind == .calibrated }) ?? scores.first(where: { $0.kind == .newRun }) else {
+            return "no intervals to judge"
+        }
+        let name = score.kind == .calibrated ? "calibrated" : "new-run"
+        let cover = String(format: "%.0f%%", 100 * score.coverage)
+        let ratio = medianARE > 0 ? score.medianHalfWidth / medianARE : .infinity
+        // A binomial lower limit: coverage below level − 2 standard errors is too narrow.
+        let se = (level * (1 - level) / Double(score.count)).squareRoot()
+        if score.coverage < level - 2 * se - 0.05 {
+            return "\(name) intervals too narrow: \(cover) coverage for \(String(format: "%g%%", 100 * level)) intervals"
+        }
+        if score.coverage >= 1 && ratio > 4 {
+            return "\(name) intervals too wide: \(cover) coverage, half-width \(String(format: "%.1f", ratio))× the median error"
+        }
+        return "\(name) intervals honest: \(cover) coverage for \(String(format: "%g%%", 100 * level)) intervals, half-width \(String(format: "%.1f", ratio))× the median error"
+    }
     /// Number of training runs.
     public var trainingCount: Int { fit.runs }
 }
@@ -197,7 +275,14 @@ extension ScalingLaw {
             uncertainty = try fit.asymptoticUncertainty(level: level)
         }
         let heldRuns = test.map { completed[$0] }
-        let predictions = try uncertainty.predictions(heldRuns)
+        // The calibration measures extrapolation along the split's axis, from the training runs alone.
+        let calibration = try? fit.forecastCalibration(axis: split.variable)
+        let predictions: [Uncertainty.Prediction]
+        if let calibration {
+            predictions = try uncertainty.predictions(heldRuns, calibration: calibration)
+        } else {
+            predictions = try uncertainty.predictions(heldRuns)
+        }
         // Extrapolation is measured in compute when the runs have it, else in the law's first variable.
         let scale: (Run) -> Double? = { run in run.flops ?? run.value(of: self.variables[0]) }
         let maxTrain = train.compactMap { scale(completed[$0]) }.max() ?? .nan
@@ -208,8 +293,10 @@ extension ScalingLaw {
             }
             scored.append(BacktestRun(run: run, predicted: predictions[k].value, actual: actual,
                                       interval: predictions[k].runInterval,
-                                      extrapolation: (scale(run) ?? .nan) / maxTrain))
+                                      extrapolation: (scale(run) ?? .nan) / maxTrain,
+                                      lawInterval: predictions[k].interval, calibratedInterval: predictions[k].calibratedInterval))
         }
-        return BacktestResult(split: split, fit: fit, heldOut: scored, level: level, intervalMethod: uncertainty.method)
+        return BacktestResult(split: split, fit: fit, heldOut: scored, level: level, intervalMethod: uncertainty.method,
+                              calibration: calibration)
     }
 }

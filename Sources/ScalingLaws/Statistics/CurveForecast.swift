@@ -50,6 +50,13 @@ public struct CurveForecast: Sendable {
     public let interval: Interval
     /// Interval of the fitted curve alone (parameter uncertainty only).
     public let lawInterval: Interval
+    /// The interval to trust: ``interval`` widened by the forecast error the curve showed when it
+    /// forecast its own later points from earlier prefixes (``ForecastCalibration``).
+    public let calibratedInterval: Interval
+    /// The forecast-error calibration behind ``calibratedInterval``.
+    public let calibration: ForecastCalibration
+    /// The target over the last fitted token count.
+    public let extrapolation: Double
     /// Points fitted, skipped as warmup, and left out after ``CurveForecastOptions/through``.
     public let pointsUsed: Int, pointsSkipped: Int, pointsHeldOut: Int
     /// Token range of the fitted points.
@@ -70,12 +77,52 @@ extension TrainingCurve {
         if let t = options.through, !(t.isFinite && t > 0) {
             throw .invalidOption(option: "--through", message: "expected a positive token count, got \(t)")
         }
-        let kept = tokens.indices.filter { options.through == nil || tokens[$0] <= options.through! }
+        let prefix = try fitPrefix(through: options.through, warmup: options.warmup)
+        let fit = prefix.fit, used = prefix.used
+        let last = tokens[used.last!]
+        guard target >= tokens[used.first!] else {
+            throw .invalidOption(option: "--at", message: "\(formatQuantity(target)) tokens lies before the first fitted point of run \"\(run)\" (\(formatQuantity(tokens[used.first!])) tokens): forecast a later point")
+        }
+        let ratio = target / last
+        guard ratio <= Self.largestRatio else {
+            throw .invalidOption(option: "--at", message: "\(formatQuantity(target)) tokens is \(formatQuantity(ratio))× the last fitted point (\(formatQuantity(last))); no learning curve extrapolates beyond \(formatQuantity(Self.largestRatio))×")
+        }
+        let uncertainty: Uncertainty
+        if var b = options.bootstrap {
+            b.level = options.level
+            uncertainty = try fit.bootstrap(b)
+        } else {
+            uncertainty = try fit.asymptoticUncertainty(level: options.level)
+        }
+        guard let prediction = try uncertainty.predictions([Run(params: params, tokens: target)]).first else {
+            throw .fitFailed(law: fit.law.name, message: "no prediction at \(formatQuantity(target)) tokens")
+        }
+        let calibration = calibrate(through: last, warmup: options.warmup)
+        let calibrated = prediction.value > 0 && prediction.runLogSD.isFinite
+            ? calibration.interval(value: prediction.value, plainSD: prediction.runLogSD, ratio: ratio, level: options.level,
+                                   plainDegreesOfFreedom: uncertainty.plainDegreesOfFreedom)
+            : Interval(.nan, .nan)
+        return CurveForecast(run: run, target: target, fit: fit, uncertainty: uncertainty, loss: prediction.value,
+                             interval: prediction.runInterval, lawInterval: prediction.interval,
+                             calibratedInterval: calibrated, calibration: calibration, extrapolation: ratio,
+                             pointsUsed: used.count, pointsSkipped: prefix.kept - used.count,
+                             pointsHeldOut: tokens.count - prefix.kept,
+                             fittedTokens: tokens[used.first!]...last,
+                             actual: tokens.firstIndex(of: target).map { losses[$0] })
+    }
+
+    /// The largest forecast ratio (target over the last fitted token count) a curve forecast accepts.
+    public static let largestRatio = 1000.0
+
+    /// Fits the saturating power law to the points up to `through` tokens past the warmup cut: the fit,
+    /// the indices of the fitted points and the number of points up to `through`.
+    private func fitPrefix(through: Double?, warmup: Warmup) throws(ScalingLawsError) -> (fit: FitResult, used: [Int], kept: Int) {
+        let kept = tokens.indices.filter { through == nil || tokens[$0] <= through! }
         guard let last = kept.last.map({ tokens[$0] }) else {
-            throw .invalidOption(option: "--through", message: "run \"\(run)\" logs no point at or below \(formatQuantity(options.through!)) tokens (its first is at \(formatQuantity(tokens[0])))")
+            throw .invalidOption(option: "--through", message: "run \"\(run)\" logs no point at or below \(formatQuantity(through!)) tokens (its first is at \(formatQuantity(tokens[0])))")
         }
         let cutoff: Double
-        switch options.warmup {
+        switch warmup {
         case .tokens(let t):
             guard t.isFinite, t >= 0 else { throw .invalidOption(option: "--skip-tokens", message: "expected a token count ≥ 0, got \(t)") }
             cutoff = t
@@ -90,21 +137,30 @@ extension TrainingCurve {
         }
         let runs = used.map { Run(params: params, tokens: tokens[$0], loss: losses[$0], group: nil) }
         let fit = try law.fit(runs, options: FitOptions(objective: law.defaultObjective ?? Objective()))
-        let uncertainty: Uncertainty
-        if var b = options.bootstrap {
-            b.level = options.level
-            uncertainty = try fit.bootstrap(b)
-        } else {
-            uncertainty = try fit.asymptoticUncertainty(level: options.level)
+        return (fit, used, kept.count)
+    }
+
+    /// Calibrates the forecast-error term by rolling-origin backtests inside the points up to `through`:
+    /// the curve is refitted on the points up to 30%, 40%, …, 80% of `through` (same warmup rule) and
+    /// forecasts the later points up to `through` (``ForecastCalibration``, prior
+    /// ``ForecastCalibration/Prior/learningCurve``). Origins with too few points are skipped.
+    public func calibrate(through: Double, warmup: Warmup = .fraction(0.1)) -> ForecastCalibration {
+        var samples = [ForecastCalibration.Sample]()
+        var origin = 0
+        for g in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8] {
+            guard let inner = try? fitPrefix(through: g * through, warmup: warmup),
+                  inner.used.count >= 6,
+                  let uncertainty = try? inner.fit.asymptoticUncertainty(level: 0.95) else { continue }
+            let reach = tokens[inner.used.last!]
+            let later = tokens.indices.filter { tokens[$0] > reach && tokens[$0] <= through }
+            guard !later.isEmpty,
+                  let predictions = try? uncertainty.predictions(later.map { Run(params: params, tokens: tokens[$0]) }) else { continue }
+            for (k, i) in later.enumerated() where predictions[k].value > 0 {
+                samples.append(.init(origin: origin, ratio: tokens[i] / reach,
+                                     logError: log(losses[i]) - log(predictions[k].value), plainSD: predictions[k].runLogSD))
+            }
+            origin += 1
         }
-        guard let prediction = try uncertainty.predictions([Run(params: params, tokens: target)]).first else {
-            throw .fitFailed(law: law.name, message: "no prediction at \(formatQuantity(target)) tokens")
-        }
-        return CurveForecast(run: run, target: target, fit: fit, uncertainty: uncertainty, loss: prediction.value,
-                             interval: prediction.runInterval, lawInterval: prediction.interval,
-                             pointsUsed: used.count, pointsSkipped: kept.count - used.count,
-                             pointsHeldOut: tokens.count - kept.count,
-                             fittedTokens: tokens[used.first!]...tokens[used.last!],
-                             actual: tokens.firstIndex(of: target).map { losses[$0] })
+        return ForecastCalibration(axis: Variable.tokens, samples: samples, prior: .learningCurve)
     }
 }

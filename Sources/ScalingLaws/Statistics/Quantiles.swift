@@ -35,6 +35,63 @@ public enum Quantiles {
         return x
     }
 
+    /// The `p`-quantile of Student's t distribution with `degreesOfFreedom` ν > 0 (ν = ∞ gives the normal).
+    ///
+    /// Inverts F(t) = 1 − ½·I_{ν/(ν+t²)}(ν/2, ½) for t > 0 (Abramowitz & Stegun 26.7.1) by bisection,
+    /// with the regularized incomplete beta function I from its continued fraction (Numerical Recipes,
+    /// 3rd ed., §6.4). Accurate to about 1e-12; p outside (0, 1) or ν ≤ 0 gives NaN.
+    public static func studentT(_ p: Double, degreesOfFreedom nu: Double) -> Double {
+        guard p > 0, p < 1, nu > 0, !nu.isNaN else { return .nan }
+        if nu.isInfinite || nu > 1e7 { return normal(p) }
+        if p == 0.5 { return 0 }
+        if p < 0.5 { return -studentT(1 - p, degreesOfFreedom: nu) }
+        func cdf(_ t: Double) -> Double { 1 - 0.5 * regularizedBeta(nu / (nu + t * t), nu / 2, 0.5) }
+        var low = 0.0, high = max(1, normal(p))
+        while cdf(high) < p && high < 1e300 { low = high; high *= 2 }
+        for _ in 0..<200 {
+            let mid = 0.5 * (low + high)
+            if cdf(mid) < p { low = mid } else { high = mid }
+            if high - low <= 1e-13 * high { break }
+        }
+        return 0.5 * (low + high)
+    }
+
+    /// I_x(a, b), the regularized incomplete beta function.
+    static func regularizedBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        if x <= 0 { return 0 }
+        if x >= 1 { return 1 }
+        let lnGammas: Double = lgamma(a + b) - lgamma(a) - lgamma(b)
+        let lnPowers: Double = a * log(x) + b * log(1 - x)
+        let lnFront = lnGammas + lnPowers
+        if x < (a + 1) / (a + b + 2) { return exp(lnFront) * betaFraction(x, a, b) / a }
+        return 1 - exp(lnFront) * betaFraction(1 - x, b, a) / b
+    }
+
+    /// The continued fraction of I_x(a, b) by the modified Lentz method.
+    private static func betaFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        let tiny = 1e-300
+        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
+        if abs(d) < tiny { d = tiny }
+        d = 1 / d
+        var h = d
+        for m in 1...300 {
+            let m = Double(m), m2 = 2 * m
+            var aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
+            d = 1 + aa * d; if abs(d) < tiny { d = tiny }
+            c = 1 + aa / c; if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            h *= d * c
+            aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))
+            d = 1 + aa * d; if abs(d) < tiny { d = tiny }
+            c = 1 + aa / c; if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-15 { break }
+        }
+        return h
+    }
+
     /// Φ(x), the standard normal distribution function.
     public static func normalCDF(_ x: Double) -> Double {
         0.5 * erfc(-x / 2.0.squareRoot())

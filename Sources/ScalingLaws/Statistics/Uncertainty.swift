@@ -50,8 +50,19 @@ public struct Uncertainty: Sendable {
         case bootstrap(replicates: [[Double]])
     }
 
-    /// z = Φ⁻¹((1 + level)/2).
-    var z: Double { Quantiles.normal((1 + level) / 2) }
+    /// The two-sided quantile of the intervals: Student's t with n − p degrees of freedom for the
+    /// asymptotic method (small samples), the normal Φ⁻¹((1 + level)/2) for the bootstrap's combination
+    /// of its spread with the runs' scatter.
+    public var z: Double { Quantiles.studentT((1 + level) / 2, degreesOfFreedom: plainDegreesOfFreedom) }
+
+    /// Degrees of freedom of the plain intervals: n − p for the asymptotic method, ∞ (the normal) for
+    /// the bootstrap's combination of its spread with the runs' scatter.
+    public var plainDegreesOfFreedom: Double {
+        switch engine {
+        case let .asymptotic(_, layout, _): return Double(max(fit.runs - layout.free.count, 1))
+        case .bootstrap: return .infinity
+        }
+    }
 
     /// The uncertainty of any number computed from the parameter vector.
     ///
@@ -103,6 +114,13 @@ public struct Uncertainty: Sendable {
         /// Interval for the loss of one new run: parameter uncertainty plus the runs' scatter
         /// (``Uncertainty/residualScale``), combined in the objective's residual space.
         public var runInterval: Interval
+        /// The new-run interval widened by the forecast-error term of a ``ForecastCalibration`` (nil when
+        /// no calibration was given): the interval to trust for an extrapolation.
+        public var calibratedInterval: Interval? = nil
+        /// The target over the largest fitted value along the calibration's axis (nil without one).
+        public var extrapolation: Double? = nil
+        /// Standard deviation of ln(loss) of a new run, parameters and scatter (NaN where undefined).
+        public var runLogSD: Double = .nan
     }
 
     /// Predictions for `runs` with intervals.
@@ -112,6 +130,7 @@ public struct Uncertainty: Sendable {
         let inputs = try fit.inputs(for: runs)
         let law = fit.law
         let positive = fit.objective.space == .log
+        let z = self.z
         return (0..<inputs.count).map { i in
             let point = Inputs(columns: inputs.columns.map { [$0[i]] })
             let value = law.evaluate(fit.parameters, point)[0]
@@ -121,8 +140,33 @@ public struct Uncertainty: Sendable {
             let sd = (e.scaleStandardDeviation * e.scaleStandardDeviation + residualScale * residualScale).squareRoot()
             let center = positive ? log(value) : value
             let run = positive ? Interval(exp(center - z * sd), exp(center + z * sd)) : Interval(center - z * sd, center + z * sd)
-            return Prediction(value: value, interval: e.interval, runInterval: run)
+            // On the log scale: as is for log-space objectives, relative to the value otherwise.
+            let logSD = positive ? sd : (value > 0 ? sd / value : .nan)
+            return Prediction(value: value, interval: e.interval, runInterval: run, runLogSD: logSD)
         }
+    }
+
+    /// Predictions for `runs` with intervals, including the calibrated interval of `calibration`, whose
+    /// extrapolation ratio is each run's value of the calibration's axis over the largest fitted value.
+    ///
+    /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` if a run lacks a variable the law reads
+    ///   or the calibration's axis.
+    public func predictions(_ runs: [Run], calibration: ForecastCalibration) throws(ScalingLawsError) -> [Prediction] {
+        var out = try predictions(runs)
+        let reach = try fit.largestFitted(calibration.axis)
+        for (i, raw) in runs.enumerated() {
+            let run = raw.completed(flopsPerParamToken: fit.flopsPerParamToken)
+            guard let x = run.value(of: calibration.axis), x > 0, x.isFinite else {
+                throw .invalidRun(index: i, message: "the calibrated interval needs \(calibration.axis), which this run lacks")
+            }
+            let ratio = x / reach
+            out[i].extrapolation = ratio
+            if out[i].value > 0, out[i].runLogSD.isFinite {
+                out[i].calibratedInterval = calibration.interval(value: out[i].value, plainSD: out[i].runLogSD,
+                                                                 ratio: ratio, level: level, plainDegreesOfFreedom: plainDegreesOfFreedom)
+            }
+        }
+        return out
     }
 
     /// Uncertainty of the compute-optimal allocation of `flops`: estimates for `params`, `tokens`,
