@@ -201,8 +201,8 @@ struct CurveReport: Encodable {
             "interval   \(Report.pct(f.uncertainty.level)) calibrated \(Report.interval(f.calibratedInterval)); without the forecast-error term: this run's loss \(Report.interval(f.interval)), curve alone \(Report.interval(f.lawInterval)) (\(f.uncertainty.method.rawValue))",
             Report.calibrationLine(f.calibration),
         ]
-        if f.extrapolation > f.calibration.prior.calibratedUpTo {
-            lines.append("warning    \(Report.ratio(f.extrapolation)) is beyond the ratios the interval calibration was measured at (up to \(Report.ratio(f.calibration.prior.calibratedUpTo))): treat the interval as a lower bound on the uncertainty")
+        if f.extrapolation > f.calibration.measuredUpTo {
+            lines.append("warning    \(Report.ratio(f.extrapolation)) is beyond the ratios the interval calibration was measured at (up to \(Report.ratio(f.calibration.measuredUpTo))): treat the interval as a lower bound on the uncertainty")
         }
         if let actual = f.actual {
             lines.append("actual     \(String(format: "%.4f", actual)) logged at \(Report.count(f.target)) tokens: \(f.calibratedInterval.contains(actual) ? "inside" : "OUTSIDE") the calibrated interval, error \(String(format: "%+.2f%%", 100 * (f.loss / actual - 1)))")

@@ -7,8 +7,11 @@ struct Predict: ParsableCommand {
         discussion: """
             Give target values with --params, --tokens and --flops (comma-separated lists are paired
             element by element; a single value is repeated). A missing one of N, D, C is derived from
-            C = k·N·D. Each prediction has the interval of the law itself and the wider interval for one
-            new run (adding the runs' scatter about the law).
+            C = k·N·D. Each prediction has the interval of the law itself, the wider interval for one
+            new run (adding the runs' scatter about the law), and the calibrated interval: the new-run
+            interval widened by the forecast error the law showed when backtested inside the runs at
+            growing extrapolation (the one to trust; see "How honest are the intervals?" in the README).
+            `extrapolation` gives the target over the largest fitted value of each variable.
             Examples:
               scaling predict runs.csv --law chinchilla --params 70e9 --tokens 1.4e12
               scaling predict --fit fit.json --params 1B,7B,70B --tokens 20B,140B,1.4T
@@ -90,20 +93,26 @@ struct Predict: ParsableCommand {
                 }
                 return
             }
+            try result.validateTargets(targets)
             let losses = try result.predict(targets)
             let uncertainty = try intervals.uncertainty(of: result)
-            let withIntervals = try uncertainty?.predictions(targets)
+            // The calibrated interval needs the fitted runs, to backtest inside them.
+            let calibration = uncertainty == nil ? nil : try result.forecastCalibration()
+            let withIntervals = try calibration.map { c in try uncertainty!.predictions(targets, calibration: c) }
             let predictions = targets.indices.map { i in
                 PredictionRecord(params: targets[i].params, tokens: targets[i].tokens, flops: targets[i].flops,
                                  values: targets[i].values.isEmpty ? nil : targets[i].values, loss: losses[i],
-                                 interval: withIntervals?[i].interval, runInterval: withIntervals?[i].runInterval)
+                                 interval: withIntervals?[i].interval, runInterval: withIntervals?[i].runInterval,
+                                 calibratedInterval: withIntervals?[i].calibratedInterval,
+                                 extrapolation: result.runs > 0 ? ExtrapolationRecord(result.extrapolation(to: targets[i])) : nil)
             }
             switch format {
             case .json:
                 try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues,
-                                            predictions: predictions, uncertainty: uncertainty.map(UncertaintyRecord.init)))
+                                            predictions: predictions, uncertainty: uncertainty.map(UncertaintyRecord.init),
+                                            calibration: calibration.map(CalibrationRecord.init)))
             case .text:
-                output(Report.predictions(result, predictions, uncertainty: uncertainty, source: source.origin))
+                output(Report.predictions(result, predictions, uncertainty: uncertainty, calibration: calibration, source: source.origin))
             }
         }
     }

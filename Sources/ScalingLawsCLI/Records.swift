@@ -81,11 +81,25 @@ struct PredictionRecord: Codable {
     var loss: Double
     var interval: Interval?
     var runInterval: Interval?
+    var calibratedInterval: Interval?
+    var extrapolation: ExtrapolationRecord?
 
     enum CodingKeys: String, CodingKey {
-        case params, tokens, flops, values, loss, interval
-        case runInterval = "run_interval"
+        case params, tokens, flops, values, loss, interval, extrapolation
+        case runInterval = "run_interval", calibratedInterval = "calibrated_interval"
     }
+}
+
+/// How far a target lies beyond the fitted data: its value over the largest fitted value, per variable.
+struct ExtrapolationRecord: Codable {
+    var ratios: [String: Double]
+
+    init(_ e: [Extrapolation]) {
+        ratios = Dictionary(e.map { ($0.variable, $0.ratio) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    init(from decoder: any Decoder) throws { ratios = try [String: Double](from: decoder) }
+    func encode(to encoder: any Encoder) throws { try ratios.encode(to: encoder) }
 }
 
 struct PredictReport: Encodable {
@@ -94,6 +108,7 @@ struct PredictReport: Encodable {
     var parameters: [String: Double]
     var predictions: [PredictionRecord]
     var uncertainty: UncertaintyRecord?
+    var calibration: CalibrationRecord?
 }
 
 /// One compute-optimal allocation in JSON.

@@ -123,19 +123,32 @@ enum Report {
         zip(r.law.parameterNames, r.parameters).map { "\($0)=\(number($1))" }.joined(separator: " ")
     }
 
-    static func predictions(_ r: FitResult, _ preds: [PredictionRecord], uncertainty u: Uncertainty?, source: String?) -> String {
+    static func predictions(_ r: FitResult, _ preds: [PredictionRecord], uncertainty u: Uncertainty?,
+                            calibration: ForecastCalibration? = nil, source: String?) -> String {
         let extra = Array(Set(preds.flatMap { ($0.values ?? [:]).keys })).sorted()
         let standard = Variable.standard.filter { v in r.law.variables.contains(v) || preds.contains { p in
             (v == Variable.params ? p.params : v == Variable.tokens ? p.tokens : p.flops) != nil } }
         let rows: [[String]] = preds.map { p in
             standard.map { v in variable(v, v == Variable.params ? p.params : v == Variable.tokens ? p.tokens : p.flops) }
                 + extra.map { number(p.values?[$0]) }
-                + [String(format: "%.6f", p.loss), interval(p.interval), interval(p.runInterval)]
+                + [String(format: "%.6f", p.loss), interval(p.interval), interval(p.runInterval), interval(p.calibratedInterval)]
+                + (calibration.map { c in [p.extrapolation?.ratios[c.axis].map(ratio) ?? "-"] } ?? [])
         }
         let level = u.map { pct($0.level) + " " } ?? ""
         let names = ["params": "params N", "tokens": "tokens D", "flops": "flops C"]
-        return header(r, source: source) + uncertaintyLines(u) + "\nparameters \(parameterLine(r))\n\n"
-            + table(standard.map { names[$0]! } + extra + ["prediction", "\(level)law interval", "\(level)new-run interval"], rows)
+        var notes = calibration.map { "\n" + calibrationLine($0) } ?? ""
+        if let c = calibration {
+            for p in preds {
+                guard let x = p.extrapolation?.ratios[c.axis], x > c.measuredUpTo else { continue }
+                notes += "\nwarning    a target at \(ratio(x)) the largest fitted \(c.axis) is beyond the ratios the calibration was measured at (up to \(ratio(c.measuredUpTo))): read its interval as a lower bound"
+                break
+            }
+            notes += c.notes.map { "\nnote       " + $0 }.joined()
+        }
+        return header(r, source: source) + uncertaintyLines(u) + "\nparameters \(parameterLine(r))" + notes + "\n\n"
+            + table(standard.map { names[$0]! } + extra
+                    + ["prediction", "\(level)law interval", "\(level)new-run interval", "\(level)calibrated interval"]
+                    + (calibration.map { ["× \($0.axis)"] } ?? []), rows)
     }
 
     static func optima(_ r: FitResult, _ optima: [ComputeOptimum], estimates: [[String: Estimate]?], uncertainty u: Uncertainty?,

@@ -18,7 +18,7 @@ struct TrainingCLITests {
         #expect(interval[0] < actual && actual < interval[1])
         #expect(Set((json["parameters"] as? [String: Double] ?? [:]).keys) == ["E", "A", "alpha"])
         let text = try scaling(["curve", curves, "--run", "m160", "--through", "9.6e8", "--at", "3.2e9"])
-        #expect(text.status == 0 && text.stdout.contains("inside the interval"))
+        #expect(text.status == 0 && text.stdout.contains("inside the calibrated interval"))
     }
 
     @Test func taskPredictsAccuracyThroughTwoSteps() throws {

@@ -75,8 +75,9 @@ struct UncertaintyTests {
         let rss = fit.residuals.reduce(0) { $0 + $1 * $1 }
         let expected = (rss / Double(x.count - 2) / sxx).squareRoot()
         #expect(relativeError(u.standardErrors[1], expected) < 1e-6)
-        // And the interval is estimate ± z·SE with z = Φ⁻¹(0.975).
-        #expect(abs(u.intervals[1].high - fit["alpha"]! - 1.959963984540054 * expected) < 1e-9)
+        // And the interval is the textbook estimate ± t·SE with t the 0.975 quantile of Student's t on
+        // n − 2 = 18 degrees of freedom (2.100922040240960, R's qt(0.975, 18)).
+        #expect(abs(u.intervals[1].high - fit["alpha"]! - 2.100922040240960 * expected) < 1e-9)
     }
 
     @Test("The Chinchilla ridges are reported, and new-run intervals are wider than law intervals")
@@ -134,6 +135,21 @@ struct UncertaintyTests {
         #expect(u.warnings.contains("resampled \(groupCount) groups of runs, not 240 single runs"))
         let plain = try ChinchillaLaw().fit(try chinchillaRuns()).bootstrap(BootstrapOptions(replicates: 100, seed: 2))
         #expect(u.standardErrors != plain.standardErrors)
+    }
+
+    @Test("Student's t quantiles match published tables")
+    func studentT() {
+        // R: qt(0.975, c(1, 2, 5, 18, 100)), qt(0.995, 3), qt(0.9, 4.5).
+        let cases: [(Double, Double, Double)] = [(0.975, 1, 12.70620473617471), (0.975, 2, 4.302652729911275),
+                                                 (0.975, 5, 2.570581835636314), (0.975, 18, 2.100922040240960),
+                                                 (0.975, 100, 1.983971518523552), (0.995, 3, 5.840909309733350)]
+        for (p, nu, t) in cases {
+            #expect(abs(Quantiles.studentT(p, degreesOfFreedom: nu) - t) < 1e-9 * t, "t(\(p), \(nu))")
+            #expect(abs(Quantiles.studentT(1 - p, degreesOfFreedom: nu) + t) < 1e-9 * t)
+        }
+        #expect(abs(Quantiles.studentT(0.975, degreesOfFreedom: .infinity) - 1.959963984540054) < 1e-12)
+        #expect(Quantiles.studentT(0.5, degreesOfFreedom: 3) == 0)
+        #expect(Quantiles.studentT(1, degreesOfFreedom: 3).isNaN)
     }
 
     @Test("Normal quantiles and type-7 percentiles")

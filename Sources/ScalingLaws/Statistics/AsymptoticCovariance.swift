@@ -39,6 +39,7 @@ extension FitResult {
         let n = y.count, p = u.count
         var warnings = [String]()
         var covariance = Matrix(rows: p, columns: p)
+        var nullSpace = [[Double]]()
         let r = residuals.count == n ? residuals : (model.residuals(parameters) ?? residuals)
 
         if p > 0 {
@@ -61,6 +62,7 @@ extension FitResult {
                     var scaled = jac
                     for j in 0..<p { for i in 0..<n { scaled[i, j] *= weights[i].squareRoot() } }
                     let (uu, s, vt) = try LeastSquares.svd(scaled)
+                    nullSpace = Self.unidentifiedDirections(s, vt, p)
                     let cutoff = (s.first ?? 0) * 1e-12
                     let kept = s.indices.filter { s[$0] > cutoff }
                     deficient = kept.count < s.count
@@ -82,6 +84,7 @@ extension FitResult {
                 } else {
                     // (JᵀJ)⁻¹ = V S⁻² Vᵀ from the SVD J = U S Vᵀ.
                     let (_, s, vt) = try LeastSquares.svd(jac)
+                    nullSpace = Self.unidentifiedDirections(s, vt, p)
                     let cutoff = (s.first ?? 0) * 1e-12
                     for i in 0..<p {
                         for j in 0..<p {
@@ -93,7 +96,7 @@ extension FitResult {
                         }
                     }
                 }
-                if deficient {
+                if deficient && nullSpace.isEmpty {
                     warnings.append("the Jacobian is rank deficient: some parameter combinations are not determined by the data; their intervals are understated")
                 }
                 let psi2 = r.reduce(0) { $0 + loss.psi($1) * loss.psi($1) }
@@ -103,8 +106,41 @@ extension FitResult {
                 throw .fitFailed(law: law.name, message: "the covariance could not be computed (\(error.description))")
             }
         }
-        return makeUncertainty(method: .asymptotic, level: level, layout: layout, engine: .asymptotic(covariance: covariance, layout: layout, u: u),
+        if !nullSpace.isEmpty {
+            let names = law.parameterNames
+            let involved = layout.free.indices.filter { a in nullSpace.contains { abs($0[a]) > 0.1 } }.map { names[layout.free[$0]] }
+            var why = ""
+            let distinct = Set(trainingRuns.map { run in law.variables.map { run.completed(flopsPerParamToken: flopsPerParamToken).value(of: $0) ?? .nan } }).count
+            if distinct < p {
+                why = " (\(distinct) distinct run\(distinct == 1 ? "" : "s") for \(p) free parameters: add runs that differ)"
+            } else if law.variables.contains(Variable.params), Set(trainingRuns.compactMap(\.params)).count == 1 {
+                why = " (one distinct model size: add runs of other sizes, or hold parameters fixed)"
+            }
+            warnings.append("not identifiable: the data determine only combinations of \(involved.joined(separator: ", "))\(why); their standard errors and intervals, and those of forecasts that depend on them, are undefined")
+        }
+        if p > 0, n > p, r.allSatisfy({ abs($0) <= 1e-10 }) {
+            // Every direction is then undetermined for the purpose of intervals: there is no noise to scale them.
+            nullSpace = (0..<p).map { a in (0..<p).map { $0 == a ? 1.0 : 0.0 } }
+            warnings.append("no scatter measured: the law passes through every run to rounding (exact or synthetic data), so the data say nothing about the noise and no interval can be given")
+        }
+        return makeUncertainty(method: .asymptotic, level: level, layout: layout,
+                               engine: .asymptotic(covariance: covariance, layout: layout, u: u, nullSpace: nullSpace),
                                freeCovariance: covariance, warnings: warnings, residuals: r, replicates: 0, failed: 0, seed: nil)
+    }
+
+    /// Directions of the free variables the data do not determine: the right singular vectors of the
+    /// Jacobian whose singular values are below 1e-7 of the largest (or all, when it is 0).
+    static func unidentifiedDirections(_ s: [Double], _ vt: Matrix, _ p: Int) -> [[Double]] {
+        let top = s.first ?? 0
+        var out = [[Double]]()
+        for q in 0..<p where q >= s.count || s[q] <= 1e-7 * top {
+            guard q < s.count else {
+                // Fewer rows than variables: the rows of Vᵀ past the rank are not returned; fall back to all.
+                return (0..<p).map { a in (0..<p).map { $0 == a ? 1.0 : 0.0 } }
+            }
+            out.append((0..<p).map { vt[q, $0] })
+        }
+        return out
     }
 
     /// ψ′(rᵢ), smoothed for Huber's loss (see ``asymptoticUncertainty(level:)``).
@@ -160,8 +196,11 @@ extension FitResult {
                 correlations[i, j] = d > 0 ? c[a, b] / d : (a == b ? 1 : 0)
             }
         }
+        // A fit that is not identifiable says so once; its ridges are the same news.
+        var undetermined = false
+        if case let .asymptotic(_, _, _, nullSpace) = engine { undetermined = !nullSpace.isEmpty }
         for (a, i) in layout.free.enumerated() {
-            for j in layout.free[(a + 1)...] where abs(correlations[i, j]) > 0.999 {
+            for j in layout.free[(a + 1)...] where abs(correlations[i, j]) > 0.999 && !undetermined {
                 warnings.append("\(names[i]) and \(names[j]) are correlated at \(String(format: "%.4f", correlations[i, j])): the data fix a ridge, not each parameter; predictions are better determined than these two")
             }
             if layout.lower[i].isFinite && parameters[i] - layout.lower[i] < 1e-8 * max(1, abs(layout.lower[i])) {
@@ -180,6 +219,12 @@ extension FitResult {
             if let e = partial.estimate(positive: layout.positive[layout.leaderOf[j]], { $0[j] }) {
                 standardErrors[j] = e.standardError
                 intervals[j] = e.interval
+                if method == .bootstrap && !e.interval.contains(parameters[j]) {
+                    warnings.append("the bootstrap interval of \(names[j]) excludes its own estimate \(parameters[j]): the refits disagree with the fit (a skewed or multimodal objective); read it with care")
+                }
+            } else {
+                standardErrors[j] = .nan
+                intervals[j] = Interval(.nan, .nan)
             }
         }
         let scale: Double

@@ -94,6 +94,13 @@ extension FitResult {
         if failed > 0 {
             warnings.append("\(failed) of \(options.replicates) bootstrap refits failed and were dropped")
         }
+        if replicates.count < 100 {
+            warnings.append("only \(replicates.count) bootstrap replicates: a \(String(format: "%g%%", 100 * options.level)) percentile interval then rests on the one or two most extreme refits; use 1000")
+        }
+        // What the Jacobian says of identifiability and scatter holds for the resampled fits too.
+        if let asymptotic = try? asymptoticUncertainty(level: options.level) {
+            warnings += asymptotic.warnings.filter { $0.hasPrefix("not identifiable") || $0.hasPrefix("no scatter") }
+        }
         if units.count < runs.count {
             warnings.append("resampled \(units.count) groups of runs, not \(runs.count) single runs")
         }

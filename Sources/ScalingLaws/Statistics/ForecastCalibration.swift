@@ -170,6 +170,10 @@ public struct ForecastCalibration: Sendable, Hashable {
         return (1 + best.0, best.1)
     }
 
+    /// The largest ratio at which forecast errors were measured, in the user's inner backtests or in the
+    /// prior's calibration data: beyond it the interval is itself an extrapolation.
+    public var measuredUpTo: Double { max(largestInnerRatio, prior.calibratedUpTo) }
+
     /// The misspecification standard deviation at extrapolation ratio `ratio` (0 at or below 1).
     public func standardDeviation(ratio: Double) -> Double {
         ratio > 1 ? kappa * log(ratio) : 0
@@ -265,5 +269,67 @@ extension FitResult {
             origin += 1
         }
         return ForecastCalibration(axis: axis, samples: samples, prior: prior)
+    }
+}
+
+/// How far a forecast's target lies beyond the fitted data along one variable.
+public struct Extrapolation: Sendable, Hashable, Codable {
+    /// The variable (`flops`, `params`, `tokens`, or another variable of the law).
+    public var variable: String
+    /// The target's value over the largest fitted value (1.0 at the edge of the data, below 1 inside it).
+    public var ratio: Double
+
+    /// The target is `ratio` times the largest fitted value of `variable`.
+    public init(variable: String, ratio: Double) {
+        self.variable = variable
+        self.ratio = ratio
+    }
+}
+
+extension FitResult {
+    /// The largest ratio of a target to the fitted data that a forecast accepts (along any variable).
+    public static let largestExtrapolation = 1e6
+
+    /// How far `target` lies beyond the fitted runs along compute, params, tokens and the law's other
+    /// variables (those both the target and the fitted runs have).
+    public func extrapolation(to target: Run) -> [Extrapolation] {
+        let run = target.completed(flopsPerParamToken: flopsPerParamToken)
+        var names = Variable.standard
+        for v in law.variables where !names.contains(v) { names.append(v) }
+        return names.compactMap { v in
+            guard let x = run.value(of: v), let top = try? largestFitted(v) else { return nil }
+            return Extrapolation(variable: v, ratio: x / top)
+        }
+    }
+
+    /// Refuses targets that make no physical sense: a non-positive or non-finite value, or one more than
+    /// ``largestExtrapolation`` times the fitted data along a variable.
+    ///
+    /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` naming the target and the variable.
+    public func validateTargets(_ targets: [Run]) throws(ScalingLawsError) {
+        for (i, target) in targets.enumerated() {
+            let run = target.completed(flopsPerParamToken: flopsPerParamToken)
+            for v in Variable.standard + law.variables {
+                guard let x = run.value(of: v) else { continue }
+                guard x.isFinite, x > 0 else {
+                    throw .invalidRun(index: i, message: "\(v) must be a positive number, got \(x)")
+                }
+            }
+            for e in extrapolation(to: target) where e.ratio > Self.largestExtrapolation {
+                throw .invalidRun(index: i, message: "\(e.variable) is \(formatQuantity(e.ratio))× the largest fitted value; no scaling law extrapolates beyond \(formatQuantity(Self.largestExtrapolation))×")
+            }
+        }
+    }
+
+    /// Forecasts of `targets` with every interval: the law's, a new run's, and the calibrated interval
+    /// whose forecast-error term comes from rolling-origin backtests inside the fitted runs
+    /// (``forecastCalibration(axis:prior:)``), with each target's extrapolation ratio along that axis.
+    ///
+    /// - Throws: ``ScalingLawsError`` for targets that make no physical sense
+    ///   (``validateTargets(_:)``), a fit without runs, or a target lacking a variable of the law.
+    public func forecasts(_ targets: [Run], level: Double = 0.95) throws(ScalingLawsError) -> [Uncertainty.Prediction] {
+        try validateTargets(targets)
+        let uncertainty = try asymptoticUncertainty(level: level)
+        return try uncertainty.predictions(targets, calibration: try forecastCalibration())
     }
 }

@@ -44,8 +44,9 @@ public struct Uncertainty: Sendable {
     let engine: Engine
 
     enum Engine: Sendable {
-        /// Covariance of the free solver variables u (ln θ for positive parameters).
-        case asymptotic(covariance: Matrix, layout: ParameterLayout, u: [Double])
+        /// Covariance of the free solver variables u (ln θ for positive parameters), and the directions
+        /// of u the data do not determine (unit vectors; empty for an identifiable fit).
+        case asymptotic(covariance: Matrix, layout: ParameterLayout, u: [Double], nullSpace: [[Double]])
         /// Parameter vectors of the successful replicates.
         case bootstrap(replicates: [[Double]])
     }
@@ -59,7 +60,7 @@ public struct Uncertainty: Sendable {
     /// the bootstrap's combination of its spread with the runs' scatter.
     public var plainDegreesOfFreedom: Double {
         switch engine {
-        case let .asymptotic(_, layout, _): return Double(max(fit.runs - layout.free.count, 1))
+        case let .asymptotic(_, layout, _, _): return Double(max(fit.runs - layout.free.count, 1))
         case .bootstrap: return .infinity
         }
     }
@@ -75,7 +76,7 @@ public struct Uncertainty: Sendable {
         let transform: (Double) -> Double = positive ? { log($0) } : { $0 }
         let inverse: (Double) -> Double = positive ? { exp($0) } : { $0 }
         switch engine {
-        case let .asymptotic(covariance, layout, u):
+        case let .asymptotic(covariance, layout, u, nullSpace):
             let p = u.count
             var gradient = [Double](repeating: 0, count: p)
             for j in 0..<p {
@@ -87,6 +88,9 @@ public struct Uncertainty: Sendable {
                       fu.isFinite, fd.isFinite, !positive || (fu > 0 && fd > 0) else { return nil }
                 gradient[j] = (transform(fu) - transform(fd)) / (2 * h)
             }
+            // A quantity that moves along a direction the data do not determine has no interval.
+            let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for v in nullSpace where abs(zip(gradient, v).reduce(0) { $0 + $1.0 * $1.1 }) > 1e-6 * norm { return nil }
             var variance = 0.0
             for i in 0..<p { for j in 0..<p { variance += gradient[i] * covariance[i, j] * gradient[j] } }
             let sd = max(variance, 0).squareRoot()
