@@ -102,3 +102,95 @@ extension ExperimentDesignTests {
         #expect(design.score.halfWidth < baselines.map(\.score.halfWidth).min()!)
     }
 }
+
+extension ExperimentDesignTests {
+    static func problem(_ target: DesignTarget = .optimalLoss(flops: 1e22)) throws -> DesignProblem {
+        try DesignProblem(fit: try prior(), target: target, noise: 0.01)
+    }
+
+    @Test("Degenerate requests get errors naming what to fix")
+    func degenerate() throws {
+        let p = try Self.problem()
+        let candidates = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 6)
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "" } catch let e as ScalingLawsError { return e.description } catch { return "\(error)" }
+        }
+        // Budget not positive, not finite, or below the cheapest candidate.
+        for bad in [0.0, -1e20, .nan, .infinity] {
+            #expect(message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: bad) }.contains("--budget"))
+            #expect(message { _ = try DesignCandidates.grid(budget: bad, limits: DesignLimits(), flopsPerParamToken: 6) }.contains("--budget"))
+        }
+        let cheapest = candidates.map(\.flops).min()!
+        let below = message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: cheapest / 2) }
+        #expect(below.contains("--budget") && below.contains("cheapest"))
+        // A budget that buys fewer runs than the law has parameters.
+        let few = message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: cheapest * 3, options: DesignSearchOptions(ratioBand: nil)) }
+        #expect(few.contains("cannot determine") && few.contains("5 fitted parameters"))
+        // No candidate inside the limits.
+        #expect(message { _ = try DesignCandidates.filter(candidates, limits: DesignLimits(minParams: 1e15)) }.contains("no candidate inside the limits"))
+        #expect(message { _ = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(maxTokens: 1e3), flopsPerParamToken: 6) }.contains("no candidate inside the limits"))
+        #expect(message { _ = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(minParams: 1e12), flopsPerParamToken: 6) }.contains("no candidate inside the limits"))
+        #expect(message { _ = try DesignCandidates.filter(candidates, limits: DesignLimits(minParams: 2e9, maxParams: 1e9)) }.contains("--min-params"))
+        // A prior with a parameter missing, and no noise without pilot runs.
+        var partial = Self.hoffmann
+        partial["beta"] = nil
+        #expect(message { _ = try FitResult(law: ChinchillaLaw(), parameters: partial) }.contains("missing beta"))
+        #expect(message { _ = try DesignProblem(fit: try Self.prior(), target: .optimalLoss(flops: 1e22)) }.contains("--noise"))
+        #expect(message { _ = try DesignProblem(fit: try Self.prior(), target: .optimalLoss(flops: 1e22), noise: -0.01) }.contains("--noise"))
+        // Targets the law cannot compute, or out of range.
+        #expect(message { _ = try Self.problem(.optimalLoss(flops: 0)) }.contains("--target-flops"))
+        #expect(message { _ = try Self.problem(.loss(params: -1, tokens: 1e9)) }.contains("--target-params"))
+        let power = try FitResult(law: PowerLaw(x: "flops"), parameters: ["A": 10, "alpha": 0.05])
+        #expect(message { _ = try DesignProblem(fit: power, target: .optimum(flops: 1e22), noise: 0.01) }.contains("compute-optimal"))
+        // A band that leaves nothing.
+        #expect(message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: 1e20, options: DesignSearchOptions(ratioBand: 0.5)) }.contains("--ratio-band"))
+    }
+
+    @Test("Scores: c-optimality matches the textbook formula, a ladder at fixed D/N cannot separate A and B terms, and the design beats the standard designs it is compared with")
+    func scores() throws {
+        let p = try Self.problem()
+        // cᵀM⁻¹c by the SVD of the stacked Jacobian, independently of the criterion's own code path.
+        let runs = StandardDesigns.isoFLOPGrid(p, budget: 1e20)
+        let rows = try p.informationRows(runs)
+        let c = try p.targetGradient()
+        let j = Matrix(columns: (0..<c.count).map { a in rows.map { $0[a] } })
+        let (_, s, vt) = try LeastSquares.svd(j)
+        var cmc = 0.0
+        for q in 0..<s.count {
+            var v = 0.0
+            for a in 0..<c.count { v += vt[q, a] * c[a] }
+            cmc += v * v / (s[q] * s[q])
+        }
+        let score = try p.score(runs)
+        let expected = 0.01 * (p.efficiency * cmc).squareRoot()
+        #expect(abs(score.logStandardDeviation / expected - 1) < 1e-6)
+        #expect(abs(score.interval.low * exp(p.z * expected) / score.value - 1) < 1e-9)
+        // Huber δ = 1e-3 at σ = 0.01 is nearly least absolute deviations: κ → π/2 as δ/σ → 0.
+        #expect(p.efficiency > 1.45 && p.efficiency < Double.pi / 2)
+        #expect(DesignProblem.efficiency(of: .squared, noise: 0.01) == 1)
+        // Fixed D/N = 20: A·N^-α and B·(20N)^-β are both powers of N; with five parameters the ladder
+        // still has full rank in exact arithmetic only through curvature far below the noise.
+        let ladder = try p.score(StandardDesigns.ladder(p, budget: 1e20))
+        #expect(!ladder.logStandardDeviation.isFinite || ladder.relativeHalfWidth > 0.2)
+        // The proposal is better than both standard designs of the same cost.
+        let grid = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 6)
+        let design = try ExperimentDesigner.propose(p, candidates: grid, budget: 1e20)
+        for b in try StandardDesigns.baselines(p, budget: 1e20) {
+            #expect(design.score.halfWidth < b.score.halfWidth, "\(b.name)")
+        }
+        // Without the band the criterion can only improve (the band trades predicted width for robustness).
+        let free = try ExperimentDesigner.propose(p, candidates: grid, budget: 1e20, options: DesignSearchOptions(ratioBand: nil))
+        #expect(free.score.halfWidth <= design.score.halfWidth * 1.0001)
+        // Every target kind gives a finite interval; the optimum reports D* = C/(6N*).
+        let optimum = try ExperimentDesigner.propose(try Self.problem(.optimum(flops: 1e22)), candidates: grid, budget: 1e20)
+        let n = optimum.score.value, d = try #require(optimum.score.secondary).value
+        #expect(abs(6 * n * d / 1e22 - 1) < 1e-9)
+        let single = try ExperimentDesigner.propose(try Self.problem(.loss(params: 1e9, tokens: 2e11)), candidates: grid, budget: 1e20)
+        #expect(single.score.logStandardDeviation.isFinite && single.score.cost <= 1e20)
+        // Limits are respected.
+        let limited = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(minParams: 3e7, maxParams: 3e8, maxTokens: 5e9),
+                                                flopsPerParamToken: 6)
+        let inside = try ExperimentDesigner.propose(p, candidates: limited, budget: 1e20)
+        #expect(inside.runs.allSatisfy { $0.params >= 3e7 && $0.params <= 3e8 && $0.tokens <= 5e9 })
+    }
+}

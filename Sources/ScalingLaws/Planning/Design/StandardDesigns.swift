@@ -61,12 +61,12 @@ public enum StandardDesigns {
     }
 
     /// The design `make(b)` moved to the nearest distinct candidates, for the largest b ≤ budget (on a
-    /// log grid of 80 scales down to 1/1000 of the budget) whose snapped cost fits the budget.
+    /// log grid of 240 scales down to 1/1000 of the budget) whose snapped cost fits the budget.
     static func snap(_ make: (Double) -> [DesignRun], to candidates: [DesignRun], budget: Double) -> [DesignRun] {
         guard !candidates.isEmpty else { return [] }
         let logs = candidates.map { (log($0.params), log($0.tokens)) }
-        for step in 0..<80 {
-            let scale = pow(10, -3 * Double(step) / 79)
+        for step in 0..<240 {
+            let scale = pow(10, -3 * Double(step) / 239)
             var used = Set<Int>()
             var runs = [DesignRun]()
             for ideal in make(budget * scale) {
