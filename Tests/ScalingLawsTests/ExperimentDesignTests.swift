@@ -54,7 +54,8 @@ extension ExperimentDesignTests {
     /// Losses drawn from the Hoffmann et al. law with log-normal noise σ at `runs`, fitted by the default
     /// objective (Huber on log residuals) polished from the true parameters (the start search is left out
     /// to keep the test fast; it finds the same optimum on these designs).
-    static func simulatedForecast(_ runs: [DesignRun], problem: DesignProblem, sigma: Double, seed: UInt64) throws -> Double? {
+    static func simulatedForecast(_ runs: [DesignRun], problem: DesignProblem, sigma: Double, seed: UInt64,
+                                  fullSearch: Bool = false) throws -> Double? {
         var generator = SeededGenerator(seed: seed)
         let truth = problem.parameters
         let law = ChinchillaLaw()
@@ -63,13 +64,24 @@ extension ExperimentDesignTests {
             Run(params: run.params, tokens: run.tokens, flops: run.flops, loss: f * exp(sigma * generator.nextNormal()))
         }
         var options = FitOptions()
-        options.start = truth
+        if !fullSearch { options.start = truth }
         guard let fit = try? law.fit(data, options: options) else { return nil }
         return problem.target.value(law: law, fit.parameters, flopsPerParamToken: 6)
     }
 
     @Test("Simulation: over 100 seeds the design's median error at the target is no worse than the standard designs', and its interval covers 88–99%")
     func simulation() throws {
+        try simulate(seeds: 100, fullSearch: false)
+    }
+
+    /// The same with every fit running the full start search (about a minute on one core):
+    /// `SCALING_FULL_SIMULATION=1 swift test --filter fullSimulation`.
+    @Test("Simulation with the full start search in every fit, 200 seeds", .enabled(if: ProcessInfo.processInfo.environment["SCALING_FULL_SIMULATION"] != nil))
+    func fullSimulation() throws {
+        try simulate(seeds: 200, fullSearch: true)
+    }
+
+    func simulate(seeds count: Int, fullSearch: Bool) throws {
         let sigma = 0.01, budget = 1e20
         let problem = try DesignProblem(fit: try Self.prior(), target: .optimalLoss(flops: 1e22), noise: sigma)
         let truth = problem.target.value(law: problem.law, problem.parameters, flopsPerParamToken: 6)!
@@ -80,19 +92,20 @@ extension ExperimentDesignTests {
         for b in baselines { #expect(abs(b.score.cost / budget - 1) < 1e-9) }
         var errors = [String: [Double]]()
         var covered = 0, seeds = 0
-        for seed in 0..<100 {
-            guard let estimate = try Self.simulatedForecast(design.runs, problem: problem, sigma: sigma, seed: UInt64(seed)) else { continue }
+        for seed in 0..<count {
+            guard let estimate = try Self.simulatedForecast(design.runs, problem: problem, sigma: sigma, seed: UInt64(seed),
+                                                            fullSearch: fullSearch) else { continue }
             seeds += 1
             errors["design", default: []].append(abs(estimate - truth))
             let sd = design.score.logStandardDeviation
             if abs(log(estimate) - log(truth)) <= problem.z * sd { covered += 1 }
             for b in baselines {
-                if let e = try Self.simulatedForecast(b.score.runs, problem: problem, sigma: sigma, seed: UInt64(seed)) {
+                if let e = try Self.simulatedForecast(b.score.runs, problem: problem, sigma: sigma, seed: UInt64(seed), fullSearch: fullSearch) {
                     errors[b.name, default: []].append(abs(e - truth))
                 }
             }
         }
-        #expect(seeds >= 98)
+        #expect(seeds >= count * 98 / 100)
         let medians = errors.mapValues(Quantiles.median)
         let coverage = Double(covered) / Double(seeds)
         print("simulation: design \(design.runs.count) runs, predicted ±\(design.score.relativeHalfWidth); baselines \(baselines.map { "\($0.name) ±\($0.score.relativeHalfWidth)" }); median |error| \(medians); coverage \(coverage)")
