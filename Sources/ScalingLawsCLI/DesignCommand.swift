@@ -23,7 +23,7 @@ struct Design: ParsableCommand {
             Examples:
               scaling design --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 \\
                 --noise 0.01 --budget 1e20 --target-flops 1e22
-              scaling design pilot.csv --law chinchilla --budget 2e21 --target-optimum 1e24 --max-params 3e9
+              scaling design pilot.csv --law chinchilla --budget 2e21 --target-optimum 1e24 --max-params 3e9 --max-runs 24
               scaling design --fit fit.json --noise 0.01 --budget 2e21 --target-flops 1.3e22 \\
                 --candidates configs.csv --plot design.svg
               scaling design --fit fit.json --noise 0.01 --design runs.csv --target-flops 1.3e22 --format json
@@ -69,6 +69,9 @@ struct Design: ParsableCommand {
     @Option(help: "Use candidates whose tokens per parameter are within this factor of the target's, relative to the compute-optimal ratio (inf: all).")
     var ratioBand: Double = 3
 
+    @Option(help: "Most runs in the design (default: as many as the budget buys).")
+    var maxRuns: Int?
+
     @Option(help: "Confidence level of the predicted intervals.")
     var level: Double = 0.95
 
@@ -113,7 +116,7 @@ struct Design: ParsableCommand {
                 let pool = try given.map { try DesignCandidates.filter($0, limits: limits) }
                     ?? DesignCandidates.grid(budget: budgetValue, limits: limits, flopsPerParamToken: k)
                 let result = try ExperimentDesigner.propose(problem, candidates: pool, budget: budgetValue,
-                                                            options: DesignSearchOptions(ratioBand: ratioBand))
+                                                            options: DesignSearchOptions(ratioBand: ratioBand, maxRuns: maxRuns))
                 score = result.score
                 cost = budgetValue
                 proposal = result

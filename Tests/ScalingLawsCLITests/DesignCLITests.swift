@@ -96,6 +96,8 @@ struct DesignCLITests {
             (base + ["--budget", "1e21", "--candidates", path, "--min-params", "1e12"], "no candidate inside the limits"),
             (base + ["--budget", "1e20", "--max-tokens", "1e3"], "no candidate inside the limits"),
             (base, "--budget"),
+            (base + ["--budget", "1e20", "--max-runs", "3"], "--max-runs"),
+            (base + ["--budget", "1e20", "--ratio-band", "1"], "--ratio-band"),
             (["design", "--law", "chinchilla", "--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34", "--noise", "0.01", "--budget", "1e20", "--target-flops", "1e22"], "missing beta"),
             (["design"] + hoffmannFix + ["--budget", "1e20", "--target-flops", "1e22"], "--noise"),
             (["design"] + hoffmannFix + ["--noise", "0.01", "--budget", "1e20"], "give the target"),

@@ -200,6 +200,10 @@ extension ExperimentDesignTests {
         #expect(abs(6 * n * d / 1e22 - 1) < 1e-9)
         let single = try ExperimentDesigner.propose(try Self.problem(.loss(params: 1e9, tokens: 2e11)), candidates: grid, budget: 1e20)
         #expect(single.score.logStandardDeviation.isFinite && single.score.cost <= 1e20)
+        // A cap on the number of runs is respected and costs predicted width.
+        let capped = try ExperimentDesigner.propose(p, candidates: grid, budget: 1e20, options: DesignSearchOptions(maxRuns: 12))
+        #expect(capped.runs.count <= 12 && capped.score.cost <= 1e20)
+        #expect(capped.score.halfWidth >= design.score.halfWidth * 0.9999 && capped.score.logStandardDeviation.isFinite)
         // Limits are respected.
         let limited = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(minParams: 3e7, maxParams: 3e8, maxTokens: 5e9),
                                                 flopsPerParamToken: 6)

@@ -27,14 +27,13 @@ public enum DesignTarget: Sendable, Hashable {
 
     /// Checks the target's numbers and that `law` can compute it.
     func validate(law: any ScalingLaw) throws(ScalingLawsError) {
+        guard Set(law.variables).isSubset(of: [Variable.params, Variable.tokens, Variable.flops]) else {
+            throw .unsupported("the \(law.name) law reads \(law.variables.joined(separator: ", ")); a design chooses N and D, so it needs a law of params, tokens and flops only")
+        }
         switch self {
         case let .loss(n, d):
             guard n.isFinite, n > 0 else { throw .invalidOption(option: "--target-params", message: "expected a positive number, got \(n)") }
             guard d.isFinite, d > 0 else { throw .invalidOption(option: "--target-tokens", message: "expected a positive number, got \(d)") }
-            let reads = Set(law.variables)
-            guard reads.isSubset(of: [Variable.params, Variable.tokens, Variable.flops]) else {
-                throw .unsupported("the \(law.name) law reads \(law.variables.joined(separator: ", ")); a design needs a law of params, tokens and flops")
-            }
         case let .optimalLoss(c), let .optimum(c):
             let flag = self.quantity == "loss" ? "--target-flops" : "--target-optimum"
             guard c.isFinite, c > 0 else { throw .invalidOption(option: flag, message: "expected a positive FLOP budget, got \(c)") }

@@ -25,12 +25,15 @@ public struct DesignSearchOptions: Sendable, Hashable {
     /// from the compute-optimal frontier of the assumed law: |ln(D/N) − ln(D*/N*)(C) − offset(target)| ≤
     /// ln(band). Nil (or ∞) uses every candidate. See ``ExperimentDesigner`` for why.
     public var ratioBand: Double? = 3
+    /// Most runs in the design (nil: as many as the budget buys).
+    public var maxRuns: Int? = nil
     /// Most exchange sweeps.
     public var maxSweeps: Int = 30
 
-    /// Default options: a band of 3 around the target's tokens per parameter.
-    public init(ratioBand: Double? = 3, maxSweeps: Int = 30) {
+    /// Default options: a band of 3 around the target's tokens per parameter, no limit on the number of runs.
+    public init(ratioBand: Double? = 3, maxRuns: Int? = nil, maxSweeps: Int = 30) {
         self.ratioBand = ratioBand
+        self.maxRuns = maxRuns
         self.maxSweeps = maxSweeps
     }
 }
@@ -49,7 +52,7 @@ public struct DesignSearchOptions: Sendable, Hashable {
 ///    allocation use every candidate.
 /// 2. **Greedy.** Starting from no runs, add the affordable candidate with the largest decrease of
 ///    ln cᵀ(M + λI)⁻¹c per FLOP (a tiny ridge λ makes the first steps defined), until no candidate fits
-///    the remaining budget.
+///    the remaining budget (or the design has ``DesignSearchOptions/maxRuns`` runs).
 /// 3. **Exchange.** Swap a chosen run for an unchosen one whenever that lowers cᵀ(M + λI)⁻¹c within the
 ///    budget (Fedorov's exchange; Atkinson, Donev & Tobias 2007, ch. 12), then add any candidate that
 ///    still fits; repeat until a sweep changes nothing.
@@ -72,9 +75,13 @@ public enum ExperimentDesigner {
         guard cheapest <= budget else {
             throw .invalidOption(option: "--budget", message: "the budget \(budget) FLOPs is below the cheapest candidate run (\(cheapest) FLOPs)")
         }
+        let maxRuns = options.maxRuns ?? Int.max
+        guard maxRuns >= problem.free.count + 1 else {
+            throw .invalidOption(option: "--max-runs", message: "a fit of the \(problem.free.count) parameters of the \(problem.law.name) law needs at least \(problem.free.count + 1) runs, got \(maxRuns)")
+        }
         var notes = [String]()
         var usable = candidates.filter { $0.flops <= budget }
-        if let band = options.ratioBand, band.isFinite {
+        if let band = options.ratioBand, !band.isInfinite {
             guard band > 1 else {
                 throw .invalidOption(option: "--ratio-band", message: "expected a factor above 1 (e.g. 4), or inf for no band, got \(band)")
             }
@@ -105,7 +112,7 @@ public enum ExperimentDesigner {
         var spent = 0.0
         var current = criterion.regularizedVariance(m)
         var steps = 0
-        while true {
+        while chosen.count < maxRuns {
             var best: (index: Int, gain: Double, value: Double)? = nil
             for i in usable.indices where !inDesign[i] && spent + cost[i] <= budget {
                 criterion.add(&m, i, sign: 1)
@@ -151,7 +158,7 @@ public enum ExperimentDesigner {
                     criterion.add(&m, out, sign: 1)
                 }
             }
-            for j in usable.indices.sorted(by: { cost[$0] < cost[$1] }) where !inDesign[j] && spent + cost[j] <= budget {
+            for j in usable.indices.sorted(by: { cost[$0] < cost[$1] }) where chosen.count < maxRuns && !inDesign[j] && spent + cost[j] <= budget {
                 criterion.add(&m, j, sign: 1)
                 let v = criterion.regularizedVariance(m)
                 if v < current {
