@@ -111,6 +111,16 @@ struct DesignCLITests {
         }
     }
 
+    @Test("design has a help page with examples and every flag")
+    func help() throws {
+        let r = try scaling(["help", "design"])
+        #expect(r.status == 0)
+        for part in ["Examples:", "scaling design", "--budget", "--target-flops", "--target-optimum", "--target-params", "--candidates",
+                     "--design", "--noise", "--min-params", "--max-params", "--max-tokens", "--ratio-band", "--max-runs", "--plot"] {
+            #expect(r.stdout.contains(part), "\(part)")
+        }
+    }
+
     @Test("design from pilot runs: the noise is the pilot fit's residual scale")
     func pilot() throws {
         let r = try scaling(["design", exampleCSV, "--law", "chinchilla", "--budget", "1e21", "--target-optimum", "1e24",
