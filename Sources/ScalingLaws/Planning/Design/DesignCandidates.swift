@@ -1,0 +1,126 @@
+import Foundation
+
+/// One run a design may include: model size N, training tokens D and what it costs to train.
+public struct DesignRun: Sendable, Hashable, Codable {
+    /// Model parameters N.
+    public var params: Double
+    /// Training tokens D.
+    public var tokens: Double
+    /// Training compute C in FLOPs: the cost the budget counts.
+    public var flops: Double
+
+    /// A run of `params` parameters on `tokens` tokens costing `flops` FLOPs.
+    public init(params: Double, tokens: Double, flops: Double) {
+        self.params = params
+        self.tokens = tokens
+        self.flops = flops
+    }
+
+    /// A run costed by C = k·N·D.
+    public init(params: Double, tokens: Double, flopsPerParamToken k: Double) {
+        self.init(params: params, tokens: tokens, flops: k * params * tokens)
+    }
+
+    /// The run as a ``Run`` without a loss (for the laws' inputs).
+    public var run: Run { Run(params: params, tokens: tokens, flops: flops) }
+}
+
+/// Limits on the runs a design may use: the model sizes the codebase supports and the data at hand.
+public struct DesignLimits: Sendable, Hashable {
+    /// Smallest model size N (nil: none).
+    public var minParams: Double?
+    /// Largest model size N (nil: none).
+    public var maxParams: Double?
+    /// Most training tokens D (nil: none).
+    public var maxTokens: Double?
+
+    /// Limits; nil means unlimited.
+    public init(minParams: Double? = nil, maxParams: Double? = nil, maxTokens: Double? = nil) {
+        self.minParams = minParams
+        self.maxParams = maxParams
+        self.maxTokens = maxTokens
+    }
+
+    /// Whether `run` lies within the limits.
+    public func admits(_ run: DesignRun) -> Bool {
+        if let minParams, run.params < minParams { return false }
+        if let maxParams, run.params > maxParams { return false }
+        if let maxTokens, run.tokens > maxTokens { return false }
+        return true
+    }
+
+    /// Checks that every limit is a positive number and the size range is not empty.
+    public func validate() throws(ScalingLawsError) {
+        for (flag, value) in [("--min-params", minParams), ("--max-params", maxParams), ("--max-tokens", maxTokens)] {
+            if let value, !(value.isFinite && value > 0) {
+                throw .invalidOption(option: flag, message: "expected a positive number, got \(value)")
+            }
+        }
+        if let lo = minParams, let hi = maxParams, lo > hi {
+            throw .invalidOption(option: "--min-params", message: "the smallest size \(lo) exceeds --max-params \(hi)")
+        }
+    }
+}
+
+/// The candidate runs a design chooses from.
+public enum DesignCandidates {
+    /// Default smallest model size of the grid when no limit is given.
+    public static let defaultMinParams = 1e7
+    /// Tokens per parameter spanned by the default grid.
+    public static let defaultRatios: ClosedRange<Double> = 1...1000
+
+    /// A log grid of model sizes × tokens per parameter: `sizesPerDecade` sizes per decade from the
+    /// smallest size (`limits.minParams`, default 10⁷) to the largest (`limits.maxParams`, default the
+    /// size whose run at the smallest ratio costs the whole budget), each trained at `ratioCount`
+    /// tokens-per-parameter values spaced evenly in log from 1 to 1000; costed by C = k·N·D and kept when
+    /// within the limits and the budget.
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a bad budget or limit, or when no
+    ///   grid point fits.
+    public static func grid(budget: Double, limits: DesignLimits, flopsPerParamToken k: Double,
+                            sizesPerDecade: Int = 8, ratioCount: Int = 16) throws(ScalingLawsError) -> [DesignRun] {
+        try ExperimentDesigner.validate(budget: budget)
+        try limits.validate()
+        guard k.isFinite, k > 0 else {
+            throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
+        }
+        let low = limits.minParams ?? defaultMinParams
+        let high = limits.maxParams ?? (budget / (k * defaultRatios.lowerBound)).squareRoot()
+        guard high >= low else {
+            throw .invalidOption(option: "--budget", message: "no candidate inside the limits: a model of \(low) parameters (--min-params) trained on \(defaultRatios.lowerBound) token per parameter costs \(k * low * low * defaultRatios.lowerBound) FLOPs, more than the budget \(budget)")
+        }
+        let decades = log10(high / low)
+        let sizeCount = max(1, Int((decades * Double(sizesPerDecade)).rounded(.down)) + 1)
+        let sizes = (0..<sizeCount).map { low * pow(10, Double($0) / Double(sizesPerDecade)) }
+        let ratios = geometricGrid(defaultRatios.lowerBound, defaultRatios.upperBound, count: max(2, ratioCount))
+        var runs = [DesignRun]()
+        for n in sizes {
+            for r in ratios {
+                let run = DesignRun(params: n, tokens: r * n, flopsPerParamToken: k)
+                if limits.admits(run) && run.flops <= budget { runs.append(run) }
+            }
+        }
+        guard !runs.isEmpty else {
+            throw .invalidOption(option: "--max-tokens", message: "no candidate inside the limits (sizes \(low)–\(high), at most \(limits.maxTokens.map { "\($0)" } ?? "any") tokens) costs at most the budget \(budget)")
+        }
+        return runs
+    }
+
+    /// Candidate runs given by the user (e.g. read from a file), kept when within the limits.
+    ///
+    /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` for a run without positive N, D and cost,
+    ///   and ``ScalingLawsError/invalidOption(option:message:)`` when none lies within the limits.
+    public static func filter(_ runs: [DesignRun], limits: DesignLimits) throws(ScalingLawsError) -> [DesignRun] {
+        try limits.validate()
+        for (index, run) in runs.enumerated() {
+            guard run.params.isFinite, run.params > 0, run.tokens.isFinite, run.tokens > 0, run.flops.isFinite, run.flops > 0 else {
+                throw .invalidRun(index: index, message: "a candidate needs positive params, tokens and flops, got N=\(run.params), D=\(run.tokens), C=\(run.flops)")
+            }
+        }
+        let kept = runs.filter(limits.admits)
+        guard !kept.isEmpty else {
+            throw .invalidOption(option: "--candidates", message: "no candidate inside the limits (\(runs.count) given; --min-params, --max-params, --max-tokens exclude them all)")
+        }
+        return kept
+    }
+}
