@@ -97,3 +97,28 @@ struct TaskPresetCLITests {
         #expect((try jsonObject(o.stdout)["loss_fit"] as? [String: Any])?["law"] as? String == "saturating")
     }
 }
+
+@Suite("scaling curve and envelope: repeated token counts")
+struct RepeatedTokenCountsCLITests {
+    @Test("A curve with a token count logged twice is averaged, with a note on stderr, and gives the same forecast as the mean")
+    func averaged() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try String(contentsOfFile: repositoryRoot.appendingPathComponent("Examples/data/learning_curves_synthetic.csv").path, encoding: .utf8)
+        let lines = source.split(separator: "\n").map(String.init)
+        // Duplicate one m160 row with a loss 0.01 higher and lower: the mean is the original.
+        let row = try #require(lines.first { $0.hasPrefix("m160,") && !$0.contains(",0,") })
+        let parts = row.split(separator: ",").map(String.init)
+        let loss = Double(parts[3])!
+        let twice = lines.flatMap { $0 == row ? ["\(parts[0]),\(parts[1]),\(parts[2]),\(loss + 0.01)", "\(parts[0]),\(parts[1]),\(parts[2]),\(loss - 0.01)"] : [$0] }
+        try (twice.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("twice.csv"), atomically: true, encoding: .utf8)
+        let arguments = ["--run", "m160", "--through", "9.6e8", "--at", "3.2e9", "--format", "json"]
+        let r = try scaling(["curve", "twice.csv"] + arguments, in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("scaling: note: 1 token count logged more than once in 1 run (\"m160\" (1))"), "\(r.stderr)")
+        let original = try scaling(["curve", repositoryRoot.appendingPathComponent("Examples/data/learning_curves_synthetic.csv").path] + arguments)
+        let a = try jsonObject(r.stdout), b = try jsonObject(original.stdout)
+        let pa = try double(a, "loss"), pb = try double(b, "loss")
+        #expect(abs(pa - pb) < 1e-6 * pb, "\(pa) vs \(pb)")
+    }
+}
