@@ -54,7 +54,7 @@ struct IsoFLOPMinimumTests {
                                ("lopsided 2 decades 10 sizes", { (s: Double, seed: UInt64) in lopsidedSweep(sizes: 10, decades: 2, noise: s, seed: seed) }),
                                ("lopsided 3 decades 20 sizes", { (s: Double, seed: UInt64) in lopsidedSweep(sizes: 20, decades: 3, noise: s, seed: seed) }),
                                ("balanced 9 sizes", { (s: Double, seed: UInt64) in isoFLOPDesign(noise: s, seed: seed).map { var r = $0; r.values["budget"] = r.flops; return r } })] {
-            for sigma in [0.0, 0.002, 0.005, 0.01] {
+            for sigma in [0.0, 0.001, 0.002, 0.005, 0.01] {
                 var line = "\(name) σ=\(sigma):"
                 for method in IsoFLOPProfile.Method.allCases {
                     var errors = [Double](), failed = 0
