@@ -39,7 +39,8 @@ struct Compare: ParsableCommand {
     static let defaultLaws = ["power", "saturating", "chinchilla"]
 
     /// The laws to compare, each with --x, --breaks and --form where it takes them.
-    func candidates(columns header: [String]) throws -> [any ScalingLaw] {
+    /// `header` nil checks the named laws before the file is read (the formula law needs its columns).
+    func candidates(columns header: [String]?) throws -> [any ScalingLaw] {
         var names = (laws ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if let single = law.law, single != "formula" { names.append(single) }
         if names.isEmpty && law.formula == nil { names = Self.defaultLaws }
@@ -66,6 +67,7 @@ struct Compare: ParsableCommand {
             out.append(candidate)
         }
         if let formula = law.formula {
+            guard let header else { return out }
             if let single = law.law, single != "formula", laws == nil {
                 throw CLIError(message: "--formula defines a law of its own: drop --law \(single), or list laws with --laws to compare with the formula")
             }
@@ -80,6 +82,7 @@ struct Compare: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let formula = law.formula { try FormulaLaw.checkSyntax(formula) }
+            _ = try candidates(columns: nil)  // unknown laws and misplaced flags before the file is read
             let table = try CSVTable(contentsOf: file)
             let candidates = try candidates(columns: table.header)
             // One objective for every law: --loss/--space, else the laws' own default when they share one.
