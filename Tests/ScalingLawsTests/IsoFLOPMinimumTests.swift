@@ -132,15 +132,18 @@ struct IsoFLOPMinimumTests {
     /// Over 20 noisy sweeps (σ = 0.002 in ln L), the 95% interval of a from the noise bootstrap (σ known,
     /// weights 1/SE²) and from the regression must each cover the truth at least 17 times (binomial(20,
     /// 0.95) falls below 17 with probability 1.6%).
-    @Test("Noise bootstrap: SE(ln N*) per budget, weighted fit, intervals that cover the truth (17 of 20 sweeps)")
+    @Test("Noise bootstrap and regression: intervals of a and of N* a decade out cover the truth (17 of 20 sweeps)")
     func noiseBootstrapCoverage() throws {
-        var noiseCovered = 0, regressionCovered = 0
+        var noiseCovered = 0, regressionCovered = 0, forecastCovered = (noise: 0, regression: 0)
         for seed in UInt64(1)...20 {
             let runs = lopsidedSweep(sizes: 16, noise: 0.002, seed: 300 + seed)
             var options = IsoFLOPOptions()
             options.budgetColumn = "budget"
             let plain = try IsoFLOPAnalysis(runs: runs, options: options)
             if try #require(plain.paramsExponentInterval).contains(truth) { regressionCovered += 1 }
+            // N*(C) a decade beyond the largest budget.
+            let target = 10 * plain.budgets.map(\.flops).max()!
+            if try #require(try plain.predict(flops: target).paramsInterval).contains(hoffmannOptimalParams(target)) { forecastCovered.regression += 1 }
             options.noise = 0.002
             options.bootstrapReplicates = 300
             options.seed = seed
@@ -148,12 +151,15 @@ struct IsoFLOPMinimumTests {
             #expect(noisy.budgets.allSatisfy { ($0.logParamsStandardError ?? 0) > 0 })
             #expect(noisy.bootstrap?.kind == .noise)
             if try #require(noisy.paramsExponentInterval).contains(truth) { noiseCovered += 1 }
+            if try #require(try noisy.predict(flops: target).paramsInterval).contains(hoffmannOptimalParams(target)) { forecastCovered.noise += 1 }
             // b = 1 − a in every replicate.
             let a = try #require(noisy.paramsExponentInterval), b = try #require(noisy.tokensExponentInterval)
             #expect(abs(b.low - (1 - a.high)) < 1e-9 && abs(b.high - (1 - a.low)) < 1e-9)
         }
         #expect(noiseCovered >= 17, "noise bootstrap: \(noiseCovered) of 20")
         #expect(regressionCovered >= 17, "regression: \(regressionCovered) of 20")
+        #expect(forecastCovered.noise >= 17 && forecastCovered.regression >= 17, "N*(10·C_max) covered: \(forecastCovered) of 20")
+        print("isoflop coverage of 20: exponent noise \(noiseCovered), regression \(regressionCovered); N*(10·C_max) \(forecastCovered)")
     }
 
     @Test("Student t quantiles match the tables")
