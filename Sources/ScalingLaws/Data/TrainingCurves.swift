@@ -108,7 +108,7 @@ struct CurveBuilder {
     let params: Double?
     let runColumn: Int, paramsColumn: Int?, lossColumn: Int, tokensColumn: Int
     private var order = [String]()
-    private var points = [String: (params: Double, line: Int, tokens: [Double], losses: [Double], lines: [Int])]()
+    private var points = [String: (params: Double, line: Int, tokens: [Double], losses: [Double])]()
     private var rows = 0
 
     init(source: String, header: [String], columns: CurveTable.Columns, tokensPerStep: Double?, params: Double?) throws(ScalingLawsError) {
@@ -166,7 +166,7 @@ struct CurveBuilder {
         let loss = try number(lossColumn)
         if points[run] == nil {
             order.append(run)
-            points[run] = (n, line, [], [], [])
+            points[run] = (n, line, [], [])
         }
         guard points[run]!.params == n else {
             throw .malformedFile(file: source, line: line, message: "run \"\(run)\" has \(header[paramsColumn!]) \(row[paramsColumn!]) here but \(formatQuantity(points[run]!.params)) on line \(points[run]!.line); a run has one model size")
@@ -174,7 +174,6 @@ struct CurveBuilder {
         if seen == 0 { return }
         points[run]!.tokens.append(seen)
         points[run]!.losses.append(loss)
-        points[run]!.lines.append(line)
     }
 
     /// The curves, in order of first appearance, each sorted by tokens.

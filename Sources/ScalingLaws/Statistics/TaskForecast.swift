@@ -47,29 +47,29 @@ public struct TaskForecast: Sendable {
     ///   - level: confidence level of the intervals.
     /// - Throws: ``ScalingLawsError`` when a run lacks its metric, the metric law reads more than one
     ///   variable, or either fit fails.
-    public init(runs: [Run], metricRuns step2: [Run]? = nil, metric: String, lossLaw: any ScalingLaw, metricLaw: any ScalingLaw,
+    public init(runs: [Run], metricRuns: [Run]? = nil, metric: String, lossLaw: any ScalingLaw, metricLaw: any ScalingLaw,
                 lossOptions: FitOptions = FitOptions(), metricOptions: FitOptions? = nil,
                 level: Double = 0.95) throws(ScalingLawsError) {
         guard metricLaw.variables.count == 1 else {
             throw .invalidOption(option: "--law-metric", message: "the step-2 law maps the task loss to the metric and must read one variable; the \(metricLaw.name) law reads \(metricLaw.variables.joined(separator: ", "))")
         }
-        var metricRuns = [Run]()
-        for (index, run) in (step2 ?? runs).enumerated() {
+        var stepTwoRuns = [Run]()
+        for (index, run) in (metricRuns ?? runs).enumerated() {
             guard let m = run.values[metric], m.isFinite else {
                 throw .invalidRun(index: index, message: "the run has no finite \(metric) for the step-2 fit")
             }
             guard let l = run.loss, l.isFinite else {
                 throw .invalidRun(index: index, message: "the run has no finite task loss")
             }
-            metricRuns.append(Run(loss: m, values: [metricLaw.variables[0]: l], group: run.group, weight: run.weight))
+            stepTwoRuns.append(Run(loss: m, values: [metricLaw.variables[0]: l], group: run.group, weight: run.weight))
         }
-        let fittedLosses = (step2 ?? runs).compactMap(\.loss)
+        let fittedLosses = (metricRuns ?? runs).compactMap(\.loss)
         guard let lowest = fittedLosses.min(), let highest = fittedLosses.max() else {
             throw .insufficientData("step 2 needs models with a task loss and \(metric)")
         }
         metricFitLosses = lowest...highest
         lossFit = try lossLaw.fit(runs, options: lossOptions)
-        metricFit = try metricLaw.fit(metricRuns, options: metricOptions ?? FitOptions(objective: metricLaw.defaultObjective ?? Objective()))
+        metricFit = try metricLaw.fit(stepTwoRuns, options: metricOptions ?? FitOptions(objective: metricLaw.defaultObjective ?? Objective()))
         lossUncertainty = try lossFit.asymptoticUncertainty(level: level)
         metricUncertainty = try metricFit.asymptoticUncertainty(level: level)
     }
