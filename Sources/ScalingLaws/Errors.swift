@@ -59,7 +59,7 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
             return "--formula: \(message) (character \(position + 1))\n  \(text)\n  \(String(repeating: " ", count: max(0, position)))^"
         case let .budgetsRefused(refusals):
             return refusals.map(\.description).joined(separator: "; ")
-                + "; or pass --skip-refused to fit the remaining budgets"
+                + "; add runs so that each budget has a minimum inside its sampled sizes"
         case let .insufficientData(message):
             return message
         }

@@ -12,6 +12,7 @@ struct Backtest: ParsableCommand {
             Examples:
               scaling backtest runs.csv --law chinchilla --train 'flops<=5.59e20'
               scaling backtest runs.csv --law chinchilla --holdout-top 20% --by params
+              scaling backtest runs.csv --law saturating --x flops --holdout-top 20% --by params
               scaling backtest runs.csv --law saturating --x flops --train 'flops<1e21' --format json
               scaling backtest runs.csv --train 'flops<=p80' --bootstrap 500
               scaling backtest runs.csv --law chinchilla --train 'flops<=5.59e20' --plot backtest.svg
@@ -41,7 +42,10 @@ struct Backtest: ParsableCommand {
             let table = try CSVTable(contentsOf: file)
             let lawValue = try law.makeLaw(columns: table.header)
             let options = try law.fitOptions(for: lawValue)
-            let runs = try columns.runs(from: table, variables: lawValue.variables, flopsPerParamToken: options.flopsPerParamToken)
+            // The split may read a column the law does not use (e.g. a law in C tested by holding out the largest N).
+            let splitVariable = SplitOptions.variable(of: trainSplit)
+            let variables = lawValue.variables + (lawValue.variables.contains(splitVariable) ? [] : [splitVariable])
+            let runs = try columns.runs(from: table, variables: variables, flopsPerParamToken: options.flopsPerParamToken)
             let result = try lawValue.backtest(runs, split: trainSplit, options: options, level: intervals.level,
                                                bootstrap: intervals.bootstrap.map { BootstrapOptions(replicates: $0, seed: intervals.seed) })
             try plot.write {

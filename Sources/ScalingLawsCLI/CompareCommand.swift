@@ -7,19 +7,27 @@ struct Compare: ParsableCommand {
         abstract: "Rank laws by how well they forecast held-out runs, with fit statistics and misspecification checks.",
         discussion: """
             Each law is fitted to all runs (in-sample error, AIC, BIC, residual checks) and backtested on
-            the split (default: hold out the top 20% of runs by compute). Laws are ranked by backtest
+            the split (default: hold out the top 20% of runs by compute; for sigmoid and exp-error, the
+            20% with the lowest task loss). Laws are ranked by backtest
             MARE; flags point out residual structure that noise does not explain.
+            The laws: --laws (a list), plus --law and --formula when given (without any of them:
+            power,saturating,chinchilla). --x is the variable of every one-variable law in the list,
+            --breaks and --form apply to bnsl and test-time. The split may read a column no law uses
+            (e.g. --holdout-top 20% --by params for laws in flops).
             Examples:
               scaling compare runs.csv --laws power,saturating,chinchilla
+              scaling compare runs.csv --laws kaplan,chinchilla --holdout-top 20% --by params
               scaling compare runs.csv --laws saturating,chinchilla --train 'flops<1e21' --format json
+              scaling compare runs.csv --laws chinchilla --formula 'E + A*N^-alpha + B*D^-alpha'
+              scaling compare tasks.csv --law sigmoid --x task_loss
             """
     )
 
     @Argument(help: "CSV file of runs.")
     var file: String
 
-    @Option(help: "Comma-separated laws to compare.")
-    var laws: String = "power,saturating,chinchilla"
+    @Option(help: "Comma-separated laws to compare (default: power,saturating,chinchilla unless --law or --formula is given).")
+    var laws: String?
 
     @OptionGroup var law: LawOptions
     @OptionGroup var columns: ColumnOptions
@@ -28,12 +36,58 @@ struct Compare: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    static let defaultLaws = ["power", "saturating", "chinchilla"]
+
+    /// The laws to compare, each with --x, --breaks and --form where it takes them.
+    /// `header` nil checks the named laws before the file is read (the formula law needs its columns).
+    func candidates(columns header: [String]?) throws -> [any ScalingLaw] {
+        var names = (laws ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let single = law.law, single != "formula" { names.append(single) }
+        if names.isEmpty && law.formula == nil { names = Self.defaultLaws }
+        var seen = Set<String>()
+        names = names.filter { seen.insert($0.lowercased()).inserted }
+        if law.breaks != nil && !names.contains("bnsl") { throw CLIError(message: "--breaks applies to the bnsl law only") }
+        if law.form != nil && !names.contains("test-time") { throw CLIError(message: "--form applies to the test-time law only") }
+        var out = [any ScalingLaw]()
+        for name in names {
+            var configuration = [String: String]()
+            if let breaks = law.breaks, name == "bnsl" { configuration["breaks"] = String(breaks) }
+            if let form = law.form, name == "test-time" { configuration["form"] = form }
+            var candidate = try LawCatalog.law(named: name, configuration: configuration)
+            if let x = law.x {
+                if candidate.variables.count == 1 {
+                    configuration["x"] = x
+                    candidate = try LawCatalog.law(named: name, configuration: configuration)
+                } else if names.count == 1 {
+                    // A single law that reads fixed variables: the catalogue's error names --x.
+                    configuration["x"] = x
+                    candidate = try LawCatalog.law(named: name, configuration: configuration)
+                }
+            }
+            out.append(candidate)
+        }
+        if let formula = law.formula {
+            guard let header else { return out }
+            if let single = law.law, single != "formula", laws == nil {
+                throw CLIError(message: "--formula defines a law of its own: drop --law \(single), or list laws with --laws to compare with the formula")
+            }
+            out.append(try FormulaLaw(formula, columns: header, bounds: try law.boundValues()))
+        }
+        if let x = law.x, !out.contains(where: { $0.variables == [x] }) {
+            throw CLIError(message: "--x \(x): none of the laws compared reads one variable (\(out.map(\.name).joined(separator: ", ")))")
+        }
+        return out
+    }
+
     func run() throws {
         try reportingErrors {
-            let names = laws.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            let oneVariable: Set<String> = ["power", "saturating", "bnsl", "test-time"]
-            let candidates = try names.map { try LawCatalog.law(named: $0, x: oneVariable.contains($0) ? law.x : nil) }
-            var options = try law.fitOptions()
+            if let formula = law.formula { try FormulaLaw.checkSyntax(formula) }
+            _ = try candidates(columns: nil)  // unknown laws and misplaced flags before the file is read
+            let table = try CSVTable(contentsOf: file)
+            let candidates = try candidates(columns: table.header)
+            // One objective for every law: --loss/--space, else the laws' own default when they share one.
+            let defaults = Set(candidates.map { $0.defaultObjective.map(\.label) ?? "" })
+            var options = try law.fitOptions(for: defaults.count == 1 ? candidates[0] : nil)
             guard options.fixed.isEmpty else {
                 throw CLIError(message: "--fix names parameters of one law; compare fits every law freely")
             }
@@ -41,9 +95,12 @@ struct Compare: ParsableCommand {
             // Default split: the top 20% by compute, or by the laws' own variable when they read another column.
             let standard = Set(Variable.standard)
             let defaultBy = candidates.allSatisfy { Set($0.variables).isSubset(of: standard) } ? Variable.flops : candidates[0].variables[0]
-            let trainSplit = try split.split(default: .holdoutTop(fraction: 0.2, by: defaultBy))
-            let variables = Array(Set(candidates.flatMap(\.variables))).sorted()
-            let table = try CSVTable(contentsOf: file)
+            // Laws from task loss to a metric forecast towards lower loss: hold out the lowest 20% of losses.
+            let lossToMetric = candidates.allSatisfy { ["sigmoid", "exp-error"].contains($0.name) }
+            let trainSplit = try split.split(default: lossToMetric ? .percentile(variable: defaultBy, op: .greaterOrEqual, quantile: 0.2)
+                                                                   : .holdoutTop(fraction: 0.2, by: defaultBy))
+            // The split may read a column none of the laws uses (e.g. laws in C split by N).
+            let variables = Array(Set(candidates.flatMap(\.variables) + [SplitOptions.variable(of: trainSplit)])).sorted()
             let runs = try columns.runs(from: table, variables: variables, flopsPerParamToken: options.flopsPerParamToken)
             let comparison = try LawComparison(laws: candidates, runs: runs,
                                                split: trainSplit,

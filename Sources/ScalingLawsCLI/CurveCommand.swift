@@ -85,6 +85,7 @@ struct Curve: ParsableCommand {
             let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
                                                                           step: stepCol, loss: lossCol),
                                                tokensPerStep: perStep, params: n)
+            if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             guard let curve = curves.first(where: { $0.run == runName }) else {
                 let names = curves.prefix(10).map(\.run).joined(separator: ", ")
                 throw CLIError(message: "--run: no run \"\(runName)\" in \(file); runs: \(names)\(curves.count > 10 ? ", …" : "")")

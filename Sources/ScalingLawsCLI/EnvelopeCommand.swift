@@ -60,6 +60,7 @@ struct Envelope: ParsableCommand {
             let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
                                                                           step: stepCol, loss: lossCol),
                                                tokensPerStep: perStep)
+            if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             var options = EnvelopeOptions()
             options.gridPoints = grid
             options.flopsPerParamToken = flopsPerParamToken

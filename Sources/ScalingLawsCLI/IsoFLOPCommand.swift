@@ -8,17 +8,30 @@ struct IsoFLOP: ParsableCommand {
         discussion: """
             Runs are grouped by FLOP budget: by a "budget" column when present
             (or --budget-col), otherwise by clustering C in log space. Per
-            budget, the loss is fitted against ln N by a parabola (--cubic: a
-            cubic) with LAPACK least squares; its minimum gives N*,
-            D* = C/(k·N*) and L*. A budget with too few runs, or with its
-            minimum outside its sampled sizes, is refused by name.
-            N*(C) = k_N·C^a and D*(C) = k_D·C^b are fitted by log-log least
-            squares, with percentile intervals from resampling runs within
-            budgets; L*(C) = E + A·C^-alpha with at least 4 budgets.
+            budget, the minimum of the loss over ln N gives N*, D* = C/(k·N*)
+            and L* (--minimum):
+              window    parabola in ln N through ln L of the lowest point and
+                        up to 3 sizes each side (default: best in measurements
+                        on lopsided synthetic sweeps with noise)
+              spline    Akima spline of ln L on ln N, exact argmin (Porian et
+                        al. 2024); best on smooth (seed-averaged) profiles
+              parabola  one parabola through every run (Hoffmann et al. 2022)
+              cubic     one cubic through every run
+            A budget without an interior minimum (too few sizes, lowest loss
+            at the smallest or largest size sampled) is skipped with a
+            warning; at least 3 budgets must remain. N*(C) = k_N·C^a and
+            D*(C) = k_D·C^b come from least squares of ln N* on ln C.
+            Intervals: without resampling, Student t from the budgets' scatter
+            about the line; --bootstrap K resamples runs within budgets;
+            --noise σ (seed-to-seed noise in ln L) perturbs the losses, gives
+            SE(ln N*) per budget, weights the fit by 1/SE² and gives the
+            intervals (K replicates, 1000 by default). L*(C) = E + A·C^-alpha
+            with at least 4 budgets.
             Examples:
               scaling isoflop Examples/data/isoflop_synthetic.csv
               scaling isoflop sweep.csv --flops 3.8e25 --format json
-              scaling isoflop sweep.csv --cubic --bootstrap 2000 --seed 7
+              scaling isoflop sweep.csv --noise 0.005 --seed 7
+              scaling isoflop sweep.csv --minimum parabola --bootstrap 2000
               scaling isoflop Examples/data/isoflop_synthetic.csv --flops 1e23 --plot isoflop.svg
             """
     )
@@ -29,7 +42,10 @@ struct IsoFLOP: ParsableCommand {
     @Option(help: "FLOP budget(s) to extrapolate N*, D* and L* to (comma-separated; e.g. 3.8e25).")
     var flops: [String] = []
 
-    @Flag(help: "Fit a cubic in ln N per budget instead of a parabola.")
+    @Option(help: "How each budget's minimum is found: window, spline, parabola or cubic.")
+    var minimum: IsoFLOPProfile.Method = .window
+
+    @Flag(help: "Same as --minimum cubic.")
     var cubic = false
 
     @Option(help: "Column naming each run's budget (default: \"budget\" when the file has it).")
@@ -38,17 +54,11 @@ struct IsoFLOP: ParsableCommand {
     @Option(help: "Without a budget column: largest gap in ln C within one budget (0.1 ≈ 10%).")
     var budgetTolerance: Double = 0.1
 
-    @Option(help: "Bootstrap replicates for the intervals (0: none).")
-    var bootstrap: Int = 1000
+    @Option(help: ArgumentHelp("Seed-to-seed noise of the loss in ln L (e.g. 0.005): noise bootstrap with --bootstrap K replicates (default 1000), SE(ln N*) per budget, weighted exponent fit.",
+                               valueName: "sigma"))
+    var noise: Double?
 
-    @Option(help: "Coverage of the percentile intervals.")
-    var level: Double = 0.95
-
-    @Option(help: "Seed of the resampling generator.")
-    var seed: UInt64 = 0
-
-    @Flag(help: "Leave out (and list) budgets without a minimum inside their sampled sizes instead of stopping.")
-    var skipRefused = false
+    @OptionGroup var intervals: UncertaintyOptions
 
     @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
     var flopsPerParamToken: Double = 6
@@ -62,16 +72,20 @@ struct IsoFLOP: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try intervals.check()
             let targets = try quantities(flops, flag: "--flops")
             try plot.check()
+            if cubic && minimum != .window && minimum != .cubic {
+                throw CLIError(message: "--cubic means --minimum cubic: drop one of --cubic and --minimum \(minimum.rawValue)")
+            }
             let table = try CSVTable(contentsOf: file)
             var options = IsoFLOPOptions()
-            options.shape = cubic ? .cubic : .parabola
+            options.minimum = cubic ? .cubic : minimum
             options.budgetTolerance = budgetTolerance
-            options.bootstrapReplicates = bootstrap
-            options.level = level
-            options.seed = seed
-            options.skipRefused = skipRefused
+            options.bootstrapReplicates = intervals.bootstrap
+            options.noise = noise
+            options.level = intervals.level
+            options.seed = intervals.seed
             options.flopsPerParamToken = flopsPerParamToken
             if let name = budgetCol {
                 guard let i = table.columnIndex([name]) else {
@@ -89,64 +103,78 @@ struct IsoFLOP: ParsableCommand {
             let predictions = try targets.map { try analysis.predict(flops: $0) }
             try plot.write { try IsoFLOPPlot(analysis: analysis, runs: runs, predictions: predictions).render(source: file) }
             switch format {
-            case .json: try printJSON(IsoFLOPReport(analysis: analysis, predictions: predictions))
+            case .json:
+                for s in analysis.skipped { warnOnStderr("skipped \(s.description)") }
+                try printJSON(IsoFLOPReport(analysis: analysis, predictions: predictions))
             case .text: output(Report.isoFLOP(analysis, predictions, source: file))
             }
         }
     }
 }
 
-/// `scaling isoflop --format json`: `runs`, `profile`, `grouping`, `flops_per_param_token`, `budgets`
-/// (`flops`, `params`, `tokens`, `loss`, `curvature`, `runs`, `min_params`, `max_params`), `refused`
-/// (`flops`, `reason`), the allocation keys, their `…_interval`s and `bootstrap` (`replicates`, `used`,
-/// `discarded`, `level`, `seed`; null without), and `prediction`/`predictions` with --flops.
+extension IsoFLOPProfile.Method: ExpressibleByArgument {}
+
+/// `scaling isoflop --format json`: `runs`, `minimum` (the method), `grouping`, `flops_per_param_token`,
+/// `budgets` (`flops`, `params`, `tokens`, `loss`, `curvature`, `runs`, `min_params`, `max_params`,
+/// `log_params_se` with --noise, `weight`), `skipped` (`flops`, `reason`), the allocation keys, their
+/// `…_interval`s, `interval_method`, `bootstrap` (`kind`, `replicates`, `used`, `discarded`, `level`,
+/// `seed`, `noise`; null without), and `prediction`/`predictions` with --flops.
 struct IsoFLOPReport: Encodable {
     var analysis: IsoFLOPAnalysis
     var predictions: [AllocationPrediction]
 
     enum Keys: String, CodingKey {
-        case runs, profile, grouping, budgets, refused, bootstrap
+        case runs, minimum, grouping, budgets, skipped, bootstrap
         case flopsPerParamToken = "flops_per_param_token"
         case paramsExponentInterval = "params_exponent_interval"
         case paramsCoefficientInterval = "params_coefficient_interval"
         case tokensExponentInterval = "tokens_exponent_interval"
         case tokensCoefficientInterval = "tokens_coefficient_interval"
+        case intervalMethod = "interval_method"
     }
 
     struct Budget: Encodable {
         var flops, params, tokens, loss, curvature: Double
         var runs: Int
         var minParams, maxParams: Double
+        var logParamsSE: Double?
+        var weight: Double
         enum CodingKeys: String, CodingKey {
-            case flops, params, tokens, loss, curvature, runs
-            case minParams = "min_params", maxParams = "max_params"
+            case flops, params, tokens, loss, curvature, runs, weight
+            case minParams = "min_params", maxParams = "max_params", logParamsSE = "log_params_se"
         }
     }
 
     struct Bootstrap: Encodable {
+        var kind: String
         var replicates, used, discarded: Int
         var level: Double
         var seed: UInt64
+        var noise: Double?
     }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(analysis.runs, forKey: .runs)
-        try c.encode(analysis.options.shape.rawValue, forKey: .profile)
+        try c.encode(analysis.options.minimum.rawValue, forKey: .minimum)
         try c.encode(analysis.options.budgetColumn.map { "column \($0)" } ?? "clustered (tolerance \(analysis.options.budgetTolerance) in ln C)", forKey: .grouping)
         try c.encode(analysis.options.flopsPerParamToken, forKey: .flopsPerParamToken)
-        try c.encode(analysis.budgets.map {
-            Budget(flops: $0.flops, params: $0.params, tokens: $0.tokens, loss: $0.loss, curvature: $0.curvature, runs: $0.runs,
-                   minParams: $0.sampledParams.lowerBound, maxParams: $0.sampledParams.upperBound)
+        let total = analysis.regression.weights.reduce(0, +)
+        try c.encode(zip(analysis.budgets, analysis.regression.weights).map { b, w in
+            Budget(flops: b.flops, params: b.params, tokens: b.tokens, loss: b.loss, curvature: b.curvature, runs: b.runs,
+                   minParams: b.sampledParams.lowerBound, maxParams: b.sampledParams.upperBound, logParamsSE: b.logParamsStandardError,
+                   weight: w / total)
         }, forKey: .budgets)
-        try c.encode(analysis.refused, forKey: .refused)
+        try c.encode(analysis.skipped, forKey: .skipped)
         let b = analysis.bootstrap
-        try c.encode(b.map { Bootstrap(replicates: $0.requested, used: $0.replicates.count, discarded: $0.discarded, level: $0.level, seed: $0.seed) },
+        try c.encode(b.map { Bootstrap(kind: $0.kind.rawValue, replicates: $0.requested, used: $0.replicates.count, discarded: $0.discarded,
+                                       level: $0.level, seed: $0.seed, noise: $0.kind == .noise ? analysis.options.noise : nil) },
                      forKey: .bootstrap)
-        try c.encode(b?.paramsExponent, forKey: .paramsExponentInterval)
-        try c.encode(b?.paramsCoefficient, forKey: .paramsCoefficientInterval)
-        try c.encode(b?.tokensExponent, forKey: .tokensExponentInterval)
-        try c.encode(b?.tokensCoefficient, forKey: .tokensCoefficientInterval)
+        try c.encode(analysis.paramsExponentInterval, forKey: .paramsExponentInterval)
+        try c.encode(analysis.paramsCoefficientInterval, forKey: .paramsCoefficientInterval)
+        try c.encode(analysis.tokensExponentInterval, forKey: .tokensExponentInterval)
+        try c.encode(analysis.tokensCoefficientInterval, forKey: .tokensCoefficientInterval)
+        try c.encode(analysis.intervalMethod, forKey: .intervalMethod)
         var shared = encoder.container(keyedBy: AllocationFields.Keys.self)
         try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(into: &shared)
     }
@@ -156,29 +184,38 @@ extension Report {
     static func isoFLOP(_ a: IsoFLOPAnalysis, _ predictions: [AllocationPrediction], source: String) -> String {
         let grouping = a.options.budgetColumn.map { "by column \"\($0)\"" }
             ?? "clustered by C (gap > \(number(a.options.budgetTolerance)) in ln C starts a budget)"
+        let method: String
+        switch a.options.minimum {
+        case .spline: method = "Akima spline of ln L on ln N per budget, exact argmin (Porian et al. 2024)"
+        case .window: method = "parabola in ln N through ln L of the lowest point and up to 3 sizes either side"
+        case .parabola: method = "one parabola in ln N per budget through every run, least squares (Hoffmann et al. 2022)"
+        case .cubic: method = "one cubic in ln N per budget through every run, least squares"
+        }
         var lines = [
-            "isoflop    \(a.runs) runs from \(source) in \(a.budgets.count + a.refused.count) budgets, \(grouping)",
-            "profile    \(a.options.shape.rawValue) in ln N per budget, least squares; D* = C / (\(number(a.options.flopsPerParamToken))·N*)",
+            "isoflop    \(a.runs) runs from \(source) in \(a.budgets.count + a.skipped.count) budgets, \(grouping)",
+            "minimum    \(a.options.minimum.rawValue): \(method); D* = C / (\(number(a.options.flopsPerParamToken))·N*)",
             "",
         ]
+        let withSE = a.budgets.contains { $0.logParamsStandardError != nil }
         let rows = a.budgets.map { b in
             [flops(b.flops), String(b.runs), count(b.params), count(b.tokens), number(b.tokens / b.params),
              String(format: "%.6f", b.loss), number(b.curvature),
              "\(count(b.sampledParams.lowerBound))–\(count(b.sampledParams.upperBound))"]
+                + (withSE ? [b.logParamsStandardError.map { String(format: "%.4f", $0) } ?? "—"] : [])
         }
-        lines.append(table(["budget C", "runs", "params N*", "tokens D*", "tokens/param", "loss L*", "curvature", "sampled N"], rows))
-        for r in a.refused { lines.append("refused    \(r.description)") }
+        lines.append(table(["budget C", "runs", "params N*", "tokens D*", "tokens/param", "loss L*", "curvature", "sampled N"]
+                           + (withSE ? ["SE ln N*"] : []), rows))
+        for s in a.skipped { lines.append("warning    skipped \(s.description)") }
         lines.append("")
-        let b = a.bootstrap
-        lines.append(allocationLines(a.allocation, intervals: ["a": b?.paramsExponent, "k_N": b?.paramsCoefficient,
-                                                               "b": b?.tokensExponent, "k_D": b?.tokensCoefficient],
-                                     level: b?.level))
-        if let b {
-            lines.append("bootstrap  \(b.requested) replicates resampling runs within budgets (seed \(b.seed)); "
-                         + "\(b.discarded) discarded because a resampled budget had no minimum inside its sampled sizes")
-        } else {
-            lines.append("bootstrap  none (--bootstrap 0)")
+        lines.append(allocationLines(a.allocation, intervals: ["a": a.paramsExponentInterval, "k_N": a.paramsCoefficientInterval,
+                                                               "b": a.tokensExponentInterval, "k_D": a.tokensCoefficientInterval],
+                                     level: a.paramsExponentInterval == nil ? nil : a.options.level))
+        if withSE { lines.append("fit        ln N* on ln C weighted by 1/SE(ln N*)² from the noise bootstrap") }
+        var intervalLine = "intervals  \(a.intervalMethod)"
+        if let b = a.bootstrap, b.discarded > 0 {
+            intervalLine += "; \(b.discarded) discarded because some budget had no interior minimum"
         }
+        lines.append(intervalLine)
         lines.append(lossLawLine(a.lossLaw))
         if !predictions.isEmpty { lines += ["", allocationPredictions(predictions)] }
         return lines.joined(separator: "\n")

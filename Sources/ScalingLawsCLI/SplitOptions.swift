@@ -38,4 +38,11 @@ struct SplitOptions: ParsableArguments {
         }
         return fallback
     }
+
+    /// The variable `split` reads, so that it can be read from the file even when the law does not use it.
+    static func variable(of split: TrainSplit) -> String {
+        switch split {
+        case let .condition(v, _, _), let .percentile(v, _, _), let .holdoutTop(_, v): return v
+        }
+    }
 }

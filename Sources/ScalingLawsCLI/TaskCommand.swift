@@ -11,9 +11,20 @@ struct Task: ParsableCommand {
             err = epsilon - k*exp(-gamma*L) for an error column) to the metric against the observed task
             loss. Predictions chain the two. `interval` covers one new model's metric (both steps'
             parameter uncertainty and scatter, delta method); `law_interval` is the parameter part.
+            --metric-runs FILE fits step 2 on other models (task loss and metric columns), e.g. more
+            and larger models than step 1, so that step 2 spans the targets' task loss; a target whose
+            predicted task loss lies outside the losses step 2 was fitted on gets a warning.
+            Presets (explicit --law-loss, --law-metric, --loss, --space win):
+              gadre2024  overtrained → exp-error, least squares on raw values in both steps
+                         (Gadre et al. 2024, arXiv:2403.08540)
+              llama3     power law in C of the task NLL → sigmoid of accuracy on NLL, least squares
+                         (Llama 3, arXiv:2407.21783, §3.2.1: step 1 on compute-optimal models,
+                         step 2 also on other, larger models: give them with --metric-runs)
             Examples:
               scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --params 7e9 --tokens 1.4e11
               scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --law-loss overtrained --params 1B,7B --tokens 1T,2T --format json
+              scaling task ladder.csv --metric-runs more_models.csv --loss-col task_loss --metric-col error --preset gadre2024 --params 7B --tokens 140B
+              scaling task ladder.csv --metric-runs with_llama2.csv --loss-col nll --metric-col accuracy --preset llama3 --flops 3.8e25
             """
     )
 
@@ -32,11 +43,23 @@ struct Task: ParsableCommand {
     @Option(help: "Column holding training FLOPs C.")
     var flopsCol: String?
 
-    @Option(help: "Step 1, (N, D) or C → task loss: chinchilla, overtrained, saturating (on flops), …")
-    var lawLoss: String = "chinchilla"
+    @Option(help: ArgumentHelp("CSV of the models step 2 is fitted on (task loss and metric columns; default: the same file).", valueName: "file"))
+    var metricRuns: String?
 
-    @Option(help: "Step 2, task loss → metric: sigmoid or exp-error.")
-    var lawMetric: String = "sigmoid"
+    @Option(help: "The objectives of a paper: gadre2024 or llama3 (see the discussion).")
+    var preset: TaskPreset?
+
+    @Option(help: "Step 1, (N, D) or C → task loss: chinchilla, overtrained, saturating (on flops), … (default: chinchilla, or the preset's).")
+    var lawLoss: String?
+
+    @Option(help: "Step 2, task loss → metric: sigmoid or exp-error (default: sigmoid, or the preset's).")
+    var lawMetric: String?
+
+    @Option(help: "Per-residual loss of both steps: mse, huber, soft-l1, cauchy (default: each law's own, or the preset's).")
+    var loss: String?
+
+    @Option(help: "Residual space of both steps: log or linear (default: each law's own, or the preset's).")
+    var space: String?
 
     @Option(help: "Target model sizes N (comma-separated).")
     var params: [String] = []
@@ -58,9 +81,27 @@ struct Task: ParsableCommand {
 
     static let metricLaws = ["sigmoid", "exp-error"]
 
+    /// The objective of a step: --loss/--space, else the preset's, else the law's own.
+    func objective(for law: any ScalingLaw, step: Int) throws -> Objective {
+        var o = (step == 1 ? preset?.lossObjective : preset?.metricObjective) ?? law.defaultObjective ?? Objective()
+        if let loss {
+            guard let kind = Objective.Loss(rawValue: loss) else {
+                throw CLIError(message: "--loss: expected one of \(Objective.Loss.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(loss)\"")
+            }
+            o.loss = kind
+        }
+        if let space {
+            guard let kind = Objective.Space(rawValue: space) else { throw CLIError(message: "--space: expected log or linear, got \"\(space)\"") }
+            o.space = kind
+        }
+        return o
+    }
+
     func run() throws {
         try reportingErrors {
             try plot.check()
+            let lawLoss = self.lawLoss ?? preset?.lossLaw ?? "chinchilla"
+            let lawMetric = self.lawMetric ?? preset?.metricLaw ?? "sigmoid"
             guard level > 0, level < 1 else {
                 throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
             }
@@ -88,11 +129,20 @@ struct Task: ParsableCommand {
                                          columns: RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: lossCol),
                                          flopsPerParamToken: flopsPerParamToken)
             runs = runs.map { var r = $0; r.values[metricLaw.variables[0]] = r.loss; return r }
-            var lossOptions = FitOptions(objective: lossLaw.defaultObjective ?? Objective())
+            var lossOptions = FitOptions(objective: try objective(for: lossLaw, step: 1))
             lossOptions.flopsPerParamToken = flopsPerParamToken
-            let chain = try TaskForecast(runs: runs, metric: metricCol, lossLaw: lossLaw, metricLaw: metricLaw,
-                                         lossOptions: lossOptions, level: level)
+            // Step 2 on its own models when given: only the task loss and the metric are needed.
+            var metricRunSet: [Run]? = nil
+            if let metricRuns {
+                let other = try CSVTable(contentsOf: metricRuns)
+                metricRunSet = try RunTable.runs(from: other, variables: [metricCol], columns: RunTable.Columns(loss: lossCol),
+                                                 flopsPerParamToken: flopsPerParamToken)
+            }
+            let chain = try TaskForecast(runs: runs, metricRuns: metricRunSet, metric: metricCol, lossLaw: lossLaw, metricLaw: metricLaw,
+                                         lossOptions: lossOptions, metricOptions: FitOptions(objective: try objective(for: metricLaw, step: 2)),
+                                         level: level)
             let predictions = try chain.predict(targets)
+            let warnings = TaskReport.warnings(chain, predictions)
             try plot.write {
                 // Step 2, the map from task loss to the metric, with the models' points and the law's band.
                 try LawPlot(fit: chain.metricFit, uncertainty: chain.metricUncertainty, reach: 1,
@@ -101,16 +151,19 @@ struct Task: ParsableCommand {
                             subtitle: "\(chain.metricFit.law.formula); step 1: \(chain.lossFit.law.formula)")
             }
             switch format {
-            case .json: try printJSON(TaskReport(chain: chain, predictions: predictions, metric: metricCol))
-            case .text: print(TaskReport.text(chain, predictions, metric: metricCol, file: file))
+            case .json:
+                warnings.forEach(warnOnStderr)
+                try printJSON(TaskReport(chain: chain, predictions: predictions, metric: metricCol, warnings: warnings))
+            case .text: output(TaskReport.text(chain, predictions, metric: metricCol, file: file, metricFile: metricRuns, warnings: warnings))
             }
         }
     }
 }
 
 /// `scaling task --format json`: `predictions` (`params`, `tokens`, `flops`, `loss`, `loss_interval`,
-/// `metric`, `interval`, `law_interval`), `metric`, `level`, `loss_fit` and `metric_fit` (`law`,
-/// `formula`, `parameters`, `objective`, `runs`).
+/// `metric`, `interval`, `law_interval`, `outside_metric_fit`), `metric`, `level`, `loss_fit` and
+/// `metric_fit` (`law`, `formula`, `parameters`, `objective`, `runs`), `metric_fit_losses` (the range of
+/// task losses step 2 was fitted on) and `warnings`.
 struct TaskReport: Encodable {
     struct Step: Encodable {
         var law: String
@@ -134,9 +187,10 @@ struct TaskReport: Encodable {
         var metric: Double
         var interval: Interval
         var lawInterval: Interval
+        var outsideMetricFit: Bool
         enum CodingKeys: String, CodingKey {
             case params, tokens, flops, loss, metric, interval
-            case lossInterval = "loss_interval", lawInterval = "law_interval"
+            case lossInterval = "loss_interval", lawInterval = "law_interval", outsideMetricFit = "outside_metric_fit"
         }
     }
 
@@ -145,27 +199,42 @@ struct TaskReport: Encodable {
     var lossFit: Step
     var metricFit: Step
     var predictions: [Prediction]
+    var metricFitLosses: [Double]
+    var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
-        case metric, level, predictions
-        case lossFit = "loss_fit", metricFit = "metric_fit"
+        case metric, level, predictions, warnings
+        case lossFit = "loss_fit", metricFit = "metric_fit", metricFitLosses = "metric_fit_losses"
     }
 
-    init(chain: TaskForecast, predictions p: [TaskPrediction], metric: String) {
+    /// One warning per target whose task loss lies outside the losses step 2 was fitted on.
+    static func warnings(_ chain: TaskForecast, _ p: [TaskPrediction]) -> [String] {
+        let range = chain.metricFitLosses
+        return p.enumerated().filter(\.element.lossOutsideMetricFit).map { i, q in
+            "target \(i + 1): predicted task loss \(String(format: "%.4f", q.loss)) lies \(q.loss < range.lowerBound ? "below" : "above") the task losses step 2 was fitted on (\(String(format: "%.4f", range.lowerBound))–\(String(format: "%.4f", range.upperBound))): the metric is extrapolated; fit step 2 on models that reach this loss (--metric-runs)"
+        }
+    }
+
+    init(chain: TaskForecast, predictions p: [TaskPrediction], metric: String, warnings: [String]) {
+        self.warnings = warnings
+        metricFitLosses = [chain.metricFitLosses.lowerBound, chain.metricFitLosses.upperBound]
         self.metric = metric
         level = chain.lossUncertainty.level
         lossFit = Step(chain.lossFit)
         metricFit = Step(chain.metricFit)
         predictions = p.map {
             Prediction(params: $0.target.params, tokens: $0.target.tokens, flops: $0.target.flops, loss: $0.loss,
-                       lossInterval: $0.lossInterval, metric: $0.metric, interval: $0.interval, lawInterval: $0.lawInterval)
+                       lossInterval: $0.lossInterval, metric: $0.metric, interval: $0.interval, lawInterval: $0.lawInterval,
+                       outsideMetricFit: $0.lossOutsideMetricFit)
         }
     }
 
-    static func text(_ chain: TaskForecast, _ p: [TaskPrediction], metric: String, file: String) -> String {
+    static func text(_ chain: TaskForecast, _ p: [TaskPrediction], metric: String, file: String, metricFile: String? = nil,
+                     warnings: [String] = []) -> String {
         let level = Report.pct(chain.lossUncertainty.level)
+        let range = "task losses \(String(format: "%.4f", chain.metricFitLosses.lowerBound))–\(String(format: "%.4f", chain.metricFitLosses.upperBound))"
         let lines = [
-            "models     \(chain.lossFit.runs) from \(file)",
+            "models     \(chain.lossFit.runs) from \(file) for step 1; \(chain.metricFit.runs) from \(metricFile ?? file) for step 2 (\(range))",
             "step 1     \(chain.lossFit.law.name): \(chain.lossFit.law.formula)",
             "           \(Report.parameterLine(chain.lossFit))",
             "step 2     \(chain.metricFit.law.name): \(chain.metricFit.law.formula)",
@@ -179,5 +248,25 @@ struct TaskReport: Encodable {
         }
         return lines.joined(separator: "\n") + "\n\n"
             + Report.table(["params N", "tokens D", "flops C", "task loss", "\(level) interval", metric, "\(level) new-model interval", "law interval"], rows)
+            + warnings.map { "\nwarning    \($0)" }.joined()
     }
+}
+
+/// The two-step procedures of the papers, as law and objective defaults.
+enum TaskPreset: String, ExpressibleByArgument, CaseIterable {
+    /// Gadre et al. 2024 (arXiv:2403.08540): L(C, M) = E + (a·M^η + b·M^−η)·C^−η, then
+    /// Err(L) = ε − k·exp(−γL), both by least squares on raw values (scipy `curve_fit`).
+    case gadre2024
+    /// Llama 3 (arXiv:2407.21783, §3.2.1): the normalised NLL of the correct answer against training
+    /// FLOPs, then accuracy against that NLL by a sigmoid. The paper gives step 1's form only as a plot,
+    /// a straight line in log-log axes: here a power law A·C^−α fitted in log space (mse); step 2 a
+    /// sigmoid by least squares on raw accuracy.
+    case llama3
+
+    var lossLaw: String { self == .gadre2024 ? "overtrained" : "power" }
+    var metricLaw: String { self == .gadre2024 ? "exp-error" : "sigmoid" }
+    /// The objective of step 1: least squares on raw losses (Gadre), on ln L (Llama 3's log-log line).
+    var lossObjective: Objective { Objective(loss: .mse, space: self == .gadre2024 ? .linear : .log) }
+    /// The objective of step 2: least squares on the raw metric.
+    var metricObjective: Objective { Objective(loss: .mse, space: .linear) }
 }

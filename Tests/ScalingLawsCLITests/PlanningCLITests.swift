@@ -49,8 +49,8 @@ struct PlanningCLITests {
             line.hasPrefix("#") ? String(line) : line.split(separator: ",", omittingEmptySubsequences: false).dropFirst().joined(separator: ",")
         }.joined(separator: "\n")
         try text.write(to: dir.appendingPathComponent("runs.csv"), atomically: true, encoding: .utf8)
-        let clustered = try scaling(["isoflop", "runs.csv", "--bootstrap", "0", "--format", "json"], in: dir)
-        let column = try scaling(["isoflop", isoFLOPExample, "--bootstrap", "0", "--format", "json"])
+        let clustered = try scaling(["isoflop", "runs.csv", "--format", "json"], in: dir)
+        let column = try scaling(["isoflop", isoFLOPExample, "--format", "json"])
         #expect(clustered.status == 0, "\(clustered.stderr)")
         let c = try jsonObject(clustered.stdout), k = try jsonObject(column.stdout)
         #expect((c["budgets"] as? [Any])?.count == 5)
@@ -59,7 +59,7 @@ struct PlanningCLITests {
         #expect(c["bootstrap"] is NSNull)
     }
 
-    @Test("isoflop text: a row per budget, the allocation with intervals, and --skip-refused lists refused budgets")
+    @Test("isoflop text: a row per budget, the allocation with intervals, and a warning for each skipped budget")
     func isoFLOPText() throws {
         let r = try scaling(["isoflop", isoFLOPExample, "--bootstrap", "100"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -72,9 +72,14 @@ struct PlanningCLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let extra = "1e23,1e9,1.66667e13,2.1\n1e23,2e9,8.33333e12,2.05\n"
         try (try String(contentsOfFile: isoFLOPExample, encoding: .utf8) + extra).write(to: dir.appendingPathComponent("runs.csv"), atomically: true, encoding: .utf8)
-        let refused = try scaling(["isoflop", "runs.csv", "--skip-refused", "--bootstrap", "0"], in: dir)
+        let refused = try scaling(["isoflop", "runs.csv"], in: dir)
         #expect(refused.status == 0, "\(refused.stderr)")
-        #expect(refused.stdout.contains("refused    budget 1e+23 FLOPs: 2 runs"))
+        #expect(refused.stdout.contains("warning    skipped budget 1e+23 FLOPs: 2 runs"), "\(refused.stdout)")
+        // In JSON: under "skipped" with the reason, and a warning on stderr.
+        let json = try scaling(["isoflop", "runs.csv", "--format", "json"], in: dir)
+        let skipped = try #require(try jsonObject(json.stdout)["skipped"] as? [[String: Any]])
+        #expect(skipped.count == 1 && (skipped[0]["reason"] as? String)?.hasPrefix("2 runs") == true)
+        #expect(json.stderr.contains("warning: skipped budget 1e+23 FLOPs"))
     }
 
     @Test("flops matches the hand counts of GPT-2 small and Llama-2-7B (derivations in ModelAccountingTests)")

@@ -64,10 +64,23 @@ struct EnvelopeTests {
         #expect(curves[1].params == 4e8)
     }
 
+    @Test("Repeated token counts (digitised curves) are averaged into one point, with a note")
+    func repeatedTokenCounts() throws {
+        let text = "run,params,tokens,loss\na,1e8,1e9,3.0\na,1e8,2e9,2.8\na,1e8,1e9,3.2\na,1e8,4e9,2.6\nb,2e8,1e9,2.9\nb,2e8,2e9,2.7\n"
+        let curves = try CurveTable.curves(from: try CSVTable(text: text, source: "c.csv"))
+        #expect(curves[0].tokens == [1e9, 2e9, 4e9])
+        #expect(abs(curves[0].losses[0] - 3.1) < 1e-12)
+        #expect(curves[0].averagedTokenCounts == 1 && curves[1].averagedTokenCounts == 0)
+        let note = try #require(CurveTable.averagingNote(curves))
+        #expect(note.hasPrefix("1 token count logged more than once in 1 run (\"a\" (1))"), "\(note)")
+        #expect(CurveTable.averagingNote([curves[1]]) == nil)
+    }
+
     @Test("Long-format CSV errors name the file, line and what to fix", arguments: [
         ("run,params,tokens,loss\na,1e8,1e9,3\na,2e8,2e9,2.9\n", nil as Double?, ["c.csv, line 3", "run \"a\"", "one model size"]),
-        ("run,params,tokens,loss\na,1e8,1e9,3\na,1e8,1e9,2.9\n", nil, ["c.csv, line 3", "twice", "lines 2 and 3"]),
-        ("run,params,tokens,loss\na,1e8,1e9,3\n", nil, ["c.csv, line 2", "run \"a\" has 1 point"]),
+        // One token count logged twice is still one point: a curve needs two distinct token counts.
+        ("run,params,tokens,loss\na,1e8,1e9,3\na,1e8,1e9,2.9\n", nil, ["c.csv, line 2", "run \"a\" has 1 distinct token count"]),
+        ("run,params,tokens,loss\na,1e8,1e9,3\n", nil, ["c.csv, line 2", "run \"a\" has 1 distinct token count"]),
         ("run,params,step,loss\na,1e8,1,3\n", nil, ["no tokens column", "--tokens-per-step"]),
         ("params,tokens,loss\n1e8,1e9,3\n", nil, ["no run column", "\"run_id\"", "--run-col"]),
         ("run,params,tokens,loss\na,1e8,1e9,x\n", nil, ["c.csv, line 2, column 4 (\"loss\")", "\"x\""]),

@@ -57,6 +57,7 @@ struct ExampleDataTests {
         let runs = try RunTable.runs(from: table, variables: [Variable.params, Variable.flops, "budget"])
         var options = IsoFLOPOptions()
         options.budgetColumn = "budget"
+        options.bootstrapReplicates = 1000
         let analysis = try IsoFLOPAnalysis(runs: runs, options: options)
         #expect(analysis.budgets.count == 5)
         #expect(try #require(analysis.bootstrap?.paramsExponent).contains(0.28 / 0.62))

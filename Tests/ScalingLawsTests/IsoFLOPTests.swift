@@ -32,7 +32,7 @@ struct IsoFLOPTests {
     @Test("Noiseless design recovers a = β/(α+β) and b = α/(α+β) within 0.02")
     func noiseless() throws {
         var options = IsoFLOPOptions()
-        options.bootstrapReplicates = 0
+        options.minimum = .parabola
         let analysis = try IsoFLOPAnalysis(runs: isoFLOPDesign(), options: options)
         #expect(analysis.budgets.count == 5)
         #expect(abs(analysis.allocation.params.exponent - beta / (alpha + beta)) < 0.02)
@@ -63,6 +63,7 @@ struct IsoFLOPTests {
         var covered = 0
         for seed in UInt64(1)...20 {
             var options = IsoFLOPOptions()
+            options.minimum = .parabola
             options.bootstrapReplicates = 500
             options.seed = seed
             let analysis = try IsoFLOPAnalysis(runs: isoFLOPDesign(noise: 0.01, seed: 100 + seed), options: options)
@@ -82,29 +83,33 @@ struct IsoFLOPTests {
         isoFLOPDesign().filter { $0.flops != 1e20 } + runs
     }
 
-    func refusals(_ runs: [Run], options: IsoFLOPOptions = IsoFLOPOptions()) -> [BudgetRefusal] {
+    /// The budgets skipped by a parabola analysis (or `options`) of `runs`.
+    func refusals(_ runs: [Run], options: IsoFLOPOptions? = nil) -> [BudgetRefusal] {
+        var o = options ?? IsoFLOPOptions()
+        if options == nil { o.minimum = .parabola }
         do {
-            _ = try IsoFLOPAnalysis(runs: runs, options: options)
-            return []
+            return try IsoFLOPAnalysis(runs: runs, options: o).skipped
         } catch {
-            guard case let .budgetsRefused(list) = error else { return [BudgetRefusal(flops: 0, reason: "wrong error \(error)")] }
-            return list
+            return [BudgetRefusal(flops: 0, reason: "wrong error \(error)")]
         }
     }
 
-    @Test("A budget with fewer than 3 runs is refused, naming the budget")
+    @Test("A budget with fewer than 3 runs is skipped, naming the budget")
     func tooFewRuns() throws {
         let two = [1e9, 2e9].map { Run(params: $0, flops: 1e20, loss: 2.5) }
         let list = refusals(design(replacingBudget: two))
         #expect(list.count == 1)
         #expect(list.first?.flops == 1e20)
         #expect(list.first?.description.hasPrefix("budget 1e+20 FLOPs: 2 runs, a parabola needs at least 3") == true, "\(list)")
-        // The error line lists the refusal and how to go on.
-        let error = ScalingLawsError.budgetsRefused(list)
-        #expect(error.description.contains("--skip-refused"))
+        // Every method skips it.
+        for method in IsoFLOPProfile.Method.allCases {
+            var options = IsoFLOPOptions()
+            options.minimum = method
+            #expect(refusals(design(replacingBudget: two), options: options).map(\.flops) == [1e20], "\(method)")
+        }
     }
 
-    @Test("A budget whose minimum lies outside its sampled sizes is refused, naming the budget and the side")
+    @Test("A budget whose minimum lies outside its sampled sizes is skipped, naming the budget and the side")
     func notBracketed() throws {
         // Only models much smaller than the optimum (≈ 7.6e8 at 1e20): the loss falls all the way.
         let law = ChinchillaLaw()
@@ -138,30 +143,38 @@ struct IsoFLOPTests {
         #expect(list.first?.description.hasPrefix("budget 1e+20 FLOPs: the fitted parabola has no minimum") == true, "\(list)")
     }
 
-    @Test("--skip-refused leaves refused budgets out, lists them and fits the rest")
+    @Test("Skipped budgets are left out and listed, the rest fitted; fewer than 3 left is an error naming them")
     func skipRefused() throws {
         let two = [1e9, 2e9].map { Run(params: $0, flops: 1e20, loss: 2.5) }
         var options = IsoFLOPOptions()
-        options.skipRefused = true
+        options.minimum = .parabola
         options.bootstrapReplicates = 50
         let analysis = try IsoFLOPAnalysis(runs: design(replacingBudget: two), options: options)
         #expect(analysis.budgets.map(\.flops) == [1e18, 1e19, 1e21, 1e22])
-        #expect(analysis.refused.map(\.flops) == [1e20])
+        #expect(analysis.skipped.map(\.flops) == [1e20])
+        // Two budgets with a minimum are not enough.
+        let few = isoFLOPDesign().filter { $0.flops! <= 1e19 } + two
+        do {
+            _ = try IsoFLOPAnalysis(runs: few, options: options)
+            Issue.record("two budgets were accepted")
+        } catch {
+            #expect(error.description.contains("at least 3 budgets with an interior minimum, found 2 of 3"), "\(error)")
+            #expect(error.description.contains("budget 1e+20 FLOPs: 2 runs"), "\(error)")
+        }
         #expect(abs(analysis.allocation.params.exponent - 0.28 / 0.62) < 0.02)
     }
 
     @Test("A cubic profile needs 4 runs and recovers the exponent too")
     func cubic() throws {
         var options = IsoFLOPOptions()
-        options.shape = .cubic
-        options.bootstrapReplicates = 0
+        options.minimum = .cubic
         let analysis = try IsoFLOPAnalysis(runs: isoFLOPDesign(), options: options)
         #expect(abs(analysis.allocation.params.exponent - 0.28 / 0.62) < 0.02)
         // The cubic absorbs the profile's skew: N* is closer to the exact minimum than the parabola's.
         let truth = try FitResult(law: ChinchillaLaw(), parameters: ["E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28])
-        options.shape = .parabola
+        options.minimum = .parabola
         let parabola = try IsoFLOPAnalysis(runs: isoFLOPDesign(), options: options)
-        options.shape = .cubic
+        options.minimum = .cubic
         for (c, p) in zip(analysis.budgets, parabola.budgets) {
             let exact = try truth.computeOptimum(flops: c.flops).params!
             #expect(relativeError(c.params, exact) < relativeError(p.params, exact), "budget \(c.flops)")
@@ -175,7 +188,7 @@ struct IsoFLOPTests {
     func exactParabola() {
         let x = [18.0, 19, 20, 21, 22, 23]
         let y = x.map { 2.5 + 0.04 * ($0 - 20.3) * ($0 - 20.3) }
-        guard case let .success(m) = IsoFLOPProfile.minimum(logParams: x, losses: y, shape: .parabola) else {
+        guard case let .success(m) = IsoFLOPProfile.minimum(logParams: x, losses: y, method: .parabola) else {
             Issue.record("no minimum")
             return
         }
@@ -223,7 +236,6 @@ struct IsoFLOPTests {
     @Test("DeepSeek's representation: M in the params column, C = M·D, k = 1 gives M*(C) and the same D*(C)")
     func deepSeekRepresentation() throws {
         var options = IsoFLOPOptions()
-        options.bootstrapReplicates = 0
         let plain = try IsoFLOPAnalysis(runs: isoFLOPDesign(), options: options)
         // For this check M = 6N (a model whose FLOPs per token are exactly 6N), so C = M·D is unchanged.
         let byM = isoFLOPDesign().map { Run(params: 6 * $0.params!, tokens: $0.tokens, flops: $0.flops, loss: $0.loss) }

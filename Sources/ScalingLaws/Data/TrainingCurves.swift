@@ -8,6 +8,8 @@ public struct TrainingCurve: Sendable, Hashable {
     public var tokens: [Double]
     /// Loss at each point.
     public var losses: [Double]
+    /// Token counts logged more than once (digitised curves, restarts) whose losses were averaged into one point.
+    public var averagedTokenCounts: Int = 0
 
     /// A curve of run `run` with `params` parameters: the loss after each token count.
     public init(run: String, params: Double, tokens: [Double], losses: [Double]) {
@@ -60,14 +62,27 @@ public enum CurveTable {
     ///   - columns: column names that override the detected ones.
     ///   - tokensPerStep: when given, tokens are step × this, read from the step column.
     ///   - params: the model size of every run when the file has no params column (nil: the column is required).
+    /// A token count logged more than once within a run (digitised curves) becomes one point with the
+    /// mean of its losses; ``TrainingCurve/averagedTokenCounts`` counts them and ``averagingNote(_:)``
+    /// says so.
+    ///
     /// - Throws: ``ScalingLawsError`` naming the file, line and column: a missing column, a bad value, a
-    ///   run whose model size changes, a repeated token count within a run, or a run with one point.
+    ///   run whose model size changes, or a run with fewer than two distinct token counts.
     public static func curves(from table: CSVTable, columns: Columns = Columns(),
                               tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
         var builder = try CurveBuilder(source: table.source, header: table.header, columns: columns,
                                        tokensPerStep: tokensPerStep, params: params)
         for (r, row) in table.rows.enumerated() { try builder.add(row, line: table.lines[r]) }
         return try builder.finish()
+    }
+
+    /// One line saying which runs had repeated token counts averaged, or nil when none had.
+    public static func averagingNote(_ curves: [TrainingCurve]) -> String? {
+        let averaged = curves.filter { $0.averagedTokenCounts > 0 }
+        guard !averaged.isEmpty else { return nil }
+        let total = averaged.reduce(0) { $0 + $1.averagedTokenCounts }
+        let names = averaged.prefix(5).map { "\"\($0.run)\" (\($0.averagedTokenCounts))" }.joined(separator: ", ")
+        return "\(total) token count\(total == 1 ? "" : "s") logged more than once in \(averaged.count) run\(averaged.count == 1 ? "" : "s") (\(names)\(averaged.count > 5 ? ", …" : "")): their losses were averaged into one point each"
     }
 
     /// The curves of the CSV file at `path`, read as a stream: rows are reduced to each run's (tokens,
@@ -93,7 +108,7 @@ struct CurveBuilder {
     let params: Double?
     let runColumn: Int, paramsColumn: Int?, lossColumn: Int, tokensColumn: Int
     private var order = [String]()
-    private var points = [String: (params: Double, line: Int, tokens: [Double], losses: [Double], lines: [Int])]()
+    private var points = [String: (params: Double, line: Int, tokens: [Double], losses: [Double])]()
     private var rows = 0
 
     init(source: String, header: [String], columns: CurveTable.Columns, tokensPerStep: Double?, params: Double?) throws(ScalingLawsError) {
@@ -151,7 +166,7 @@ struct CurveBuilder {
         let loss = try number(lossColumn)
         if points[run] == nil {
             order.append(run)
-            points[run] = (n, line, [], [], [])
+            points[run] = (n, line, [], [])
         }
         guard points[run]!.params == n else {
             throw .malformedFile(file: source, line: line, message: "run \"\(run)\" has \(header[paramsColumn!]) \(row[paramsColumn!]) here but \(formatQuantity(points[run]!.params)) on line \(points[run]!.line); a run has one model size")
@@ -159,7 +174,6 @@ struct CurveBuilder {
         if seen == 0 { return }
         points[run]!.tokens.append(seen)
         points[run]!.losses.append(loss)
-        points[run]!.lines.append(line)
     }
 
     /// The curves, in order of first appearance, each sorted by tokens.
@@ -171,14 +185,24 @@ struct CurveBuilder {
         for run in order {
             let p = points[run]!
             let sorted = p.tokens.indices.sorted { p.tokens[$0] < p.tokens[$1] }
-            for (a, b) in zip(sorted, sorted.dropFirst()) where p.tokens[a] == p.tokens[b] {
-                throw .malformedFile(file: source, line: max(p.lines[a], p.lines[b]), message: "run \"\(run)\" logs \(formatQuantity(p.tokens[a])) tokens twice (lines \(min(p.lines[a], p.lines[b])) and \(max(p.lines[a], p.lines[b]))); keep one point per token count")
+            // Repeated token counts (digitised curves) become one point with the mean loss.
+            var tokens = [Double](), sums = [Double](), counts = [Int]()
+            for i in sorted {
+                if tokens.last == p.tokens[i] {
+                    sums[sums.count - 1] += p.losses[i]
+                    counts[counts.count - 1] += 1
+                } else {
+                    tokens.append(p.tokens[i])
+                    sums.append(p.losses[i])
+                    counts.append(1)
+                }
             }
-            guard sorted.count >= 2 else {
-                throw .malformedFile(file: source, line: p.line, message: "run \"\(run)\" has \(sorted.count) point\(sorted.count == 1 ? "" : "s") after 0 tokens; a training curve needs at least two")
+            guard tokens.count >= 2 else {
+                throw .malformedFile(file: source, line: p.line, message: "run \"\(run)\" has \(tokens.count) distinct token count\(tokens.count == 1 ? "" : "s") after 0 tokens; a training curve needs at least two")
             }
-            curves.append(TrainingCurve(run: run, params: p.params, tokens: sorted.map { p.tokens[$0] },
-                                        losses: sorted.map { p.losses[$0] }))
+            var curve = TrainingCurve(run: run, params: p.params, tokens: tokens, losses: zip(sums, counts).map { $0 / Double($1) })
+            curve.averagedTokenCounts = counts.filter { $0 > 1 }.count
+            curves.append(curve)
         }
         return curves
     }

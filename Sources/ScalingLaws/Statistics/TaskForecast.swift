@@ -11,6 +11,13 @@ import Foundation
 ///
 /// and the chain predicts metric = g(L̂(N, D)).
 ///
+/// The two steps may be fitted on different runs (`metricRuns`): Gadre et al. 2024 ("Language models
+/// scale reliably with over-training and on downstream tasks", arXiv:2403.08540, §3) fit the loss→error
+/// law on more models than the loss law, including larger ones, and Llama 3 fits step 2 on its scaling
+/// ladder plus the Llama 2 models, because step 2 must span the task losses of the targets. A
+/// prediction whose task loss lies outside the losses step 2 was fitted on is flagged
+/// (``TaskPrediction/lossOutsideMetricFit``).
+///
 /// **Intervals** (delta method, the two fits treated as independent): with s_L the standard deviation
 /// of L̂ from step 1's parameters, s_g that of g at L̂ from step 2's parameters and g′ = dg/dL at L̂,
 /// the chain's own interval (``TaskPrediction/lawInterval``) has variance g′²·s_L² + s_g². The interval
@@ -23,11 +30,15 @@ public struct TaskForecast: Sendable {
     public let metricFit: FitResult
     public let lossUncertainty: Uncertainty
     public let metricUncertainty: Uncertainty
+    /// The task losses step 2 was fitted on, lowest to highest.
+    public let metricFitLosses: ClosedRange<Double>
 
     /// Fits both steps. Each run's ``Run/loss`` is its task loss; its metric is `values[metric]`.
     ///
     /// - Parameters:
-    ///   - runs: one row per model: N, D (or C), task loss as ``Run/loss``, and the metric.
+    ///   - runs: one row per model: N, D (or C), task loss as ``Run/loss``, and the metric (step 1, and
+    ///     step 2 unless `metricRuns` is given).
+    ///   - metricRuns: the models step 2 is fitted on (task loss as ``Run/loss`` and the metric); nil: `runs`.
     ///   - metric: the key of the metric in ``Run/values``.
     ///   - lossLaw: step 1, from (N, D) or C to the task loss.
     ///   - metricLaw: a one-variable law; its variable is filled with each run's task loss.
@@ -36,24 +47,29 @@ public struct TaskForecast: Sendable {
     ///   - level: confidence level of the intervals.
     /// - Throws: ``ScalingLawsError`` when a run lacks its metric, the metric law reads more than one
     ///   variable, or either fit fails.
-    public init(runs: [Run], metric: String, lossLaw: any ScalingLaw, metricLaw: any ScalingLaw,
+    public init(runs: [Run], metricRuns: [Run]? = nil, metric: String, lossLaw: any ScalingLaw, metricLaw: any ScalingLaw,
                 lossOptions: FitOptions = FitOptions(), metricOptions: FitOptions? = nil,
                 level: Double = 0.95) throws(ScalingLawsError) {
         guard metricLaw.variables.count == 1 else {
             throw .invalidOption(option: "--law-metric", message: "the step-2 law maps the task loss to the metric and must read one variable; the \(metricLaw.name) law reads \(metricLaw.variables.joined(separator: ", "))")
         }
-        var metricRuns = [Run]()
-        for (index, run) in runs.enumerated() {
+        var stepTwoRuns = [Run]()
+        for (index, run) in (metricRuns ?? runs).enumerated() {
             guard let m = run.values[metric], m.isFinite else {
                 throw .invalidRun(index: index, message: "the run has no finite \(metric) for the step-2 fit")
             }
             guard let l = run.loss, l.isFinite else {
                 throw .invalidRun(index: index, message: "the run has no finite task loss")
             }
-            metricRuns.append(Run(loss: m, values: [metricLaw.variables[0]: l], group: run.group, weight: run.weight))
+            stepTwoRuns.append(Run(loss: m, values: [metricLaw.variables[0]: l], group: run.group, weight: run.weight))
         }
+        let fittedLosses = (metricRuns ?? runs).compactMap(\.loss)
+        guard let lowest = fittedLosses.min(), let highest = fittedLosses.max() else {
+            throw .insufficientData("step 2 needs models with a task loss and \(metric)")
+        }
+        metricFitLosses = lowest...highest
         lossFit = try lossLaw.fit(runs, options: lossOptions)
-        metricFit = try metricLaw.fit(metricRuns, options: metricOptions ?? FitOptions(objective: metricLaw.defaultObjective ?? Objective()))
+        metricFit = try metricLaw.fit(stepTwoRuns, options: metricOptions ?? FitOptions(objective: metricLaw.defaultObjective ?? Objective()))
         lossUncertainty = try lossFit.asymptoticUncertainty(level: level)
         metricUncertainty = try metricFit.asymptoticUncertainty(level: level)
     }
@@ -91,7 +107,8 @@ public struct TaskForecast: Sendable {
             out.append(TaskPrediction(target: targets[i].completed(flopsPerParamToken: lossFit.flopsPerParamToken),
                                       loss: loss, lossInterval: step.interval, metric: metric,
                                       interval: Interval(metric - z * newSD, metric + z * newSD),
-                                      lawInterval: Interval(metric - z * lawSD, metric + z * lawSD)))
+                                      lawInterval: Interval(metric - z * lawSD, metric + z * lawSD),
+                                      lossOutsideMetricFit: !metricFitLosses.contains(loss)))
         }
         return out
     }
@@ -111,4 +128,7 @@ public struct TaskPrediction: Sendable, Hashable {
     public var interval: Interval
     /// Interval of the chained law alone (both steps' parameters).
     public var lawInterval: Interval
+    /// Whether the predicted task loss lies outside the task losses step 2 was fitted on, so that the
+    /// metric law is extrapolated.
+    public var lossOutsideMetricFit: Bool = false
 }

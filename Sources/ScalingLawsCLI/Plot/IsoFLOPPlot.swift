@@ -30,23 +30,17 @@ struct IsoFLOPPlot {
             let points = group.runs.compactMap { r in r.params.flatMap { n in r.loss.map { (n, $0) } } }
             main.points(points, into: &figure.svg, color: color(group.flops), radius: 3.5, className: "run")
         }
-        // The parabola through each minimum: L = L* + (curvature/2)·(ln N − ln N*)², over the sampled sizes.
-        if options.shape == .parabola {
-            for b in analysis.budgets {
-                let curve = logGrid(b.sampledParams.lowerBound, b.sampledParams.upperBound, count: 40).map { n -> (Double, Double) in
-                    let u = log(n / b.params)
-                    return (n, b.loss + b.curvature / 2 * u * u)
-                }
-                main.line(curve, into: &figure.svg, color: color(b.flops), width: 1.6, className: "profile")
-            }
-            legend.add("parabola in ln N per budget", color: Palette.neutral, .line(dash: nil))
+        // Each budget's fitted profile over the sizes it describes.
+        for b in analysis.budgets {
+            main.line(b.curve, into: &figure.svg, color: color(b.flops), width: 1.6, className: "profile")
         }
+        legend.add("\(options.minimum.rawValue) profile in ln N per budget", color: Palette.neutral, .line(dash: nil))
         main.points(analysis.budgets.map { ($0.params, $0.loss) }, into: &figure.svg, color: "#ffcc00", radius: 8, shape: .star,
                     className: "minimum")
         legend.add("runs, coloured by budget", color: Palette.sequential(0.45), .marker(.circle))
         legend.add("minimum of each profile", color: "#ffcc00", .marker(.star))
-        for r in analysis.refused {
-            legend.add("refused: \(Units.flops(r.flops)) FLOPs", color: Palette.neutral, .marker(.ring))
+        for r in analysis.skipped {
+            legend.add("skipped: \(Units.flops(r.flops)) FLOPs", color: Palette.neutral, .marker(.ring))
         }
 
         // N*(C) and D*(C), extrapolated to the requested budgets (or a decade past the data).
