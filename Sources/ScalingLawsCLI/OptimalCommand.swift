@@ -127,13 +127,33 @@ struct Optimal: ParsableCommand {
             }
             let uncertainty = try intervals.uncertainty(of: result)
             let estimates = try budgets.map { try uncertainty?.computeOptimum(flops: $0) }
-            let optimumRecords = zip(optima, estimates).map { o, e in
-                OptimumRecord(optimum: o, intervals: e?.mapValues(\.interval), uncertainty: uncertainty.map(UncertaintyRecord.init))
+            // The loss of the compute-optimal run, with the calibrated interval of a forecast that far out.
+            let optimalRuns = optima.map { Run(params: $0.params, tokens: $0.tokens) }
+            try result.validateTargets(optimalRuns)
+            let calibration = uncertainty == nil || !result.law.variables.contains(Variable.params) ? nil : try result.forecastCalibration()
+            let forecasts = try calibration.map { c in try uncertainty!.predictions(optimalRuns, calibration: c) }
+            let optimumRecords = optima.indices.map { i in
+                OptimumRecord(optimum: optima[i], intervals: estimates[i]?.mapValues(\.interval), uncertainty: uncertainty.map(UncertaintyRecord.init),
+                              calibratedLossInterval: forecasts?[i].calibratedInterval,
+                              extrapolation: result.runs > 0 ? ExtrapolationRecord(result.extrapolation(to: optimalRuns[i])) : nil)
             }
             try plot.write { try OptimalPlot(fit: result, uncertainty: uncertainty, budgets: budgets).render(source: source.origin) }
             switch format {
             case .json: try printJSON(records(optimumRecords))
-            case .text: output(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin))
+            case .text:
+                var text = Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
+                if let calibration, let forecasts {
+                    text += "\n\n" + Report.calibrationLine(calibration)
+                    for (o, f) in zip(optima, forecasts) {
+                        let ratios = result.extrapolation(to: Run(params: o.params, tokens: o.tokens))
+                        let far = ratios.map { "\($0.variable) \(Report.ratio($0.ratio))" }.joined(separator: ", ")
+                        text += "\nforecast   C = \(Report.flops(o.flops)): loss \(String(format: "%.4f", o.loss)), \(Report.pct(intervals.level)) calibrated interval \(Report.interval(f.calibratedInterval)); beyond the fitted runs: \(far)"
+                        if let x = f.extrapolation, x > calibration.measuredUpTo {
+                            text += "\nwarning    \(Report.ratio(x)) the largest fitted \(calibration.axis) is beyond the ratios the calibration was measured at (up to \(Report.ratio(calibration.measuredUpTo))): read the interval as a lower bound"
+                        }
+                    }
+                }
+                output(text)
             }
         }
     }

@@ -116,18 +116,23 @@ struct OptimumRecord: Encodable {
     var optimum: ComputeOptimum
     var intervals: [String: Interval]?
     var uncertainty: UncertaintyRecord?
+    var calibratedLossInterval: Interval?
+    var extrapolation: ExtrapolationRecord?
 
-    init(optimum: ComputeOptimum, intervals: [String: Interval]? = nil, uncertainty: UncertaintyRecord? = nil) {
+    init(optimum: ComputeOptimum, intervals: [String: Interval]? = nil, uncertainty: UncertaintyRecord? = nil,
+         calibratedLossInterval: Interval? = nil, extrapolation: ExtrapolationRecord? = nil) {
         self.optimum = optimum
         self.intervals = intervals
         self.uncertainty = uncertainty
+        self.calibratedLossInterval = calibratedLossInterval
+        self.extrapolation = extrapolation
     }
 
     init(_ optimum: ComputeOptimum) { self.init(optimum: optimum) }
 
     enum CodingKeys: String, CodingKey {
-        case flops, params, tokens, loss, intervals, uncertainty
-        case tokensPerParam = "tokens_per_param"
+        case flops, params, tokens, loss, intervals, uncertainty, extrapolation
+        case tokensPerParam = "tokens_per_param", calibratedLossInterval = "calibrated_loss_interval"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -139,6 +144,8 @@ struct OptimumRecord: Encodable {
         try c.encode(optimum.loss, forKey: .loss)
         try c.encodeIfPresent(intervals, forKey: .intervals)
         try c.encodeIfPresent(uncertainty, forKey: .uncertainty)
+        try c.encodeIfPresent(calibratedLossInterval, forKey: .calibratedLossInterval)
+        try c.encodeIfPresent(extrapolation, forKey: .extrapolation)
     }
 }
 

@@ -141,6 +141,7 @@ struct Task: ParsableCommand {
             let chain = try TaskForecast(runs: runs, metricRuns: metricRunSet, metric: metricCol, lossLaw: lossLaw, metricLaw: metricLaw,
                                          lossOptions: lossOptions, metricOptions: FitOptions(objective: try objective(for: metricLaw, step: 2)),
                                          level: level)
+            try chain.lossFit.validateTargets(targets)
             let predictions = try chain.predict(targets)
             let warnings = TaskReport.warnings(chain, predictions)
             try plot.write {
@@ -161,7 +162,8 @@ struct Task: ParsableCommand {
 }
 
 /// `scaling task --format json`: `predictions` (`params`, `tokens`, `flops`, `loss`, `loss_interval`,
-/// `metric`, `interval`, `law_interval`, `outside_metric_fit`), `metric`, `level`, `loss_fit` and
+/// `metric`, `interval`, `law_interval`, `outside_metric_fit`, `extrapolation`: the target over the largest
+/// fitted value per variable), `metric`, `level`, `loss_fit` and
 /// `metric_fit` (`law`, `formula`, `parameters`, `objective`, `runs`), `metric_fit_losses` (the range of
 /// task losses step 2 was fitted on) and `warnings`.
 struct TaskReport: Encodable {
@@ -188,8 +190,9 @@ struct TaskReport: Encodable {
         var interval: Interval
         var lawInterval: Interval
         var outsideMetricFit: Bool
+        var extrapolation: ExtrapolationRecord
         enum CodingKeys: String, CodingKey {
-            case params, tokens, flops, loss, metric, interval
+            case params, tokens, flops, loss, metric, interval, extrapolation
             case lossInterval = "loss_interval", lawInterval = "law_interval", outsideMetricFit = "outside_metric_fit"
         }
     }
@@ -225,7 +228,8 @@ struct TaskReport: Encodable {
         predictions = p.map {
             Prediction(params: $0.target.params, tokens: $0.target.tokens, flops: $0.target.flops, loss: $0.loss,
                        lossInterval: $0.lossInterval, metric: $0.metric, interval: $0.interval, lawInterval: $0.lawInterval,
-                       outsideMetricFit: $0.lossOutsideMetricFit)
+                       outsideMetricFit: $0.lossOutsideMetricFit,
+                       extrapolation: ExtrapolationRecord(chain.lossFit.extrapolation(to: $0.target)))
         }
     }
 
@@ -244,10 +248,11 @@ struct TaskReport: Encodable {
         let rows = p.map { q in
             [Report.count(q.target.params), Report.count(q.target.tokens), Report.flops(q.target.flops),
              String(format: "%.4f", q.loss), Report.interval(q.lossInterval), String(format: "%.4f", q.metric),
-             Report.interval(q.interval), Report.interval(q.lawInterval)]
+             Report.interval(q.interval), Report.interval(q.lawInterval),
+             chain.lossFit.extrapolation(to: q.target).first { $0.variable == Variable.flops }.map { Report.ratio($0.ratio) } ?? "-"]
         }
         return lines.joined(separator: "\n") + "\n\n"
-            + Report.table(["params N", "tokens D", "flops C", "task loss", "\(level) interval", metric, "\(level) new-model interval", "law interval"], rows)
+            + Report.table(["params N", "tokens D", "flops C", "task loss", "\(level) interval", metric, "\(level) new-model interval", "law interval", "× flops"], rows)
             + warnings.map { "\nwarning    \($0)" }.joined()
     }
 }
