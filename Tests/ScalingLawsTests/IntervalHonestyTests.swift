@@ -113,6 +113,24 @@ struct IntervalHonestyTests {
     }
 }
 
+@Suite("Forecasts with every interval, in one call")
+struct ForecastsAPITests {
+    @Test("fit.forecasts gives the law, new-run and calibrated intervals, nested, with the extrapolation ratio")
+    func forecasts() throws {
+        let fit = try ChinchillaLaw().fit(try chinchillaRuns())
+        let p = try #require(try fit.forecasts([Run(params: 70e9, tokens: 1.4e12)]).first)
+        let calibrated = try #require(p.calibratedInterval)
+        #expect(abs(p.value - 1.9734) < 1e-3)
+        #expect(calibrated.low < p.runInterval.low && p.runInterval.low < p.interval.low)
+        #expect(calibrated.high > p.runInterval.high && p.runInterval.high > p.interval.high)
+        #expect(abs(try #require(p.extrapolation) - 45.4) < 0.5)
+        let ratios = fit.extrapolation(to: Run(params: 70e9, tokens: 1.4e12))
+        #expect(ratios.map(\.variable) == ["params", "tokens", "flops"])
+        #expect(throws: ScalingLawsError.self) { try fit.forecasts([Run(params: 7e20, tokens: 1.4e12)]) }
+        #expect(throws: ScalingLawsError.self) { try fit.forecasts([Run(params: -1, tokens: 1.4e12)]) }
+    }
+}
+
 @Suite("Calibrated intervals where the law is right")
 struct CalibratedSyntheticTests {
     @Test("Synthetic Chinchilla ladders: the calibrated interval stays within 1.5× the new-run interval and covers 88–99%")
