@@ -5,14 +5,13 @@ import ScalingLaws
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rank laws by how well they forecast held-out runs, with fit statistics and misspecification checks.",
-        discussion: """
-            Each law is fitted to all runs (in-sample error, AIC, BIC, residual checks) and backtested on
-            the split (default: hold out the top 20% of runs by compute). Laws are ranked by backtest
-            MARE; flags point out residual structure that noise does not explain.
-            Examples:
-              scaling compare runs.csv --laws power,saturating,chinchilla
-              scaling compare runs.csv --laws saturating,chinchilla --train 'flops<1e21' --format json
-            """
+        discussion: HelpText.discussion(
+            "Each law is fitted to all runs (in-sample error, AIC, BIC, residual checks) and backtested on the split (default: hold out the top 20% of runs by compute). Laws are ranked by backtest MARE; flags point out residual structure that noise does not explain.",
+            examples: [
+                "scaling compare Examples/data/chinchilla_fig4_fitset.csv --laws power,saturating,chinchilla",
+                "scaling compare Examples/data/chinchilla_fig4_all.csv --laws saturating,chinchilla --train 'flops<1e21' --format json",
+            ]
+        )
     )
 
     @Argument(help: "CSV file of runs.")

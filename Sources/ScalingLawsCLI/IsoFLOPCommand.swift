@@ -5,22 +5,16 @@ struct IsoFLOP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "isoflop",
         abstract: "Compute-optimal N*(C) and D*(C) from isoFLOP profiles (Hoffmann et al. 2022, Approach 2).",
-        discussion: """
-            Runs are grouped by FLOP budget: by a "budget" column when present
-            (or --budget-col), otherwise by clustering C in log space. Per
-            budget, the loss is fitted against ln N by a parabola (--cubic: a
-            cubic) with LAPACK least squares; its minimum gives N*,
-            D* = C/(k·N*) and L*. A budget with too few runs, or with its
-            minimum outside its sampled sizes, is refused by name.
-            N*(C) = k_N·C^a and D*(C) = k_D·C^b are fitted by log-log least
-            squares, with percentile intervals from resampling runs within
-            budgets; L*(C) = E + A·C^-alpha with at least 4 budgets.
-            Examples:
-              scaling isoflop Examples/data/isoflop_synthetic.csv
-              scaling isoflop sweep.csv --flops 3.8e25 --format json
-              scaling isoflop sweep.csv --cubic --bootstrap 2000 --seed 7
-              scaling isoflop Examples/data/isoflop_synthetic.csv --flops 1e23 --plot isoflop.svg
-            """
+        discussion: HelpText.discussion(
+            "Runs are grouped by FLOP budget: by a \"budget\" column when present (or --budget-col), otherwise by clustering C in log space. Per budget, the loss is fitted against ln N by a parabola (--cubic: a cubic) with LAPACK least squares; its minimum gives N*, D* = C/(k·N*) and L*. A budget with too few runs, or with its minimum outside its sampled sizes, is refused by name.",
+            "N*(C) = k_N·C^a and D*(C) = k_D·C^b are fitted by log-log least squares, with percentile intervals from resampling runs within budgets; L*(C) = E + A·C^-alpha with at least 4 budgets.",
+            examples: [
+                "scaling isoflop Examples/data/isoflop_synthetic.csv",
+                "scaling isoflop Examples/data/isoflop_synthetic.csv --flops 3.8e25 --format json",
+                "scaling isoflop Examples/data/isoflop_synthetic.csv --cubic --bootstrap 2000 --seed 7",
+                "scaling isoflop Examples/data/isoflop_synthetic.csv --flops 1e23 --plot isoflop.svg",
+            ]
+        )
     )
 
     @Argument(help: "CSV of isoFLOP runs: params, loss, and a budget column or flops (or tokens, for C = k·N·D).")

@@ -4,17 +4,14 @@ import ScalingLaws
 struct Task: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict a downstream metric in two steps: (N, D) or C → task loss → accuracy (Llama 3; Bhagia et al. 2024).",
-        discussion: """
-            One row per model: params, tokens (or flops), the task loss (or bits-per-byte, --loss-col)
-            and the metric (--metric-col). Step 1 fits --law-loss to the task loss; step 2 fits
-            --law-metric (sigmoid: y = a/(1 + exp(-k*(L - L0))) + b, b the chance floor; or exp-error:
-            err = epsilon - k*exp(-gamma*L) for an error column) to the metric against the observed task
-            loss. Predictions chain the two. `interval` covers one new model's metric (both steps'
-            parameter uncertainty and scatter, delta method); `law_interval` is the parameter part.
-            Examples:
-              scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --params 7e9 --tokens 1.4e11
-              scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --law-loss overtrained --params 1B,7B --tokens 1T,2T --format json
-            """
+        discussion: HelpText.discussion(
+            "One row per model: params, tokens (or flops), the task loss (or bits-per-byte, --loss-col) and the metric (--metric-col). Step 1 fits --law-loss to the task loss; step 2 fits --law-metric (sigmoid: y = a/(1 + exp(-k*(L - L0))) + b, b the chance floor; or exp-error: err = epsilon - k*exp(-gamma*L) for an error column) to the metric against the observed task loss. Predictions chain the two.",
+            "`interval` covers one new model's metric (both steps' parameter uncertainty and scatter, delta method); `law_interval` is the parameter part.",
+            examples: [
+                "scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --params 7e9 --tokens 1.4e11",
+                "scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --law-loss overtrained --params 1B,7B --tokens 1T,2T --format json",
+            ]
+        )
     )
 
     @Argument(help: "CSV with one row per model: params, tokens (or flops), task loss, metric.")

@@ -98,3 +98,72 @@ struct ReadmeExamplesTests {
         }
     }
 }
+
+/// The examples of `scaling help <command>` at 80 columns: one command each, continued with ` \` where
+/// it is long, so that a copied example runs.
+func helpExamples(_ help: String) -> (commands: [String], lines: [String]) {
+    let all = help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    guard let start = all.firstIndex(of: "Examples:") else { return ([], []) }
+    let lines = Array(all[(start + 1)...].prefix { !$0.isEmpty })
+    var commands: [String] = []
+    var pending = ""
+    for line in lines {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        if text.hasSuffix(" \\") {
+            pending += text.dropLast(2) + " "
+        } else {
+            commands.append(pending + text)
+            pending = ""
+        }
+    }
+    return (commands, lines)
+}
+
+@Suite("Help examples copy and run")
+struct HelpExamplesTests {
+    @Test("Every example of every command's help fits 80 columns and runs on the bundled files",
+          arguments: ["", "fit", "predict", "optimal", "backtest", "compare", "isoflop", "envelope", "curve", "task", "flops", "laws"])
+    func examplesRun(command: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("Examples"),
+                                                   withDestinationURL: repositoryRoot.appendingPathComponent("Examples"))
+        let help = try runShell("COLUMNS=80 scaling help \(command)", in: directory)
+        #expect(help.status == 0)
+        let (commands, lines) = helpExamples(help.stdout)
+        #expect(!commands.isEmpty, "no examples in scaling help \(command)")
+        for line in lines {
+            #expect(line.count <= 80, "help line wider than 80 columns: \(line)")
+        }
+        for example in commands {
+            #expect(example.hasPrefix("scaling "), "an example line is not a whole command: \(example)")
+            // The --fit examples read the fit that `scaling fit … --save fit.json` writes.
+            if example.contains("--fit fit.json"), !FileManager.default.fileExists(atPath: directory.appendingPathComponent("fit.json").path) {
+                let save = try runShell("scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --save fit.json", in: directory)
+                #expect(save.status == 0)
+            }
+            let result = try runShell(example, in: directory)
+            #expect(result.status == 0, "help example failed (exit \(result.status)): \(example)\n\(result.stderr)")
+        }
+    }
+}
+
+@Suite("Presentation: version and the list of laws")
+struct VersionAndLawsTests {
+    @Test("scaling --version prints a version number and exits 0")
+    func version() throws {
+        let result = try scaling(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
+    }
+
+    @Test("scaling laws prints every law's whole name, apart from its summary")
+    func lawNames() throws {
+        let result = try scaling(["laws"])
+        #expect(result.status == 0)
+        let names = result.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        for name in ["power", "saturating", "chinchilla", "kaplan", "data-constrained", "bnsl", "test-time", "overtrained", "capability", "formula"] {
+            #expect(names.contains(name), "scaling laws lost \(name): \(names)")
+        }
+    }
+}
