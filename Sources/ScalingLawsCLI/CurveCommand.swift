@@ -96,7 +96,7 @@ struct Curve: ParsableCommand {
                                 extrapolation: run.tokens! / fitted.upperBound)
                 }
                 return try LawPlot(fit: forecast.fit, uncertainty: forecast.uncertainty, heldOut: heldOut,
-                                   reach: max(1.5, target / fitted.upperBound * 1.3))
+                                   reach: max(1.5, target / fitted.upperBound * 1.3), pointNoun: "points", colorBySize: false)
                     .render(title: "Learning curve of run \(forecast.run): forecast at \(Units.count(target)) tokens",
                             subtitle: "\(forecast.fit.law.formula) on tokens seen; \(forecast.pointsUsed) points fitted, \(forecast.pointsSkipped) skipped as warmup, \(heldOut.count) later points held out")
             }

@@ -93,7 +93,7 @@ struct Task: ParsableCommand {
             try plot.write {
                 // Step 2, the map from task loss to the metric, with the models' points and the law's band.
                 try LawPlot(fit: chain.metricFit, uncertainty: chain.metricUncertainty, reach: 1,
-                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.interval) })
+                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.interval) }, yLabel: metricCol)
                     .render(title: "\(metricCol) against task loss (step 2 of the chain)",
                             subtitle: "\(chain.metricFit.law.formula); step 1: \(chain.lossFit.law.formula)")
             }
