@@ -72,6 +72,16 @@ struct ReadmeExamplesTests {
         #expect(readmeExamples(markdown) == ["scaling fit a.csv --law chinchilla", "scaling laws   # a comment", "scaling help"])
     }
 
+    @Test("Every relative link of README.md points at a file of the repository")
+    func links() throws {
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let targets = readme.matches(of: /\]\(([^)#:]+)\)/).map { String($0.1) }
+        #expect(targets.count >= 10)
+        for target in targets {
+            #expect(FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent(target).path), "README links to missing \(target)")
+        }
+    }
+
     /// Every example, in order (a later one may read the fit an earlier one saved), from a fresh
     /// directory that sees the repository's `Examples/`, so plots and saved fits land outside the checkout.
     @Test("Every console example in README.md runs and exits 0, in order")
