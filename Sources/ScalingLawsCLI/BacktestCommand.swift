@@ -5,18 +5,17 @@ import ScalingLaws
 struct Backtest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit on some runs and score the forecast on the runs held out.",
-        discussion: """
-            Scores: mean, median and largest absolute relative error (MARE), signed bias (positive when
-            the law over-predicts), the share of held-out losses inside their new-run interval, and how
-            far each held-out run lies beyond the largest training compute.
-            Examples:
-              scaling backtest runs.csv --law chinchilla --train 'flops<=5.59e20'
-              scaling backtest runs.csv --law chinchilla --holdout-top 20% --by params
-              scaling backtest runs.csv --law saturating --x flops --holdout-top 20% --by params
-              scaling backtest runs.csv --law saturating --x flops --train 'flops<1e21' --format json
-              scaling backtest runs.csv --train 'flops<=p80' --bootstrap 500
-              scaling backtest runs.csv --law chinchilla --train 'flops<=5.59e20' --plot backtest.svg
-            """
+        discussion: HelpText.discussion(
+            "Scores: mean, median and largest absolute relative error (MARE), signed bias (positive when the law over-predicts), and how far each held-out run lies beyond the largest training compute. Coverage and median half-width are given for each kind of interval (the law's, a new run's, and the calibrated one, whose forecast-error term comes from backtests inside the training runs along the split's axis), with a one-line verdict. The split may read a column the law does not use (e.g. --holdout-top 20% --by params for a law in flops).",
+            examples: [
+                "scaling backtest Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --train 'flops<=5.59e20'",
+                "scaling backtest Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --holdout-top 20% --by params",
+                "scaling backtest Examples/data/chinchilla_fig4_fitset.csv --law saturating --x flops --holdout-top 20% --by params",
+                "scaling backtest Examples/data/chinchilla_fig4_fitset.csv --law saturating --x flops --train 'flops<1e21' --format json",
+                "scaling backtest Examples/data/chinchilla_fig4_fitset.csv --train 'flops<=p80' --bootstrap 200",
+                "scaling backtest Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --train 'flops<=5.59e20' --plot backtest.svg",
+            ]
+        )
     )
 
     @Argument(help: "CSV file of runs.")

@@ -5,22 +5,16 @@ import ScalingLaws
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rank laws by how well they forecast held-out runs, with fit statistics and misspecification checks.",
-        discussion: """
-            Each law is fitted to all runs (in-sample error, AIC, BIC, residual checks) and backtested on
-            the split (default: hold out the top 20% of runs by compute; for sigmoid and exp-error, the
-            20% with the lowest task loss). Laws are ranked by backtest
-            MARE; flags point out residual structure that noise does not explain.
-            The laws: --laws (a list), plus --law and --formula when given (without any of them:
-            power,saturating,chinchilla). --x is the variable of every one-variable law in the list,
-            --breaks and --form apply to bnsl and test-time. The split may read a column no law uses
-            (e.g. --holdout-top 20% --by params for laws in flops).
-            Examples:
-              scaling compare runs.csv --laws power,saturating,chinchilla
-              scaling compare runs.csv --laws kaplan,chinchilla --holdout-top 20% --by params
-              scaling compare runs.csv --laws saturating,chinchilla --train 'flops<1e21' --format json
-              scaling compare runs.csv --laws chinchilla --formula 'E + A*N^-alpha + B*D^-alpha'
-              scaling compare tasks.csv --law sigmoid --x task_loss
-            """
+        discussion: HelpText.discussion(
+            "Each law is fitted to all runs (in-sample error, AIC, BIC, residual checks) and backtested on the split (default: hold out the top 20% of runs by compute; for sigmoid and exp-error, the 20% with the lowest task loss). Laws are ranked by backtest MARE; flags point out residual structure that noise does not explain.",
+            "The laws: --laws (a list), plus --law and --formula when given (without any of them: power,saturating,chinchilla). --x is the variable of every one-variable law in the list, --breaks and --form apply to bnsl and test-time. The split may read a column no law uses (e.g. --holdout-top 20% --by params for laws in flops).",
+            examples: [
+                "scaling compare Examples/data/chinchilla_fig4_fitset.csv --laws power,saturating,chinchilla",
+                "scaling compare Examples/data/chinchilla_fig4_fitset.csv --laws kaplan,chinchilla --holdout-top 20% --by params",
+                "scaling compare Examples/data/chinchilla_fig4_all.csv --laws saturating,chinchilla --train 'flops<1e21' --format json",
+                "scaling compare Examples/data/chinchilla_fig4_fitset.csv --laws chinchilla --formula 'E + A*N^-alpha + B*D^-alpha'",
+            ]
+        )
     )
 
     @Argument(help: "CSV file of runs.")

@@ -4,20 +4,15 @@ import ScalingLaws
 struct Curve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Forecast where a partial run will end: fit its learning curve L(t) = E + A·t^-alpha and read it at a later token count.",
-        discussion: """
-            The CSV is long-format: one row per logged point, with a run identifier (run, run_id, name),
-            the tokens seen (tokens, tokens_seen; or step with --tokens-per-step) and the loss; params
-            from a column or --params. Points under warmup are skipped (--skip-fraction of the tokens
-            fitted, 0.1 by default, or --skip-tokens). `interval` covers the loss the run will log at
-            --at (parameter uncertainty plus the curve's scatter); `law_interval` is the fitted curve's
-            alone. --through fits only the points up to that many tokens, to test the forecast against
-            the rest of the run (`actual` is the logged loss at --at when there is one).
-            Examples:
-              scaling curve Examples/data/learning_curves_synthetic.csv --run r1 --through 2e9 --at 1e10 --plot curve.svg
-              scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --at 3.2e9
-              scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --at 3.2e9 --format json
-              scaling curve log.csv --run 7b --tokens-per-step 4M --at 1.4e12 --skip-tokens 2e10
-            """
+        discussion: HelpText.discussion(
+            "The CSV is long-format: one row per logged point, with a run identifier (run, run_id, name), the tokens seen (tokens, tokens_seen; or step with --tokens-per-step) and the loss; params from a column or --params. Points under warmup are skipped (--skip-fraction of the tokens fitted, 0.1 by default, or --skip-tokens).",
+            "`interval` covers the loss the run will log at --at (parameter uncertainty plus the curve's scatter); `law_interval` is the fitted curve's alone. --through fits only the points up to that many tokens, to test the forecast against the rest of the run (`actual` is the logged loss at --at when there is one).",
+            examples: [
+                "scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --at 3.2e9 --plot curve.svg",
+                "scaling curve Examples/data/learning_curves_synthetic.csv --run m640 --at 1e10",
+                "scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --at 3.2e9 --format json",
+            ]
+        )
     )
 
     @Argument(help: "Long-format CSV: run, tokens (or step), loss, and params.")
@@ -102,7 +97,7 @@ struct Curve: ParsableCommand {
                                 extrapolation: run.tokens! / fitted.upperBound)
                 }
                 return try LawPlot(fit: forecast.fit, uncertainty: forecast.uncertainty, heldOut: heldOut,
-                                   reach: max(1.5, target / fitted.upperBound * 1.3))
+                                   reach: max(1.5, target / fitted.upperBound * 1.3), pointNoun: "points", colorBySize: false)
                     .render(title: "Learning curve of run \(forecast.run): forecast at \(Units.count(target)) tokens",
                             subtitle: "\(forecast.fit.law.formula) on tokens seen; \(forecast.pointsUsed) points fitted, \(forecast.pointsSkipped) skipped as warmup, \(heldOut.count) later points held out")
             }

@@ -5,29 +5,16 @@ import ScalingLaws
 struct Design: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Choose the small runs to train, within a FLOP budget, for the forecast you need.",
-        discussion: """
-            Scores designs by the interval the fit of their runs would give the
-            target: Fisher information of the law at assumed parameters (a pilot
-            fit, or --fix for every parameter), noise from the pilot fit or
-            --noise, delta method for the target. Searches candidates (a log grid
-            of sizes × tokens per parameter, or --candidates FILE with params,
-            tokens and an optional flops column for your own cost accounting) by
-            a greedy start and exchange, keeping runs within --ratio-band of the
-            target's tokens per parameter (relative to the compute-optimal
-            ratio), where the law is most trustworthy. Compares with an isoFLOP
-            grid and a ladder at 20 tokens per parameter of equal cost.
-            Targets (one of):
-              --target-params N --target-tokens D   the loss of that run
-              --target-flops C                      the loss of the compute-optimal run at C
-              --target-optimum C                    N* and D* at C
-            Examples:
-              scaling design --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 \\
-                --noise 0.01 --budget 1e20 --target-flops 1e22
-              scaling design pilot.csv --law chinchilla --budget 2e21 --target-optimum 1e24 --max-params 3e9 --max-runs 24
-              scaling design --fit fit.json --noise 0.01 --budget 2e21 --target-flops 1.3e22 \\
-                --candidates configs.csv --plot design.svg
-              scaling design --fit fit.json --noise 0.01 --design runs.csv --target-flops 1.3e22 --format json
-            """
+        discussion: HelpText.discussion(
+            "Scores designs by the interval the fit of their runs would give the target: Fisher information of the law at assumed parameters (a pilot fit, or --fix for every parameter), noise from the pilot fit or --noise, delta method for the target. Searches candidates (a log grid of sizes × tokens per parameter, or --candidates FILE with params, tokens and an optional flops column for your own cost accounting) by a greedy start and exchange, keeping runs within --ratio-band of the target's tokens per parameter (relative to the compute-optimal ratio), where the law is most trustworthy. Compares with an isoFLOP grid and a ladder at 20 tokens per parameter of equal cost.",
+            "Targets (one of): --target-params N --target-tokens D, the loss of that run; --target-flops C, the loss of the compute-optimal run at C; --target-optimum C, N* and D* at C. --design FILE scores a design you already have instead of proposing one.",
+            examples: [
+                "scaling design --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --noise 0.01 --budget 1e20 --target-flops 1e22",
+                "scaling design Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --budget 2e21 --target-optimum 1e24 --max-params 3e9 --max-runs 24",
+                "scaling design --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --noise 0.01 --budget 2e21 --target-flops 1.3e22 --candidates Examples/data/chinchilla_fig4_fitset.csv --plot design.svg",
+                "scaling design --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --noise 0.01 --design Examples/data/chinchilla_fig4_fitset.csv --target-flops 1.3e22 --format json",
+            ]
+        )
     )
 
     @OptionGroup var source: SourceOptions

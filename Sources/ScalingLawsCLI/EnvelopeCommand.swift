@@ -4,21 +4,15 @@ import ScalingLaws
 struct Envelope: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute-optimal N*(C) and D*(C) from the minimum-loss envelope of training curves (Hoffmann et al. 2022, Approach 1).",
-        discussion: """
-            The CSV is long-format: one row per logged point, with a run
-            identifier (run, run_id, name), the run's params, the tokens seen
-            (or step, with --tokens-per-step) and the loss. Each curve is
-            placed on C = k·N·tokens and interpolated in (ln C, ln L); on a
-            log-spaced grid of C the envelope is the least loss over the runs,
-            and the run attaining it gives N*(C). Points attained by the
-            smallest or largest model are censored (the optimum may lie beyond
-            the ladder) and not fitted. N*(C), D*(C) are fitted by log-log
-            least squares, L*(C) as E + A·C^-alpha.
-            Examples:
-              scaling envelope Examples/data/curves_synthetic.csv
-              scaling envelope curves.csv --tokens-per-step 4M --flops 1e23
-              scaling envelope Examples/data/curves_synthetic.csv --flops 1e23 --plot envelope.svg
-            """
+        discussion: HelpText.discussion(
+            "The CSV is long-format: one row per logged point, with a run identifier (run, run_id, name), the run's params, the tokens seen (or step, with --tokens-per-step) and the loss. Each curve is placed on C = k·N·tokens and interpolated in (ln C, ln L); on a log-spaced grid of C the envelope is the least loss over the runs, and the run attaining it gives N*(C).",
+            "Points attained by the smallest or largest model are censored (the optimum may lie beyond the ladder) and not fitted. N*(C), D*(C) are fitted by log-log least squares, L*(C) as E + A·C^-alpha.",
+            examples: [
+                "scaling envelope Examples/data/curves_synthetic.csv",
+                "scaling envelope Examples/data/curves_synthetic.csv --flops 1e23 --format json",
+                "scaling envelope Examples/data/curves_synthetic.csv --flops 1e23 --plot envelope.svg",
+            ]
+        )
     )
 
     @Argument(help: "Long-format CSV of training curves: run, params, tokens (or step), loss.")

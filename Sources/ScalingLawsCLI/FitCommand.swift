@@ -4,17 +4,20 @@ import ScalingLaws
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit a scaling law to a CSV of runs, with intervals for every parameter.",
-        discussion: """
-            Intervals are asymptotic (from the Jacobian at the optimum) unless --bootstrap asks for
-            refits of resampled runs.
-            Examples:
-              scaling fit runs.csv --law chinchilla
-              scaling fit runs.csv --law chinchilla --bootstrap 1000 --seed 7
-              scaling fit runs.csv --law saturating --x flops --format json
-              scaling fit runs.csv --law chinchilla --loss mse --space log --save fit.json
-              scaling fit runs.csv --law chinchilla --objectives
-              scaling fit runs.csv --law chinchilla --plot fit.svg
-            """
+        discussion: HelpText.discussion(
+            "Intervals are asymptotic (from the Jacobian at the optimum) unless --bootstrap asks for refits of resampled runs.",
+            examples: [
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla",
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --bootstrap 200 --seed 7",
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law saturating --x flops --format json",
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --loss mse --space log --save fit.json",
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --objectives",
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --formula 'E + A*N^-alpha + B*D^-alpha'",
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --plot fit.svg",
+                "scaling fit Examples/data/learning_curves_synthetic.csv --use checkpoints",
+                "scaling fit Examples/data/bnsl_synthetic.csv --law bnsl --x steps",
+            ]
+        )
     )
 
     @Argument(help: "CSV file of runs: one row per run, columns found by name.")

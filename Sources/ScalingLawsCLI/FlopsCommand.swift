@@ -5,26 +5,14 @@ import ScalingLaws
 struct Flops: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parameters and training FLOPs per token of a decoder-only transformer.",
-        discussion: """
-            Counts weight matrices: attention 2·d² + 2·d·d_kv per layer
-            (d = d_model, d_kv = kv-heads·d/heads: grouped-query attention
-            shrinks K and V), MLP 2·d·d_ff per layer (3 with --gated, SwiGLU as
-            in Llama), token embedding vocab·d, an lm_head as large unless
-            --tied-embeddings, and n_ctx·d with --learned-positions. Biases and
-            norm gains are omitted unless --biases and --norm rms|layer: they
-            are under 0.1% of N and do no matrix multiplication. d_attn = d.
-            FLOPs per training token:
-              6N       all parameters (Kaplan et al. 2020; Hoffmann et al. 2022)
-              Kaplan   6·N_ne + 6·n_layer·n_ctx·d_attn (Kaplan et al. 2020)
-              M        72·n_layer·d² + 12·n_layer·d·l_seq, no vocabulary
-                       (DeepSeek LLM 2024, eq. 2), computed as
-                       6·W + 12·n_layer·d_attn·l_seq, W the block weights
-            Examples:
-              scaling flops --layers 12 --d-model 768 --heads 12 --vocab 50257
-                --context 1024 --tied-embeddings --learned-positions
-              scaling flops --layers 32 --d-model 4096 --heads 32 --vocab 32000
-                --context 4096 --ffn-dim 11008 --gated --norm rms --tokens 2T
-            """
+        discussion: HelpText.discussion(
+            "Counts weight matrices: attention 2·d² + 2·d·d_kv per layer (d = d_model, d_kv = kv-heads·d/heads: grouped-query attention shrinks K and V), MLP 2·d·d_ff per layer (3 with --gated, SwiGLU as in Llama), token embedding vocab·d, an lm_head as large unless --tied-embeddings, and n_ctx·d with --learned-positions. Biases and norm gains are omitted unless --biases and --norm rms|layer: they are under 0.1% of N and do no matrix multiplication. d_attn = d.",
+            "FLOPs per training token: 6N, all parameters (Kaplan et al. 2020; Hoffmann et al. 2022); Kaplan, 6·N_ne + 6·n_layer·n_ctx·d_attn (Kaplan et al. 2020); M, 72·n_layer·d² + 12·n_layer·d·l_seq with no vocabulary (DeepSeek LLM 2024, eq. 2), computed as 6·W + 12·n_layer·d_attn·l_seq with W the block weights.",
+            examples: [
+                "scaling flops --layers 12 --d-model 768 --heads 12 --vocab 50257 --context 1024 --tied-embeddings --learned-positions",
+                "scaling flops --layers 32 --d-model 4096 --heads 32 --vocab 32000 --context 4096 --ffn-dim 11008 --gated --norm rms --tokens 2T",
+            ]
+        )
     )
 
     @Option(help: "Transformer blocks n_layer.") var layers: Int

@@ -5,35 +5,17 @@ struct IsoFLOP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "isoflop",
         abstract: "Compute-optimal N*(C) and D*(C) from isoFLOP profiles (Hoffmann et al. 2022, Approach 2).",
-        discussion: """
-            Runs are grouped by FLOP budget: by a "budget" column when present
-            (or --budget-col), otherwise by clustering C in log space. Per
-            budget, the minimum of the loss over ln N gives N*, D* = C/(k·N*)
-            and L* (--minimum):
-              window    parabola in ln N through ln L of the lowest point and
-                        up to 3 sizes each side (default: best in measurements
-                        on lopsided synthetic sweeps with noise)
-              spline    Akima spline of ln L on ln N, exact argmin (Porian et
-                        al. 2024); best on smooth (seed-averaged) profiles
-              parabola  one parabola through every run (Hoffmann et al. 2022)
-              cubic     one cubic through every run
-            A budget without an interior minimum (too few sizes, lowest loss
-            at the smallest or largest size sampled) is skipped with a
-            warning; at least 3 budgets must remain. N*(C) = k_N·C^a and
-            D*(C) = k_D·C^b come from least squares of ln N* on ln C.
-            Intervals: without resampling, Student t from the budgets' scatter
-            about the line; --bootstrap K resamples runs within budgets;
-            --noise σ (seed-to-seed noise in ln L) perturbs the losses, gives
-            SE(ln N*) per budget, weights the fit by 1/SE² and gives the
-            intervals (K replicates, 1000 by default). L*(C) = E + A·C^-alpha
-            with at least 4 budgets.
-            Examples:
-              scaling isoflop Examples/data/isoflop_synthetic.csv
-              scaling isoflop sweep.csv --flops 3.8e25 --format json
-              scaling isoflop sweep.csv --noise 0.005 --seed 7
-              scaling isoflop sweep.csv --minimum parabola --bootstrap 2000
-              scaling isoflop Examples/data/isoflop_synthetic.csv --flops 1e23 --plot isoflop.svg
-            """
+        discussion: HelpText.discussion(
+            "Runs are grouped by FLOP budget: by a \"budget\" column when present (or --budget-col), otherwise by clustering C in log space. Per budget, the minimum of the loss over ln N gives N*, D* = C/(k·N*) and L* (--minimum): window, a parabola in ln N through ln L of the lowest point and up to 3 sizes each side (the default: best in measurements on lopsided synthetic sweeps with noise); spline, an Akima spline of ln L on ln N with its exact argmin (Porian et al. 2024), best on smooth, seed-averaged profiles; parabola, one parabola through every run (Hoffmann et al. 2022); cubic, one cubic through every run.",
+            "A budget without an interior minimum (too few sizes, lowest loss at the smallest or largest size sampled) is skipped with a warning; at least 3 budgets must remain. N*(C) = k_N·C^a and D*(C) = k_D·C^b come from least squares of ln N* on ln C. Intervals: without resampling, Student t from the budgets' scatter about the line; --bootstrap K resamples runs within budgets; --noise σ (seed-to-seed noise in ln L) perturbs the losses, gives SE(ln N*) per budget, weights the fit by 1/SE² and gives the intervals (K replicates, 1000 by default). L*(C) = E + A·C^-alpha with at least 4 budgets.",
+            examples: [
+                "scaling isoflop Examples/data/isoflop_synthetic.csv",
+                "scaling isoflop Examples/data/isoflop_synthetic.csv --flops 3.8e25 --format json",
+                "scaling isoflop Examples/data/isoflop_synthetic.csv --noise 0.005 --bootstrap 200 --seed 7",
+                "scaling isoflop Examples/data/isoflop_synthetic.csv --minimum parabola --bootstrap 200",
+                "scaling isoflop Examples/data/isoflop_synthetic.csv --flops 1e23 --plot isoflop.svg",
+            ]
+        )
     )
 
     @Argument(help: "CSV of isoFLOP runs: params, loss, and a budget column or flops (or tokens, for C = k·N·D).")

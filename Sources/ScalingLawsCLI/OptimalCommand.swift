@@ -4,34 +4,24 @@ import ScalingLaws
 struct Optimal: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute-optimal model size and tokens for a FLOP budget, or for a loss to reach and tokens to serve.",
-        discussion: """
-            For chinchilla, the closed form of Hoffmann et al. (2022, eq. 4)
-            under C = k·N·D; for saturating fitted on flops, the loss the
-            budget reaches. Plans (chinchilla law):
-              --target-loss L [--inference-tokens T]
-                  least training (k·N·D) + inference (2·N·T) FLOPs reaching L
-                  (Sardana & Frankle 2023), beside the Chinchilla-optimal model
-              --flops C --inference-tokens T
-                  least loss for C FLOPs of training + inference
-              --flops C --tokens-per-param r
-                  train at D/N = r (over-training, as Llama 3 and Qwen 2)
-              --flops C --max-tokens U
-                  the optimum when only U unique tokens exist (D ≤ U)
-            --tokens-law k,b (or --params-law k,a) applies a published
-            allocation law instead of a fitted one.
-            Examples:
-              scaling optimal runs.csv --law chinchilla --flops 5.88e23
-              scaling optimal runs.csv --law chinchilla --flops 1e24 --plot optimal.svg
-              scaling optimal runs.csv --law chinchilla --flops 1e24 --bootstrap 1000
-              scaling optimal runs.csv --flops 1e24 --objectives
-              scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24
-              scaling optimal --fit fit.json --flops 1e22,1e23,1e24 --format json
-              scaling optimal --fit fit.json --target-loss 2.0 --inference-tokens 2e12
-              scaling optimal --fit fit.json --flops 1e24 --tokens-per-param 100
-              scaling optimal --fit fit.json --flops 1e25 --max-tokens 2T
-              scaling optimal --tokens-law 0.299,0.537 --flops 3.8e25
-              scaling optimal runs.csv --law data-constrained --flops 1e22 --unique-tokens 25e9
-            """
+        discussion: HelpText.discussion(
+            "For chinchilla, the closed form of Hoffmann et al. (2022, eq. 4) under C = k·N·D; for saturating fitted on flops, the loss the budget reaches.",
+            "Plans (chinchilla law): --target-loss L [--inference-tokens T] gives the least training (k·N·D) plus inference (2·N·T) FLOPs reaching L (Sardana & Frankle 2023), beside the Chinchilla-optimal model; --flops C --inference-tokens T the least loss for C FLOPs of training plus inference; --flops C --tokens-per-param r trains at D/N = r (over-training, as Llama 3 and Qwen 2); --flops C --max-tokens U gives the optimum when only U unique tokens exist (D ≤ U).",
+            "--tokens-law k,b (or --params-law k,a) applies a published allocation law instead of a fitted one. The --fit examples read the fit that `scaling fit … --save fit.json` writes.",
+            examples: [
+                "scaling optimal Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --flops 5.88e23",
+                "scaling optimal Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --flops 1e24 --plot optimal.svg",
+                "scaling optimal Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --flops 1e24 --bootstrap 200",
+                "scaling optimal Examples/data/chinchilla_fig4_fitset.csv --flops 1e24 --objectives",
+                "scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24",
+                "scaling optimal --fit fit.json --flops 1e22,1e23,1e24 --format json",
+                "scaling optimal --fit fit.json --target-loss 2.0 --inference-tokens 2e12",
+                "scaling optimal --fit fit.json --flops 1e24 --tokens-per-param 100",
+                "scaling optimal --fit fit.json --flops 1e25 --max-tokens 2T",
+                "scaling optimal --tokens-law 0.299,0.537 --flops 3.8e25",
+                "scaling optimal Examples/data/data_constrained_synthetic.csv --law data-constrained --flops 1e22 --unique-tokens 25e9",
+            ]
+        )
     )
 
     @OptionGroup var source: SourceOptions

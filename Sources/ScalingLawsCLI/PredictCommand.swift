@@ -4,21 +4,16 @@ import ScalingLaws
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict the loss of runs from a fitted law, with intervals.",
-        discussion: """
-            Give target values with --params, --tokens and --flops (comma-separated lists are paired
-            element by element; a single value is repeated). A missing one of N, D, C is derived from
-            C = k·N·D. Each prediction has the interval of the law itself, the wider interval for one
-            new run (adding the runs' scatter about the law), and the calibrated interval: the new-run
-            interval widened by the forecast error the law showed when backtested inside the runs at
-            growing extrapolation (the one to trust; see "How honest are the intervals?" in the README).
-            `extrapolation` gives the target over the largest fitted value of each variable.
-            Examples:
-              scaling predict runs.csv --law chinchilla --params 70e9 --tokens 1.4e12
-              scaling predict --fit fit.json --params 1B,7B,70B --tokens 20B,140B,1.4T
-              scaling predict runs.csv --law saturating --x flops --flops 1e24 --bootstrap 1000 --format json
-              scaling predict curve.csv --law bnsl --x steps --at 1e5
-              scaling predict runs.csv --law data-constrained --params 8.67e9 --tokens 178e9 --unique-tokens 25e9
-            """
+        discussion: HelpText.discussion(
+            "Give target values with --params, --tokens and --flops (comma-separated lists are paired element by element; a single value is repeated). A missing one of N, D, C is derived from C = k·N·D. --unique-tokens sets the unique data U of the data-constrained law. The --fit example reads the fit that `scaling fit … --save fit.json` writes.",
+            "Each prediction has the interval of the law itself, the wider interval for one new run (adding the runs' scatter about the law), and the calibrated interval: the new-run interval widened by the forecast error the law showed when backtested inside the runs at growing extrapolation (the one to trust; see \"How honest are the intervals?\" in the README). `extrapolation` gives the target over the largest fitted value of each variable; targets beyond the ratios the calibration was measured at are warned about.",
+            examples: [
+                "scaling predict Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --params 70B --tokens 1.4T",
+                "scaling predict --fit fit.json --params 1B,7B,70B --tokens 20B,140B,1.4T",
+                "scaling predict Examples/data/chinchilla_fig4_fitset.csv --law saturating --x flops --flops 1e24 --bootstrap 200 --format json",
+                "scaling predict Examples/data/bnsl_synthetic.csv --law bnsl --x steps --at 1e6,1e7",
+            ]
+        )
     )
 
     @OptionGroup var source: SourceOptions

@@ -6,14 +6,16 @@ struct Scaling: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scaling",
         abstract: "Fit and forecast neural scaling laws from CSV logs of training runs.",
-        discussion: """
-            Each CSV row is one run; columns are found by name (params/N, tokens/D, flops/C, loss).
-            Examples:
-              scaling fit runs.csv --law chinchilla
-              scaling predict runs.csv --law chinchilla --params 70e9 --tokens 1.4e12
-              scaling optimal runs.csv --law chinchilla --flops 5.88e23
-              scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24
-            """,
+        discussion: HelpText.discussion(
+            "Each CSV row is one run; columns are found by name (params/N, tokens/D, flops/C, loss). Run the examples from the repository's checkout; `scaling help <command>` shows each command's flags and examples.",
+            examples: [
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla",
+                "scaling predict Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --params 70B --tokens 1.4T",
+                "scaling optimal Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --flops 5.88e23",
+                "scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24",
+            ]
+        ),
+        version: scalingVersion,
         subcommands: [Fit.self, Predict.self, Optimal.self, Backtest.self, Compare.self, IsoFLOP.self, Design.self, Envelope.self, Curve.self, Task.self, Flops.self, Laws.self]
     )
 
@@ -22,6 +24,9 @@ struct Scaling: ParsableCommand {
         main(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
     }
 }
+
+/// The version `scaling --version` prints: the package's release, raised with each tagged release.
+let scalingVersion = "0.1.0"
 
 /// Runs `body`, turning library errors into one line on stderr and a non-zero exit.
 func reportingErrors(_ body: () throws -> Void) throws {

@@ -4,28 +4,15 @@ import ScalingLaws
 struct Task: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict a downstream metric in two steps: (N, D) or C → task loss → accuracy (Llama 3; Bhagia et al. 2024).",
-        discussion: """
-            One row per model: params, tokens (or flops), the task loss (or bits-per-byte, --loss-col)
-            and the metric (--metric-col). Step 1 fits --law-loss to the task loss; step 2 fits
-            --law-metric (sigmoid: y = a/(1 + exp(-k*(L - L0))) + b, b the chance floor; or exp-error:
-            err = epsilon - k*exp(-gamma*L) for an error column) to the metric against the observed task
-            loss. Predictions chain the two. `interval` covers one new model's metric (both steps'
-            parameter uncertainty and scatter, delta method); `law_interval` is the parameter part.
-            --metric-runs FILE fits step 2 on other models (task loss and metric columns), e.g. more
-            and larger models than step 1, so that step 2 spans the targets' task loss; a target whose
-            predicted task loss lies outside the losses step 2 was fitted on gets a warning.
-            Presets (explicit --law-loss, --law-metric, --loss, --space win):
-              gadre2024  overtrained → exp-error, least squares on raw values in both steps
-                         (Gadre et al. 2024, arXiv:2403.08540)
-              llama3     power law in C of the task NLL → sigmoid of accuracy on NLL, least squares
-                         (Llama 3, arXiv:2407.21783, §3.2.1: step 1 on compute-optimal models,
-                         step 2 also on other, larger models: give them with --metric-runs)
-            Examples:
-              scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --params 7e9 --tokens 1.4e11
-              scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --law-loss overtrained --params 1B,7B --tokens 1T,2T --format json
-              scaling task ladder.csv --metric-runs more_models.csv --loss-col task_loss --metric-col error --preset gadre2024 --params 7B --tokens 140B
-              scaling task ladder.csv --metric-runs with_llama2.csv --loss-col nll --metric-col accuracy --preset llama3 --flops 3.8e25
-            """
+        discussion: HelpText.discussion(
+            "One row per model: params, tokens (or flops), the task loss (or bits-per-byte, --loss-col) and the metric (--metric-col). Step 1 fits --law-loss to the task loss; step 2 fits --law-metric (sigmoid: y = a/(1 + exp(-k*(L - L0))) + b, b the chance floor; or exp-error: err = epsilon - k*exp(-gamma*L) for an error column) to the metric against the observed task loss. Predictions chain the two.",
+            "`interval` covers one new model's metric (both steps' parameter uncertainty and scatter, delta method); `law_interval` is the parameter part; `extrapolation` is each target over the largest fitted value per variable.",
+            "--metric-runs FILE fits step 2 on other models (task loss and metric columns), e.g. more and larger models than step 1, so that step 2 spans the targets' task loss; a target whose predicted task loss lies outside the losses step 2 was fitted on gets a warning. Presets (explicit --law-loss, --law-metric, --loss, --space win): gadre2024, overtrained → exp-error, least squares on raw values in both steps (Gadre et al. 2024, arXiv:2403.08540); llama3, a power law in C of the task NLL → a sigmoid of accuracy on NLL, least squares (Llama 3, arXiv:2407.21783, §3.2.1: step 1 on compute-optimal models, step 2 also on other, larger models: give them with --metric-runs).",
+            examples: [
+                "scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --params 7e9 --tokens 1.4e11",
+                "scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --law-loss overtrained --params 1B,7B --tokens 1T,2T --format json",
+            ]
+        )
     )
 
     @Argument(help: "CSV with one row per model: params, tokens (or flops), task loss, metric.")
@@ -147,7 +134,7 @@ struct Task: ParsableCommand {
             try plot.write {
                 // Step 2, the map from task loss to the metric, with the models' points and the law's band.
                 try LawPlot(fit: chain.metricFit, uncertainty: chain.metricUncertainty, reach: 1,
-                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.interval) })
+                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.interval) }, yLabel: metricCol)
                     .render(title: "\(metricCol) against task loss (step 2 of the chain)",
                             subtitle: "\(chain.metricFit.law.formula); step 1: \(chain.lossFit.law.formula)")
             }

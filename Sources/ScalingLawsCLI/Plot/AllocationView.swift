@@ -30,7 +30,8 @@ struct AllocationView {
     var curve: Curve
     /// Points of N* and D*: (C, N*, D*), e.g. the budgets' optima.
     var points: [(Double, Double, Double)] = []
-    var pointLabel = "budget optima"
+    /// The legend entry of the points; nil when the upper panel's legend already names them.
+    var pointLabel: String? = "budget optima"
     var pointMarker: Marker = .circle
     /// Requested budgets: (C, N*, D*), marked with stars.
     var targets: [(Double, Double, Double)] = []
@@ -61,16 +62,16 @@ struct AllocationView {
         panel.points(points.map { ($0.0, $0.2) }, into: &figure.svg, color: Palette.tokens, radius: 5, shape: pointMarker, className: "optimum-tokens")
         panel.points(targets.map { ($0.0, $0.1) }, into: &figure.svg, color: Palette.frontier, radius: 9, shape: .star, className: "target-params")
         panel.points(targets.map { ($0.0, $0.2) }, into: &figure.svg, color: Palette.tokens, radius: 9, shape: .star, className: "target-tokens")
+        // Labels centred on their own star: N* below it, D* above it (N* < D* on the shared axis).
         for t in targets where panel.contains(t.0, t.1) && panel.contains(t.0, t.2) {
-            let anchor = panel.x(t.0) > panel.left + panel.width * 0.8 ? "end" : "start"
-            let dx = anchor == "end" ? -10.0 : 10.0
-            figure.svg.text("N* \(Units.count(t.1, digits: 3))", x: panel.x(t.0) + dx, y: panel.y(t.1) + 16, size: 11, anchor: anchor, fill: Palette.frontier)
-            figure.svg.text("D* \(Units.count(t.2, digits: 3))", x: panel.x(t.0) + dx, y: panel.y(t.2) - 10, size: 11, anchor: anchor, fill: Palette.tokens)
+            let x = min(max(panel.x(t.0), panel.left + 30), panel.right - 30)
+            figure.svg.text("N* \(Units.count(t.1, digits: 3))", x: x, y: panel.y(t.1) + 22, size: 11, anchor: "middle", fill: Palette.frontier)
+            figure.svg.text("D* \(Units.count(t.2, digits: 3))", x: x, y: panel.y(t.2) - 13, size: 11, anchor: "middle", fill: Palette.tokens)
         }
         legend.add("N*(C): optimal parameters", color: Palette.frontier, .line(dash: nil))
         legend.add("D*(C): optimal tokens", color: Palette.tokens, .line(dash: nil))
         if curve.paramsBand != nil { legend.add("interval band", color: Palette.neutral, .band) }
-        if !points.isEmpty { legend.add(pointLabel, color: Palette.neutral, .marker(pointMarker)) }
+        if !points.isEmpty, let pointLabel { legend.add(pointLabel, color: Palette.neutral, .marker(pointMarker)) }
         if !targets.isEmpty && targetsInLegend { legend.add("requested budgets", color: Palette.neutral, .marker(.star)) }
     }
 }

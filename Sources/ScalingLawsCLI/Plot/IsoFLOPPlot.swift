@@ -38,7 +38,7 @@ struct IsoFLOPPlot {
         main.points(analysis.budgets.map { ($0.params, $0.loss) }, into: &figure.svg, color: "#ffcc00", radius: 8, shape: .star,
                     className: "minimum")
         legend.add("runs, coloured by budget", color: Palette.sequential(0.45), .marker(.circle))
-        legend.add("minimum of each profile", color: "#ffcc00", .marker(.star))
+        legend.add("minimum of each budget", color: "#ffcc00", .marker(.star))
         for r in analysis.skipped {
             legend.add("skipped: \(Units.flops(r.flops)) FLOPs", color: Palette.neutral, .marker(.ring))
         }
@@ -47,6 +47,7 @@ struct IsoFLOPPlot {
         let grid = AllocationView.budgetGrid(low: low, high: high, requested: predictions.map(\.flops))
         let curve = AllocationView.Curve(try grid.map { try analysis.predict(flops: $0) })
         var view = AllocationView(curve: curve, points: analysis.budgets.map { ($0.flops, $0.params, $0.tokens) })
+        view.pointLabel = nil  // the minima of the profiles, already in the legend
         view.extrapolationFrom = analysis.budgets.map(\.flops).max()
         view.targets = predictions.map { ($0.flops, $0.params, $0.tokens) }
         view.draw(into: &figure, frame: figure.lower, id: "allocation", legend: &legend)

@@ -15,6 +15,12 @@ struct LawPlot {
     var reach: Double = 100
     /// Forecasts to mark (x, predicted value and its interval), e.g. the targets of `scaling task`.
     var forecasts: [(x: Double, value: Double, interval: Interval)] = []
+    /// What one point is in the legend: "runs" for a ladder, "points" for one run's learning curve.
+    var pointNoun = "runs"
+    /// Colour points by model size (with a colour bar); off when every point has the same size.
+    var colorBySize = true
+    /// The y axis title, when the formula's left-hand side does not name the quantity (a task's metric).
+    var yLabel: String? = nil
 
     private var k: Double { fit.flopsPerParamToken }
     private var runs: [Run] { fit.trainingRuns.map { $0.completed(flopsPerParamToken: k) } }
@@ -29,6 +35,7 @@ struct LawPlot {
 
     /// The y axis title: the left-hand side of the law's formula (`L` is the loss; `acc` an accuracy).
     private var yTitle: String {
+        if let yLabel { return yLabel }
         let symbol = fit.law.formula.components(separatedBy: " = ").first ?? "L"
         return symbol == "L" || symbol.count > 12 ? "loss" : symbol
     }
@@ -84,7 +91,10 @@ struct LawPlot {
         yValues += heldOut.flatMap { [$0.predicted, $0.interval.low, $0.interval.high] }
         yValues += forecasts.flatMap { [$0.value, $0.interval.low, $0.interval.high] }
         // Keep the y range to the data and its forecasts: curves of small models rise far above.
-        let yLow = yValues.min()!, yHigh = min(yValues.max()!, losses.max()! + 0.5 * (losses.max()! - (losses.min() ?? 0)) + 0.05)
+        // Forecasts and held-out intervals are never clipped.
+        let marked = heldOut.flatMap { [$0.actual, $0.interval.high] } + forecasts.map(\.interval.high)
+        let yLow = yValues.min()!
+        let yHigh = max(min(yValues.max()!, losses.max()! + 0.5 * (losses.max()! - (losses.min() ?? 0)) + 0.05), marked.max() ?? -.infinity)
 
         var figure = Figure(title: title, subtitle: subtitle, lowerPanel: true)
         let main = figure.panel("main", frame: figure.main,
@@ -97,23 +107,26 @@ struct LawPlot {
         }
         var legend = Legend(left: Figure.legendLeft, top: figure.main.top + 8)
         if let band {
-            main.band(band.xs, low: band.low, high: band.high, into: &figure.svg, color: Palette.frontier)
+            main.band(band.xs, low: band.low, high: band.high, into: &figure.svg, color: Palette.frontier, opacity: 0.35, edges: true)
             legend.add("\(Report.pct(uncertainty?.level ?? 0.95)) interval beyond the data", color: Palette.frontier, .band)
         }
         for c in curves { main.line(c.points, into: &figure.svg, color: c.color, width: 1.4, dash: isLawOfNAndD ? "6 3" : nil) }
+        if isLawOfNAndD { labelFixedSizeCurves(curves, panel: main, into: &figure.svg) }
         if isLawOfNAndD, !curves.isEmpty { legend.add("fitted law at fixed N", color: Palette.neutral, .line(dash: "6 3")) }
         else if let c = curves.first { legend.add(c.label, color: c.color, .line(dash: nil)) }
         if !frontier.isEmpty {
             main.line(frontier, into: &figure.svg, color: Palette.frontier, width: 2.4, className: "frontier")
             legend.add("compute-optimal frontier L*(C)", color: Palette.frontier, .line(dash: nil))
         }
-        let colored = !sizes.isEmpty
+        let colored = colorBySize && !sizes.isEmpty
         for run in runs {
             guard let u = xValue(run), let l = run.loss else { continue }
-            let color = run.params.map { Palette.logColor($0, low: sizeRange.0, high: sizeRange.1) } ?? Palette.neutral
+            let color = colored ? run.params.map { Palette.logColor($0, low: sizeRange.0, high: sizeRange.1) } ?? Palette.neutral : Palette.sequential(0.45)
             main.points([(u, l)], into: &figure.svg, color: color, radius: 3.5, className: "run")
         }
-        legend.add(heldOut.isEmpty ? "runs (\(runs.count))" : "training runs (\(runs.count))", color: colored ? Palette.sequential(0.45) : Palette.neutral, .marker(.circle))
+        let fittedNoun = pointNoun == "runs" ? "training runs" : "fitted \(pointNoun)"
+        legend.add(heldOut.isEmpty ? "\(pointNoun) (\(runs.count))" : "\(fittedNoun) (\(runs.count))",
+                   color: colored ? Palette.sequential(0.45) : Palette.sequential(0.45), .marker(.circle))
         for h in heldOut {
             let run = h.run.completed(flopsPerParamToken: k)
             guard let u = xValue(run) else { continue }
@@ -129,7 +142,7 @@ struct LawPlot {
             legend.add("forecast (\(forecasts.count)) ± interval", color: Palette.frontier, .marker(.star))
         }
         if !heldOut.isEmpty {
-            legend.add("held-out runs (\(heldOut.count))", color: Palette.heldOut, .marker(.diamond))
+            legend.add("held-out \(pointNoun) (\(heldOut.count))", color: Palette.heldOut, .marker(.diamond))
             legend.add("forecast ± new-run interval", color: Palette.heldOut, .line(dash: nil))
         }
 
@@ -152,6 +165,22 @@ struct LawPlot {
         }
         return figure.finish(legend: legend, colorBar: colored ? ("model size N", sizeRange.0, sizeRange.1, TickLabel.count) : nil,
                              colorBarHeight: 160)
+    }
+
+    /// Names each fixed-N curve ("N = 1.2B") at its right end, in the curve's colour, nudged apart so that
+    /// labels of curves ending close together do not overlap.
+    private func labelFixedSizeCurves(_ curves: [(label: String, color: String, points: [(Double, Double)])], panel: Panel,
+                                      into svg: inout SVGDocument) {
+        var ends = curves.compactMap { c -> (text: String, color: String, y: Double)? in
+            guard let end = c.points.last(where: { panel.x.contains($0.0) && panel.y.contains($0.1) }) else { return nil }
+            let text = c.label.replacingOccurrences(of: "L(", with: "").replacingOccurrences(of: ", D)", with: "")
+            return (text, c.color, panel.y(end.1) - 5)
+        }
+        ends.sort { $0.y < $1.y }
+        for i in ends.indices.dropFirst() where ends[i].y - ends[i - 1].y < 12 { ends[i].y = ends[i - 1].y + 12 }
+        for e in ends where e.y > panel.top + 10 && e.y < panel.bottom - 2 {
+            svg.text(e.text, x: panel.right - 6, y: e.y, size: 10.5, anchor: "end", fill: e.color)
+        }
     }
 
     /// A run with `variable` set to `value`, in its named field when it has one.

@@ -49,10 +49,18 @@ struct OptimalPlot {
             if let i = e?["loss"]?.interval { main.errorBar(at: t.flops, low: i.low, high: i.high, into: &figure.svg, color: "#222") }
         }
         main.points(targets.map { ($0.flops, $0.loss) }, into: &figure.svg, color: "#ffcc00", radius: 9, shape: .star, className: "target")
-        for t in targets where main.contains(t.flops, t.loss) {
-            let anchor = main.x(t.flops) > main.left + main.width * 0.8 ? "end" : "start"
-            figure.svg.text("L* \(String(format: "%.3f", t.loss)) at \(Units.flops(t.flops))", x: main.x(t.flops) + (anchor == "end" ? -12 : 12),
-                            y: main.y(t.loss) - 20, size: 11, anchor: anchor)
+        // Each label is centred on its own star, above its interval bar, or below it for every other budget
+        // (by size), so neighbouring labels neither overlap nor sit next to the wrong star.
+        let labelled = zip(targets, targetEstimates).filter { main.contains($0.0.flops, $0.0.loss) }.sorted { $0.0.flops < $1.0.flops }
+        for (index, (t, e)) in labelled.enumerated() {
+            let interval = e?["loss"]?.interval
+            let above = index % 2 == 0
+            let edge = above ? max(interval?.high ?? t.loss, t.loss) : min(interval?.low ?? t.loss, t.loss)
+            let y = main.y(min(max(edge, main.y.domain.lowerBound), main.y.domain.upperBound)) + (above ? -12 : 20)
+            let text = "L* \(String(format: "%.3f", t.loss)) at \(Units.flops(t.flops))"
+            let half = Double(text.count) * 3.1
+            let x = min(max(main.x(t.flops), main.left + half + 2), main.right - half - 2)
+            figure.svg.text(text, x: x, y: y, size: 11, anchor: "middle")
         }
         legend.add("requested budgets", color: "#ffcc00", .marker(.star))
 

@@ -77,11 +77,18 @@ struct Panel: Sendable {
     }
 
     /// A filled band between `low` and `high` over the same x values.
-    func band(_ xs: [Double], low: [Double], high: [Double], into svg: inout SVGDocument, color: String, opacity: Double = 0.2) {
+    func band(_ xs: [Double], low: [Double], high: [Double], into svg: inout SVGDocument, color: String, opacity: Double = 0.2,
+              edges: Bool = false) {
         let upper = zip(xs, high).filter { x.canPlace($0.0) && y.canPlace($0.1) }.map { "\(f(x($0.0))),\(f(y($0.1)))" }
         let lower = zip(xs, low).filter { x.canPlace($0.0) && y.canPlace($0.1) }.reversed().map { "\(f(x($0.0))),\(f(y($0.1)))" }
         guard upper.count >= 2, lower.count >= 2 else { return }
         svg.add("<polygon class=\"band\" \(clip) points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"\(f(opacity))\" stroke=\"none\"/>")
+        // Edges drawn as thin lines keep a narrow band visible next to the curve it surrounds.
+        if edges {
+            for side in [upper, Array(lower.reversed())] {
+                svg.add("<polyline class=\"band-edge\" \(clip) points=\"\(side.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"0.9\" stroke-dasharray=\"3 2\"/>")
+            }
+        }
     }
 
     /// Shades the x range from `from` to the right edge (the extrapolation region) and labels it.

@@ -47,8 +47,9 @@ struct Scale: Sendable {
     /// True for values inside the domain shown.
     func contains(_ v: Double) -> Bool { canPlace(v) && domain.contains(v) }
 
-    /// Labelled ticks: decades on a log scale spanning at least one decade (with 2…9 as minor ticks),
-    /// otherwise 1-2-5 steps.
+    /// Labelled ticks: decades on a log scale spanning at least one decade (with 2…9 as minor ticks);
+    /// on a log scale with exactly one decade inside, 1-2-5 (or 1…9) times powers of ten, so the axis is
+    /// labelled on both sides of that decade; otherwise 1-2-5 steps.
     func ticks() -> (major: [Double], minor: [Double]) {
         let lo = domain.lowerBound, hi = domain.upperBound
         if kind == .log {
@@ -64,6 +65,15 @@ struct Scale: Sendable {
                     else if !major.contains(decade) { minor.append(decade) }
                 }
                 return (major, minor.filter { $0 >= lo && $0 <= hi })
+            }
+            // One decade inside: linear steps would label only one side of it (1B, 2B, 3B but no 500M).
+            for mantissas in [[1.0, 2, 5], [1.0, 2, 3, 4, 5, 6, 7, 8, 9]] where decades.count == 1 {
+                let major = (first...last).flatMap { e in mantissas.map { $0 * pow(10, Double(e)) } }.filter { $0 >= lo && $0 <= hi }
+                if major.count >= 3 {
+                    let minor = (first...last).flatMap { e in (1...9).map { Double($0) * pow(10, Double(e)) } }
+                        .filter { $0 >= lo && $0 <= hi && !major.contains($0) }
+                    return (major, minor)
+                }
             }
         }
         return (Self.niceSteps(lo, hi, count: 6), [])
