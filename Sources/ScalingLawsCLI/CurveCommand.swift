@@ -196,7 +196,7 @@ struct CurveReport: Encodable {
             "forecast   loss \(String(format: "%.4f", f.loss)) at \(Report.count(f.target)) tokens (\(Report.ratio(f.extrapolation)) the last fitted point)",
             "interval   \(Report.pct(f.uncertainty.level)) calibrated \(Report.interval(f.calibratedInterval)); without the forecast-error term: this run's loss \(Report.interval(f.interval)), curve alone \(Report.interval(f.lawInterval)) (\(f.uncertainty.method.rawValue))",
             Report.calibrationLine(f.calibration),
-        ]
+        ] + f.calibration.notes.map { "note       \($0)" }
         if f.extrapolation > f.calibration.measuredUpTo {
             lines.append("warning    \(Report.ratio(f.extrapolation)) is beyond the ratios the interval calibration was measured at (up to \(Report.ratio(f.calibration.measuredUpTo))): treat the interval as a lower bound on the uncertainty")
         }
