@@ -50,7 +50,7 @@ struct Backtest: ParsableCommand {
             try plot.write {
                 try LawPlot(fit: result.fit, uncertainty: nil, heldOut: result.heldOut, reach: 1)
                     .render(title: "Backtest of the \(result.fit.law.name) law: \(result.split.description)",
-                            subtitle: "MARE \(Report.percent(result.mare)) on \(result.heldOut.count) held-out runs; \(Report.percent(result.coverage)) inside their \(Report.pct(result.level)) interval   (from \(file))")
+                            subtitle: "MARE \(Report.percent(result.mare)) on \(result.heldOut.count) held-out runs; \(Report.percent(result.scores.first { $0.kind == .calibrated }?.coverage ?? result.coverage)) inside their \(Report.pct(result.level)) \(result.calibration == nil ? "new-run" : "calibrated") interval   (from \(file))")
             }
             switch format {
             case .json: try printJSON(BacktestReport(result))

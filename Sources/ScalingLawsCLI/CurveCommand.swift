@@ -91,12 +91,13 @@ struct Curve: ParsableCommand {
                 let fitted = forecast.fittedTokens
                 let later = zip(curve.tokens, curve.losses).filter { $0.0 > fitted.upperBound }
                     .map { Run(params: curve.params, tokens: $0.0, loss: $0.1) }
-                let scored = try forecast.uncertainty.predictions(later)
+                let scored = try forecast.uncertainty.predictions(later, calibration: forecast.calibration)
                 let heldOut = zip(later, scored).map { run, p in
                     BacktestRun(run: run, predicted: p.value, actual: run.loss!, interval: p.runInterval,
-                                extrapolation: run.tokens! / fitted.upperBound)
+                                extrapolation: run.tokens! / fitted.upperBound, lawInterval: p.interval,
+                                calibratedInterval: p.calibratedInterval)
                 }
-                return try LawPlot(fit: forecast.fit, uncertainty: forecast.uncertainty, heldOut: heldOut,
+                return try LawPlot(fit: forecast.fit, uncertainty: forecast.uncertainty, calibration: forecast.calibration, heldOut: heldOut,
                                    reach: max(1.5, target / fitted.upperBound * 1.3), pointNoun: "points", colorBySize: false)
                     .render(title: "Learning curve of run \(forecast.run): forecast at \(Units.count(target)) tokens",
                             subtitle: "\(forecast.fit.law.formula) on tokens seen; \(forecast.pointsUsed) points fitted, \(forecast.pointsSkipped) skipped as warmup, \(heldOut.count) later points held out")

@@ -55,7 +55,7 @@ struct Fit: ParsableCommand {
             let uncertainty = try intervals.uncertainty(of: result)
             if let save { try result.write(to: save) }
             try plot.write {
-                try LawPlot(fit: result, uncertainty: uncertainty)
+                try LawPlot(fit: result, uncertainty: uncertainty, calibration: uncertainty == nil ? nil : try? result.forecastCalibration())
                     .render(title: "\(result.law.name) law fitted to \(result.runs) runs", subtitle: "\(result.law.formula)   (from \(file))")
             }
             switch format {

@@ -9,6 +9,9 @@ import ScalingLaws
 struct LawPlot {
     var fit: FitResult
     var uncertainty: Uncertainty?
+    /// The forecast-error calibration: when given, the band beyond the data and the held-out runs' bars
+    /// show the calibrated interval (the one to trust for an extrapolation).
+    var calibration: ForecastCalibration? = nil
     /// Held-out runs of a backtest: marked, with the forecast's new-run interval.
     var heldOut: [BacktestRun] = []
     /// How far beyond the data the x axis reaches (a factor on the largest x).
@@ -40,6 +43,9 @@ struct LawPlot {
         return symbol == "L" || symbol.count > 12 ? "loss" : symbol
     }
 
+    /// The interval drawn for a held-out run: the calibrated one where there is one.
+    static func shown(_ h: BacktestRun) -> Interval { h.calibratedInterval ?? h.interval }
+
     func render(title: String, subtitle: String?) throws -> SVGDocument {
         let all = runs + heldOut.map { $0.run.completed(flopsPerParamToken: k) }
         let xs = all.compactMap(xValue) + forecasts.map(\.x), losses = all.compactMap(\.loss)
@@ -69,7 +75,11 @@ struct LawPlot {
                 frontier = grid.compactMap { c in (try? fit.computeOptimum(flops: c)).map { (c, $0.loss) } }
                 if let uncertainty {
                     let extrapolated = grid.filter { $0 >= trainingMax }
-                    let intervals = extrapolated.compactMap { try? uncertainty.computeOptimum(flops: $0)["loss"]?.interval }
+                    var intervals = extrapolated.compactMap { try? uncertainty.computeOptimum(flops: $0)["loss"]?.interval }
+                    if let calibration {
+                        let optimal = extrapolated.compactMap { c in (try? fit.computeOptimum(flops: c)).map { Run(params: $0.params, tokens: $0.tokens) } }
+                        intervals = ((try? uncertainty.predictions(optimal, calibration: calibration)) ?? []).compactMap(\.calibratedInterval)
+                    }
                     if intervals.count == extrapolated.count {
                         band = (extrapolated, intervals.map(\.low), intervals.map(\.high))
                     }
@@ -82,17 +92,21 @@ struct LawPlot {
             }
             if let uncertainty, let predictions = try? uncertainty.predictions(targets) {
                 let keep = grid.indices.filter { grid[$0] >= trainingMax }
-                band = (keep.map { grid[$0] }, keep.map { predictions[$0].interval.low }, keep.map { predictions[$0].interval.high })
+                var intervals = keep.map { predictions[$0].interval }
+                if let calibration, let calibrated = try? uncertainty.predictions(keep.map { targets[$0] }, calibration: calibration) {
+                    intervals = calibrated.map { $0.calibratedInterval ?? $0.interval }
+                }
+                band = (keep.map { grid[$0] }, intervals.map(\.low), intervals.map(\.high))
             }
         }
 
         var yValues = losses + curves.flatMap { $0.points.map(\.1) } + frontier.map(\.1)
         if let band, band.xs.count > 1 { yValues += band.low + band.high }
-        yValues += heldOut.flatMap { [$0.predicted, $0.interval.low, $0.interval.high] }
+        yValues += heldOut.flatMap { [$0.predicted, Self.shown($0).low, Self.shown($0).high] }
         yValues += forecasts.flatMap { [$0.value, $0.interval.low, $0.interval.high] }
         // Keep the y range to the data and its forecasts: curves of small models rise far above.
         // Forecasts and held-out intervals are never clipped.
-        let marked = heldOut.flatMap { [$0.actual, $0.interval.high] } + forecasts.map(\.interval.high)
+        let marked = heldOut.flatMap { [$0.actual, Self.shown($0).high] } + forecasts.map(\.interval.high)
         let yLow = yValues.min()!
         let yHigh = max(min(yValues.max()!, losses.max()! + 0.5 * (losses.max()! - (losses.min() ?? 0)) + 0.05), marked.max() ?? -.infinity)
 
@@ -108,7 +122,7 @@ struct LawPlot {
         var legend = Legend(left: Figure.legendLeft, top: figure.main.top + 8)
         if let band {
             main.band(band.xs, low: band.low, high: band.high, into: &figure.svg, color: Palette.frontier, opacity: 0.35, edges: true)
-            legend.add("\(Report.pct(uncertainty?.level ?? 0.95)) interval beyond the data", color: Palette.frontier, .band)
+            legend.add(calibration == nil ? "\(Report.pct(uncertainty?.level ?? 0.95)) interval beyond the data" : "\(Report.pct(uncertainty?.level ?? 0.95)) calibrated interval", color: Palette.frontier, .band)
         }
         for c in curves { main.line(c.points, into: &figure.svg, color: c.color, width: 1.4, dash: isLawOfNAndD ? "6 3" : nil) }
         if isLawOfNAndD { labelFixedSizeCurves(curves, panel: main, into: &figure.svg) }
@@ -127,10 +141,13 @@ struct LawPlot {
         let fittedNoun = pointNoun == "runs" ? "training runs" : "fitted \(pointNoun)"
         legend.add(heldOut.isEmpty ? "\(pointNoun) (\(runs.count))" : "\(fittedNoun) (\(runs.count))",
                    color: colored ? Palette.sequential(0.45) : Palette.sequential(0.45), .marker(.circle))
+        // Bars for a ladder's held-out runs; a curve's many later points would hide one another behind
+        // theirs, and the band already shows the interval there.
+        let bars = heldOut.count <= 60
         for h in heldOut {
             let run = h.run.completed(flopsPerParamToken: k)
             guard let u = xValue(run) else { continue }
-            main.errorBar(at: u, low: h.interval.low, high: h.interval.high, into: &figure.svg, color: Palette.heldOut)
+            if bars { main.errorBar(at: u, low: Self.shown(h).low, high: Self.shown(h).high, into: &figure.svg, color: Palette.heldOut) }
             main.points([(u, h.predicted)], into: &figure.svg, color: Palette.heldOut, radius: 2.5, className: "forecast")
             main.points([(u, h.actual)], into: &figure.svg, color: Palette.heldOut, radius: 5, shape: .diamond, className: "held-out")
         }
@@ -143,7 +160,8 @@ struct LawPlot {
         }
         if !heldOut.isEmpty {
             legend.add("held-out \(pointNoun) (\(heldOut.count))", color: Palette.heldOut, .marker(.diamond))
-            legend.add("forecast ± new-run interval", color: Palette.heldOut, .line(dash: nil))
+            legend.add(bars ? "forecast ± \(heldOut.contains { $0.calibratedInterval != nil } ? "calibrated" : "new-run") interval" : "forecast",
+                       color: Palette.heldOut, .line(dash: nil))
         }
 
         // Residuals: relative error of each run against the law.
