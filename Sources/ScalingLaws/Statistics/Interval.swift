@@ -1,3 +1,5 @@
+import Foundation
+
 /// A closed interval [low, high]; encoded in JSON as a two-element array.
 public struct Interval: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Lower end.
@@ -26,8 +28,8 @@ public struct Interval: Sendable, Hashable, Codable, CustomStringConvertible {
         try c.encode(high)
     }
 
-    /// The interval as `[low, high]`.
-    public var description: String { "[\(low), \(high)]" }
+    /// The interval as `[low, high]` to six significant digits.
+    public var description: String { "[\(String(format: "%.6g", low)), \(String(format: "%.6g", high))]" }
 }
 
 /// A derived number with its uncertainty.
