@@ -135,18 +135,13 @@ struct ForecastsAPITests {
 struct CalibratedSyntheticTests {
     @Test("Synthetic Chinchilla ladders: the calibrated interval stays within 1.5× the new-run interval and covers 88–99%")
     func correctLaw() throws {
-        let truth = [1.69, 406.4, 410.7, 0.34, 0.28]
-        let law = ChinchillaLaw()
-        let target = Run(params: 7e10, tokens: 1.4e12)
-        let trueLoss = law.evaluate(truth, Inputs(columns: [[7e10], [1.4e12]]))[0]
-        let ladder = syntheticLadder(sizes: geometric(5e7, 5e9, 8), ratios: geometric(5, 100, 6))
-        let clean = law.evaluate(truth, Inputs(columns: [ladder.map { $0.params! }, ladder.map { $0.tokens! }]))
+        let world = SyntheticChinchillaLadder()
+        let (law, target, trueLoss) = (world.law, world.target, world.trueLoss)
         var covered = 0, widthRatios = [Double]()
         let sets = 60
         for seed in 0..<sets {
-            var runs = ladder
             var rng = SeededGenerator(seed: UInt64(seed), stream: 7)
-            for i in runs.indices { runs[i].loss = clean[i] * exp(0.01 * rng.nextNormal()) }
+            let runs = world.runs(rng: &rng)
             let newRun = trueLoss * exp(0.01 * rng.nextNormal())
             let fit = try law.fit(runs)
             let u = try fit.asymptoticUncertainty(level: 0.95)

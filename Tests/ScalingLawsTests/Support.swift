@@ -48,3 +48,21 @@ func syntheticLadder(sizes: [Double], ratios: [Double]) -> [Run] {
 func geometric(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
     (0..<count).map { exp(log(lo) + (log(hi) - log(lo)) * Double($0) / Double(count - 1)) }
 }
+
+/// The coverage studies' synthetic world: Hoffmann et al.'s published law on an 8 × 6 ladder (50M–5B
+/// parameters, 5–100 tokens per parameter), and Chinchilla itself (70B on 1.4T tokens) as the target.
+struct SyntheticChinchillaLadder {
+    let truth = [1.69, 406.4, 410.7, 0.34, 0.28]
+    let law = ChinchillaLaw()
+    let target = Run(params: 7e10, tokens: 1.4e12)
+    let ladder = syntheticLadder(sizes: geometric(5e7, 5e9, 8), ratios: geometric(5, 100, 6))
+    var trueLoss: Double { law.evaluate(truth, Inputs(columns: [[7e10], [1.4e12]]))[0] }
+
+    /// The ladder's losses with log-normal noise of `sigma` drawn from `rng`.
+    func runs(sigma: Double = 0.01, rng: inout SeededGenerator) -> [Run] {
+        let clean = law.evaluate(truth, Inputs(columns: [ladder.map { $0.params! }, ladder.map { $0.tokens! }]))
+        var runs = ladder
+        for i in runs.indices { runs[i].loss = clean[i] * exp(sigma * rng.nextNormal()) }
+        return runs
+    }
+}

@@ -39,18 +39,13 @@ struct UncertaintyTests {
     /// for a loss extrapolated 40× beyond the largest run cover the truth 88–99% of the time.
     @Test("Nominal 95% asymptotic intervals cover the truth 88–99% of the time over 200 synthetic data sets")
     func coverage() throws {
-        let truth = [1.69, 406.4, 410.7, 0.34, 0.28]
-        let law = ChinchillaLaw()
-        let target = Run(params: 7e10, tokens: 1.4e12)
-        let trueLoss = law.evaluate(truth, Inputs(columns: [[7e10], [1.4e12]]))[0]
-        let ladder = syntheticLadder(sizes: geometric(5e7, 5e9, 8), ratios: geometric(5, 100, 6))
-        let clean = law.evaluate(truth, Inputs(columns: [ladder.map { $0.params! }, ladder.map { $0.tokens! }]))
+        let world = SyntheticChinchillaLadder()
+        let (truth, law, target, trueLoss) = (world.truth, world.law, world.target, world.trueLoss)
         var coverAlpha = 0, coverLoss = 0
         let sets = 200
         for seed in 0..<sets {
-            var runs = ladder
             var rng = SeededGenerator(seed: UInt64(seed), stream: 99)
-            for i in runs.indices { runs[i].loss = clean[i] * exp(0.01 * rng.nextNormal()) }
+            let runs = world.runs(rng: &rng)
             let u = try law.fit(runs).asymptoticUncertainty(level: 0.95)
             if u.intervals[3].contains(truth[3]) { coverAlpha += 1 }
             if try u.predictions([target])[0].interval.contains(trueLoss) { coverLoss += 1 }
