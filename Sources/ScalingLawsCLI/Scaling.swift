@@ -14,7 +14,7 @@ struct Scaling: ParsableCommand {
               scaling optimal runs.csv --law chinchilla --flops 5.88e23
               scaling optimal --law chinchilla --fix E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28 --flops 1e24
             """,
-        subcommands: [Fit.self, Predict.self, Optimal.self, Backtest.self, Compare.self, IsoFLOP.self, Envelope.self, Curve.self, Task.self, Flops.self, Laws.self]
+        subcommands: [Fit.self, Predict.self, Optimal.self, Backtest.self, Compare.self, IsoFLOP.self, Envelope.self, Curve.self, Schedule.self, Task.self, Flops.self, Laws.self]
     )
 
     /// Entry point: lets `--bootstrap` stand without a count (see ``normalizedArguments(_:)``).

@@ -187,7 +187,9 @@ public enum ScheduleTable {
         let lossColumn: Int?
         struct Partial {
             var firstLine: Int
-            var lastStep: Double = -1, lastLine = 0, lastRate: Double? = nil, lastLoss: Double? = nil
+            var lastStep: Double = -1, lastLine = 0
+            /// The first loss logged before any lr row (line, step).
+            var earlyLoss: (line: Int, step: Double)? = nil
             var steps = [Double](), rates = [Double](), lossSteps = [Double](), losses = [Double](), lossLines = [Int]()
         }
         var order = [String]()
@@ -251,8 +253,9 @@ public enum ScheduleTable {
                 }
             }
             if let loss {
-                if p.steps.isEmpty {
-                    throw .malformedFile(file: source, line: line, message: "run \"\(id)\": a loss at step \(formatQuantity(step)) (column \(lossColumn! + 1), \(header[lossColumn!])) before the run's first learning-rate row; log the lr from the start of the schedule (column \(lrColumn + 1), \(header[lrColumn]))")
+                if p.steps.isEmpty && p.earlyLoss == nil {
+                    // Reported at the end: a run with no lr at all gets that (clearer) error instead.
+                    p.earlyLoss = (line, step)
                 }
                 if let last = p.lossSteps.last, last == step {
                     throw .malformedFile(file: source, line: line, message: "run \"\(id)\": a second loss at step \(formatQuantity(step)) (column \(lossColumn! + 1), \(header[lossColumn!])); the first is on line \(p.lossLines.last!)")
@@ -273,6 +276,9 @@ public enum ScheduleTable {
                 let p = partial[id]!
                 guard !p.steps.isEmpty else {
                     throw .malformedFile(file: source, line: p.firstLine, message: "run \"\(id)\" has no learning rate on any row (column \(lrColumn + 1), \(header[lrColumn])); schedule-aware laws need each run's schedule")
+                }
+                if let (line, step) = p.earlyLoss {
+                    throw .malformedFile(file: source, line: line, message: "run \"\(id)\": a loss at step \(formatQuantity(step)) (column \(lossColumn! + 1), \(header[lossColumn!])) before the run's first learning-rate row; log the lr from the start of the schedule (column \(lrColumn + 1), \(header[lrColumn]))")
                 }
                 if let i = p.lossSteps.firstIndex(where: { $0 > p.steps.last! }) {
                     throw .malformedFile(file: source, line: p.lossLines[i], message: "run \"\(id)\": a loss at step \(formatQuantity(p.lossSteps[i])) (column \(lossColumn! + 1), \(header[lossColumn!])) after the run's last learning-rate row (step \(formatQuantity(p.steps.last!))); log the lr through the end of the schedule")

@@ -16,6 +16,8 @@ public struct ScheduleForecastOptions: Sendable, Hashable {
     /// Estimate the forecast error by backtests within the data (see ``ScheduleForecast``); without it
     /// intervals carry parameter uncertainty only.
     public var backtest: Bool = true
+    /// How many of the best start-search candidates the fit polishes (``FitOptions/polishedStarts``).
+    public var polishedStarts: Int = 4
 
     public init() {}
 }
@@ -24,9 +26,10 @@ public struct ScheduleForecastOptions: Sendable, Hashable {
 /// other runs of the same model (and to the run's own points up to ``through``).
 ///
 /// **Intervals.** Each interval is for the loss the run will log at that step. On the log scale its
-/// half-width is z·√(σ²_param + σ²_backtest):
+/// half-width is √((z·σ_param)² + (t_J·σ_backtest)²):
 /// - σ_param: the fitted curve's parameter uncertainty (M-estimator sandwich covariance, delta method);
-/// - σ_backtest: the forecast error measured inside the data by a rolling-origin backtest. Each fitted
+/// - σ_backtest: the forecast error measured inside the data by a rolling-origin backtest, scaled by
+///   Student's t quantile with as many degrees of freedom as held-out runs (z for the parameter term). Each fitted
 ///   run j in turn is held out: the law is refitted to the other runs (plus the forecast run's prefix
 ///   when there is one) and to j's own points up to the same fraction of j's schedule as the forecast's
 ///   cut, and j's later points are forecast as far ahead. σ_backtest at a point is the root mean square of
@@ -116,8 +119,9 @@ public enum ScheduleCurves {
     /// - Throws: ``ScalingLawsError`` from the fit (too few points, invalid constraints, …).
     public static func fit(_ law: any ScheduleAwareLaw, runs: [ScheduledRun], objective: Objective = Objective(),
                            constraints: ParameterConstraints = ParameterConstraints(),
-                           start: [Double]? = nil) throws(ScalingLawsError) -> FitResult {
+                           start: [Double]? = nil, polishedStarts: Int = 4) throws(ScalingLawsError) -> FitResult {
         var options = FitOptions(objective: objective)
+        options.polishedStarts = polishedStarts
         options.constraints = withDefaults(law, constraints)
         options.start = start
         let data = points(runs)
@@ -228,7 +232,8 @@ struct ScheduleModel {
         if allFixed && ScheduleCurves.points(fitted).isEmpty {
             fit = try FitResult(law: law.bound(to: []), parameters: constraints.fixed, objective: options.objective)
         } else {
-            fit = try ScheduleCurves.fit(law, runs: fitted, objective: options.objective, constraints: options.constraints)
+            fit = try ScheduleCurves.fit(law, runs: fitted, objective: options.objective, constraints: options.constraints,
+                                         polishedStarts: options.polishedStarts)
         }
         self.fit = fit
         self.fittedRuns = fitted.map(\.name)
@@ -274,9 +279,10 @@ struct ScheduleModel {
         self.warnings = warnings
     }
 
-    /// RMS backtest log error near `position` of the forecast horizon (each held-out run weighted equally).
-    func backtestSD(_ position: Double) -> Double {
-        guard !errors.isEmpty else { return 0 }
+    /// RMS backtest log error near `position` of the forecast horizon (each held-out run weighted
+    /// equally), and the number of held-out runs it comes from.
+    func backtestSD(_ position: Double) -> (sd: Double, runs: Int) {
+        guard !errors.isEmpty else { return (0, 0) }
         var window = 0.15
         while true {
             var perRun = [Int: (sum: Double, count: Int)]()
@@ -286,9 +292,9 @@ struct ScheduleModel {
             }
             if !perRun.isEmpty {
                 let msq = perRun.values.reduce(0) { $0 + $1.sum / Double($1.count) } / Double(perRun.count)
-                return msq.squareRoot()
+                return (msq.squareRoot(), perRun.count)
             }
-            if window >= 1 { return 0 }
+            if window >= 1 { return (0, 0) }
             window *= 2
         }
     }
@@ -321,7 +327,8 @@ struct ScheduleModel {
                 paramSD[i] = v.isFinite ? max(v, 0).squareRoot() : 0
             }
         }
-        let z = Quantiles.normal((1 + level) / 2)
+        let p = (1 + level) / 2
+        let z = Quantiles.normal(p)
         let cut = through ?? schedule.firstStep
         let span = max(schedule.lastStep - cut, 1)
         let actualByStep = Dictionary(zip(run.steps, run.losses), uniquingKeysWith: { a, _ in a })
@@ -329,10 +336,19 @@ struct ScheduleModel {
         for (i, step) in ordered.enumerated() {
             let position = max(0, (step - cut) / span)
             let bt = backtestSD(position)
-            let sd = (paramSD[i] * paramSD[i] + bt * bt).squareRoot()
+            // The error scale is estimated from `bt.runs` held-out runs (errors along one run are
+            // strongly correlated): a new run's error over that scale is Student-t with that many degrees
+            // of freedom; the parameter term alone uses the normal quantile.
+            let half: Double
+            if bt.runs > 0 {
+                let t = studentQuantile(p, degrees: bt.runs)
+                half = ((z * paramSD[i]) * (z * paramSD[i]) + (t * bt.sd) * (t * bt.sd)).squareRoot()
+            } else {
+                half = z * paramSD[i]
+            }
             let center = log(predicted[i])
             out.append(ScheduleForecast.Point(step: step, predicted: predicted[i],
-                                              interval: Interval(exp(center - z * sd), exp(center + z * sd)),
+                                              interval: Interval(exp(center - half), exp(center + half)),
                                               actual: actualByStep[step], lr: schedule.rate(at: step)))
         }
         let scored = out.filter { $0.actual != nil && $0.step > (through ?? -1) }
@@ -342,5 +358,24 @@ struct ScheduleModel {
                                 final: out.last { $0.step == schedule.lastStep }!, meanRelativeError: mre,
                                 through: through, level: level, backtestRuns: heldOut,
                                 backtestPoints: errors.count, backtestError: overall, warnings: warnings)
+    }
+}
+
+/// The p-quantile of Student's t distribution with `degrees` degrees of freedom: exact for 1 and 2,
+/// the Cornish–Fisher expansion in the normal quantile otherwise (Abramowitz & Stegun 26.7.5; within
+/// 0.2% of the exact value for 3 or more degrees of freedom at p ≤ 0.995).
+func studentQuantile(_ p: Double, degrees: Int) -> Double {
+    switch degrees {
+    case ...0: return .infinity
+    case 1: return tan(Double.pi * (p - 0.5))
+    case 2: return (2 * p - 1) / (2 * p * (1 - p)).squareRoot()
+    default:
+        let z = Quantiles.normal(p), v = Double(degrees)
+        let z2 = z * z
+        let g1 = (z2 + 1) * z / 4
+        let g2 = ((5 * z2 + 16) * z2 + 3) * z / 96
+        let g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384
+        let g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160
+        return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v)
     }
 }
