@@ -86,7 +86,7 @@ struct ScheduleCurveRun {
                 let target = runs.first { $0.name == forecast.run }!
                 series.append(SchedulePlot.Series(name: forecast.run, schedule: target.schedule, logged: Array(zip(target.steps, target.losses)),
                                                   forecast: forecast.points, through: forecast.through,
-                                                  role: forecast.through.map { "forecast from step \(Units.count($0))" } ?? "forecast"))
+                                                  role: forecast.through.map { "forecast, cut \(Units.count($0))" } ?? "forecast"))
                 return try SchedulePlot(series: series).render(
                     title: "\(law.name) law: forecast of run \(forecast.run)",
                     subtitle: "fitted on \(forecast.fittedRuns.joined(separator: ", ")); final loss \(String(format: "%.4f", forecast.final.predicted)) at step \(Units.count(forecast.final.step)), \(Report.pct(forecast.level)) \(Report.interval(forecast.final.interval))")
@@ -299,9 +299,9 @@ struct Schedule: ParsableCommand {
             } else {
                 var lines = ["law        \(law.name), fitted on \(ranked[0].fittedRuns.joined(separator: ", "))",
                              "parameters \(zip(law.parameterNames, ranked[0].fit.parameters).map { "\($0)=\(Report.number($1))" }.joined(separator: ", "))",
-                             "rank  candidate              final step   predicted   \(Report.pct(level)) interval"]
+                             "rank  candidate                final step   predicted   \(Report.pct(level)) interval"]
                 for (i, f) in ranked.enumerated() {
-                    lines.append(String(format: "%4d  %@ %10@   %9.4f   %@", i + 1, f.run.padding(toLength: 22, withPad: " ", startingAt: 0),
+                    lines.append(String(format: "%4d  %@ %10@   %9.4f   %@", i + 1, f.run.padding(toLength: 24, withPad: " ", startingAt: 0),
                                         Units.count(f.final.step), f.final.predicted, Report.interval(f.final.interval)))
                 }
                 if ranked.count > 1 {

@@ -34,7 +34,8 @@ public struct ScheduleForecastOptions: Sendable, Hashable {
 ///   when there is one) and to j's own points up to the same fraction of j's schedule as the forecast's
 ///   cut, and j's later points are forecast as far ahead. σ_backtest at a point is the root mean square of
 ///   the log errors ln(actual/predicted) of the held-out points at a similar position in the forecast
-///   horizon (within ±0.15 of the horizon fraction), each held-out run weighted equally.
+///   horizon (a Gaussian kernel of bandwidth 0.15 in the horizon fraction), each held-out run weighted
+///   equally.
 ///
 /// Parameter uncertainty alone is far too narrow on real curves (errors are correlated along a run);
 /// the backtest term is what makes the 95% interval cover about 95% of held-out points.
@@ -279,24 +280,32 @@ struct ScheduleModel {
         self.warnings = warnings
     }
 
-    /// RMS backtest log error near `position` of the forecast horizon (each held-out run weighted
-    /// equally), and the number of held-out runs it comes from.
+    /// RMS backtest log error near `position` of the forecast horizon, and the number of held-out runs
+    /// it comes from. Errors are weighted by a Gaussian kernel in the horizon position (bandwidth 0.15,
+    /// so the scale varies smoothly along the forecast); each held-out run's weighted mean square counts
+    /// equally, among the runs with at least one point's worth of weight near `position`.
     func backtestSD(_ position: Double) -> (sd: Double, runs: Int) {
         guard !errors.isEmpty else { return (0, 0) }
-        var window = 0.15
-        while true {
-            var perRun = [Int: (sum: Double, count: Int)]()
-            for e in errors where abs(e.position - position) <= window {
-                perRun[e.run, default: (0, 0)].sum += e.error * e.error
-                perRun[e.run, default: (0, 0)].count += 1
-            }
-            if !perRun.isEmpty {
-                let msq = perRun.values.reduce(0) { $0 + $1.sum / Double($1.count) } / Double(perRun.count)
-                return (msq.squareRoot(), perRun.count)
-            }
-            if window >= 1 { return (0, 0) }
-            window *= 2
+        let bandwidth = 0.15
+        var perRun = [Int: (sum: Double, weight: Double)]()
+        for e in errors {
+            let u = (e.position - position) / bandwidth
+            let w = exp(-0.5 * u * u)
+            perRun[e.run, default: (0, 0)].sum += w * e.error * e.error
+            perRun[e.run, default: (0, 0)].weight += w
         }
+        var used = perRun.values.filter { $0.weight >= 1 }
+        if used.isEmpty {
+            // Far from every held-out point (e.g. no backtest point this far ahead): all errors, unweighted.
+            var all = [Int: (sum: Double, weight: Double)]()
+            for e in errors {
+                all[e.run, default: (0, 0)].sum += e.error * e.error
+                all[e.run, default: (0, 0)].weight += 1
+            }
+            used = Array(all.values)
+        }
+        let msq = used.reduce(0) { $0 + $1.sum / $1.weight } / Double(used.count)
+        return (msq.squareRoot(), used.count)
     }
 
     /// The forecast of `run` (its own points up to `through` were fitted, if any).
