@@ -74,6 +74,8 @@ struct ScheduleCurveRun {
                 options.through = v
             }
             let runs = try ScheduleTable.runs(contentsOf: c.file, columns: .init(run: c.runCol, step: c.stepCol, lr: c.lrCol, loss: c.lossCol))
+            // A planned run logs nothing: draw its forecast on a grid of steps.
+            if c.plot.plot != nil, runs.first(where: { $0.name == c.runName })?.losses.isEmpty == true { options.gridPoints = 100 }
             let train = c.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
             let forecast = try ScheduleCurves.forecast(law, runs: runs, target: c.runName, train: train, options: options)
             try c.plot.write {
@@ -223,7 +225,8 @@ struct Schedule: ParsableCommand {
             FILE holds logged runs of one model (run, step, lr, loss; between rows the lr is linear in the
             step). The law (multi-power or momentum) is fitted to them once; each candidate in the
             --candidates file (run, step, lr rows; a loss column may be absent or empty) is a planned
-            schedule, forecast from its schedule alone. Candidates are ranked by predicted final loss, with
+            schedule, forecast from its schedule alone (with --plot, JSON `points` also hold the 100 steps
+            the curves are drawn at). Candidates are ranked by predicted final loss, with
             intervals for where the final logged loss will land (parameter uncertainty plus a backtest of
             forecasting one fitted run from the others).
             Examples:
@@ -282,6 +285,7 @@ struct Schedule: ParsableCommand {
             options.level = level
             options.constraints = try scheduleConstraints(law: law, fix: fix, initial: initial, bounds: bounds, tie: tie)
             options.at = try stepList(at, flag: "--at")
+            if plot.plot != nil { options.gridPoints = 100 }
             let columns = ScheduleTable.Columns(run: runCol, step: stepCol, lr: lrCol, loss: lossCol)
             let runs = try ScheduleTable.runs(contentsOf: file, columns: columns)
             let planned = try readCandidates(columns)
@@ -290,7 +294,7 @@ struct Schedule: ParsableCommand {
             try plot.write {
                 try SchedulePlot(series: ranked.map { f in
                     SchedulePlot.Series(name: f.run, schedule: planned.first { $0.name == f.run }!.schedule, logged: [], forecast: f.points, through: nil,
-                                        role: "final \(String(format: "%.4f", f.final.predicted))")
+                                        role: String(format: "%.4f", f.final.predicted))
                 }).render(title: "Candidate schedules ranked by predicted final loss (\(law.name) law)",
                           subtitle: "fitted on \(ranked[0].fittedRuns.joined(separator: ", ")) from \(file); bands: \(Report.pct(level)) intervals")
             }

@@ -16,6 +16,8 @@ public struct ScheduleForecastOptions: Sendable, Hashable {
     /// Estimate the forecast error by backtests within the data (see ``ScheduleForecast``); without it
     /// intervals carry parameter uncertainty only.
     public var backtest: Bool = true
+    /// Also forecast this many evenly spaced steps of the run's schedule (e.g. to draw a planned run's curve).
+    public var gridPoints: Int = 0
     /// How many of the best start-search candidates the fit polishes (``FitOptions/polishedStarts``).
     public var polishedStarts: Int = 4
 
@@ -172,7 +174,7 @@ public enum ScheduleCurves {
         if let prefix, !prefix.losses.isEmpty { fitted.append(prefix) }
         let fraction = options.through.map { ($0 - schedule.firstStep) / max(schedule.lastStep - schedule.firstStep, 1) } ?? 0
         let model = try ScheduleModel(law, fitted: fitted, backtested: trainRuns, cutFraction: fraction, options: options)
-        return model.forecast(targetRun, through: options.through, at: options.at)
+        return model.forecast(targetRun, through: options.through, at: options.at + grid(schedule, options.gridPoints))
     }
 
     /// Ranks planned schedules: fits `law` once on `train` (every run of `runs` with losses when empty),
@@ -193,8 +195,17 @@ public enum ScheduleCurves {
         }
         guard !candidates.isEmpty else { throw .invalidOption(option: "--candidates", message: "no candidate schedule") }
         let model = try ScheduleModel(law, fitted: trainRuns, backtested: trainRuns, cutFraction: 0, options: options)
-        return candidates.map { c in model.forecast(c, through: nil, at: options.at.filter { c.schedule.covers($0) && $0 > c.schedule.firstStep }) }
+        return candidates.map { c in
+            model.forecast(c, through: nil, at: options.at.filter { c.schedule.covers($0) && $0 > c.schedule.firstStep } + grid(c.schedule, options.gridPoints))
+        }
             .sorted { $0.final.predicted < $1.final.predicted }
+    }
+
+    /// `count` whole steps evenly spaced over the schedule, after its first step.
+    static func grid(_ s: LearningRateSchedule, _ count: Int) -> [Double] {
+        guard count > 0 else { return [] }
+        let span = s.lastStep - s.firstStep
+        return Array(Set((1...count).map { (s.firstStep + span * Double($0) / Double(count)).rounded() }.filter { $0 > s.firstStep })).sorted()
     }
 
     /// PredE: the mean over `runs` of each run's mean relative error |L − L̂|/L over its logged points,

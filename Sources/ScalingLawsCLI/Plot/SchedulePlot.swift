@@ -22,13 +22,15 @@ struct SchedulePlot {
     func render(title: String, subtitle: String?) throws -> SVGDocument {
         var figure = Figure(title: title, subtitle: subtitle, lowerPanel: true, lowerHeight: 150)
         let steps = series.flatMap { s in s.logged.map(\.0) + s.forecast.map(\.step) + [s.schedule.lastStep] }
-        let losses = series.flatMap { s in s.logged.map(\.1) + s.forecast.flatMap { [$0.predicted, $0.interval.low, $0.interval.high] } }
-            .filter { $0.isFinite }
-        guard !steps.isEmpty, !losses.isEmpty else { throw CLIError(message: "--plot: nothing to draw") }
-        // Warmup losses are far above the rest; show the range the forecasts live in.
-        let sorted = losses.sorted()
-        let top = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.98))]
-        let shown = sorted.filter { $0 <= top }
+        guard let maxStep = steps.max() else { throw CLIError(message: "--plot: nothing to draw") }
+        // Early losses (warmup) are far above the rest: the loss axis covers the steps past 10% of the
+        // longest run, where the schedules differ.
+        let late = 0.1 * maxStep
+        let shown = series.flatMap { s in
+            s.logged.filter { $0.0 >= late }.map(\.1)
+                + s.forecast.filter { $0.step >= late }.flatMap { [$0.predicted, $0.interval.low, $0.interval.high] }
+        }.filter { $0.isFinite }
+        guard !shown.isEmpty else { throw CLIError(message: "--plot: nothing to draw") }
         let main = figure.panel("losses", frame: figure.main, x: (.linear, [0] + steps, TickLabel.count),
                                 y: (.linear, shown, TickLabel.plain))
         main.drawAxes(into: &figure.svg, xTitle: "", yTitle: "loss")
