@@ -60,6 +60,8 @@ struct ScheduleCLITests {
         #expect(r.stderr.contains("bad.csv") && r.stderr.contains("4") && r.stderr.contains("increasing step order"), "\(r.stderr)")
         let wrong = try scaling(["curve", data, "--law", "chinchilla", "--run", "wsdcon_18"])
         #expect(wrong.status != 0 && wrong.stderr.contains("multi-power"), "\(wrong.stderr)")
+        let fit = try scaling(["fit", data, "--law", "multi-power"])
+        #expect(fit.status != 0 && fit.stderr.contains("scaling curve"), "\(fit.stderr)")
         let unknown = try scaling(["curve", data, "--law", "multi-power", "--fix", "E=1", "--run", "wsdcon_18"])
         #expect(unknown.status != 0 && unknown.stderr.contains("--fix") && unknown.stderr.contains("L0"), "\(unknown.stderr)")
     }
