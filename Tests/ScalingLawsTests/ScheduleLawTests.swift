@@ -251,6 +251,20 @@ struct ScheduleFitProfile {
             let law = try LawCatalog.law(named: name) as! any ScheduleAwareLaw
             let t0 = Date()
             let fit = try ScheduleCurves.fit(law, runs: multipowerTrain.map { n in runs.first { $0.name == n }! })
+            if name == "multi-power" {
+                let train = multipowerTrain.map { n in runs.first { $0.name == n }! }
+                let points = ScheduleCurves.points(train)
+                let x = Inputs(columns: law.variables.map { v in points.map { $0.value(of: v)! } })
+                let bound = (law.bound(to: train.map(\.schedule)) as! MultiPowerLaw).prepared(for: x)
+                var nodes = 0
+                for i in 0..<x.count { nodes += MultiPowerLaw.nodes(train[Int(x.columns[0][i]) - 1].schedule, at: x.columns[1][i]).weight.count }
+                let t1 = Date()
+                for _ in 0..<100 { _ = bound.evaluate(published25M, x) }
+                let t2 = Date()
+                var j = Matrix(rows: x.count, columns: 7)
+                for _ in 0..<100 { bound.jacobian(published25M, x, into: &j) }
+                print("PROFILE nodes \(nodes) for \(x.count) points; evaluate \(t2.timeIntervalSince(t1) * 10) ms, jacobian \(Date().timeIntervalSince(t2) * 10) ms")
+            }
             print("PROFILE \(name) \(Date().timeIntervalSince(t0)) s; iterations \(fit.summary.iterations) f \(fit.summary.functionEvaluations) j \(fit.summary.jacobianEvaluations) search \(fit.search) \(fit.summary.termination) cost \(fit.summary.finalCost) \(fit.parameterValues)")
         }
     }
