@@ -164,10 +164,10 @@ public enum ScheduleCurves {
         }
         let schedule = targetRun.schedule
         if let c = options.through, !(c.isFinite && schedule.covers(c)) {
-            throw .invalidOption(option: "--through", message: "step \(c) is outside run \"\(target)\"'s schedule (steps \(formatQuantity(schedule.firstStep)) to \(formatQuantity(schedule.lastStep)))")
+            throw .invalidOption(option: "--through", message: "step \(formatQuantity(c)) is outside run \"\(target)\"'s schedule (steps \(formatQuantity(schedule.firstStep)) to \(formatQuantity(schedule.lastStep)))")
         }
         for s in options.at where !(s.isFinite && schedule.covers(s) && s > schedule.firstStep) {
-            throw .invalidOption(option: "--at", message: "step \(s) is outside run \"\(target)\"'s schedule (after \(formatQuantity(schedule.firstStep)), up to \(formatQuantity(schedule.lastStep)))")
+            throw .invalidOption(option: "--at", message: "step \(formatQuantity(s)) is outside run \"\(target)\"'s schedule (after \(formatQuantity(schedule.firstStep)), up to \(formatQuantity(schedule.lastStep)))")
         }
         var fitted = trainRuns
         let prefix = options.through.map { targetRun.through($0) }
