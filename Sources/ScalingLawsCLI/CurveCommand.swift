@@ -6,11 +6,14 @@ struct Curve: ParsableCommand {
         abstract: "Forecast where a partial run will end: fit its learning curve L(t) = E + A·t^-alpha and read it at a later token count.",
         discussion: HelpText.discussion(
             "The CSV is long-format: one row per logged point, with a run identifier (run, run_id, name), the tokens seen (tokens, tokens_seen; or step with --tokens-per-step) and the loss; params from a column or --params. Points under warmup are skipped (--skip-fraction of the tokens fitted, 0.1 by default, or --skip-tokens).",
-            "`interval` covers the loss the run will log at --at (parameter uncertainty plus the curve's scatter); `law_interval` is the fitted curve's alone. --through fits only the points up to that many tokens, to test the forecast against the rest of the run (`actual` is the logged loss at --at when there is one).",
+            "`calibrated_interval` is the interval to read: the new-run interval widened by the forecast error the curve showed when it forecast its own later points from earlier prefixes (its growth with the log of the extrapolation ratio is pooled with a prior measured on public runs; see \"How honest are the intervals?\" in the README). `interval` covers the loss the run will log at --at if the curve's form is right (parameter uncertainty plus the curve's scatter); `law_interval` is the fitted curve's alone; `extrapolation` is --at over the last fitted token count. --through fits only the points up to that many tokens, to test the forecast against the rest of the run (`actual` is the logged loss at --at when there is one).",
+            "Schedule-aware (--law multi-power or momentum): the CSV has run, step, lr and loss columns; rows may leave the loss (or the lr) empty, and between rows the lr is linear in the step. The law is fitted to the --train runs (shared parameters, each run under its own schedule) and forecasts run --run from its schedule alone; --through STEP also fits the run's own points up to STEP (a run in progress whose remaining schedule is planned). Intervals: where the logged loss will land, from parameter uncertainty and a backtest of the forecast error within the file.",
             examples: [
                 "scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --at 3.2e9 --plot curve.svg",
                 "scaling curve Examples/data/learning_curves_synthetic.csv --run m640 --at 1e10",
                 "scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --at 3.2e9 --format json",
+                "scaling curve Examples/data/multipower_25m.csv --law multi-power --train cosine_24000,constant_24000,wsdcon_9 --run cosine_72000 --through 21600 --plot mpl.svg",
+                "scaling curve Examples/data/multipower_25m.csv --law momentum --train cosine_24000,constant_24000,wsdcon_9 --run wsdcon_18 --at 8000,12000 --json",
             ]
         )
     )
@@ -21,8 +24,32 @@ struct Curve: ParsableCommand {
     @Option(name: .customLong("run"), help: "The run to forecast (its identifier in the run column).")
     var runName: String
 
-    @Option(help: "Tokens seen at which to forecast the loss (units allowed, e.g. 1.4T).")
-    var at: String
+    @Option(help: "Tokens seen at which to forecast the loss (units allowed, e.g. 1.4T); with --law multi-power or momentum, steps (a comma-separated list).")
+    var at: String?
+
+    @Option(help: "Schedule-aware law of the whole curve: multi-power or momentum (reads the lr column; see the discussion).")
+    var law: String?
+
+    @Option(help: "With --law: the runs to fit, comma-separated (default: every other run with losses).")
+    var train: String?
+
+    @Option(help: "With --law: column holding the learning rate (default: lr, learning_rate).")
+    var lrCol: String?
+
+    @Option(name: .customLong("fix"), help: ArgumentHelp("With --law: hold parameters at values, name=value[,…]; repeatable (all given: nothing is fitted).", valueName: "name=value"))
+    var fix: [String] = []
+
+    @Option(name: .customLong("init"), help: ArgumentHelp("With --law: start values, name=value[,…]; repeatable.", valueName: "name=value"))
+    var initial: [String] = []
+
+    @Option(help: ArgumentHelp("With --law: bounds name=lo:hi; repeatable.", valueName: "name=lo:hi"))
+    var bounds: [String] = []
+
+    @Option(help: ArgumentHelp("With --law: tie parameters, a=b; repeatable.", valueName: "a=b"))
+    var tie: [String] = []
+
+    @Flag(help: "JSON output (same as --format json).")
+    var json = false
 
     @Option(help: "Fit only the points up to this many tokens.")
     var through: String?
@@ -57,7 +84,14 @@ struct Curve: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
+        if let law, law.lowercased() != "saturating" {
+            return try ScheduleCurveRun(command: self, lawName: law).run()
+        }
         try reportingErrors {
+            if train != nil || lrCol != nil || !fix.isEmpty || !initial.isEmpty || !bounds.isEmpty || !tie.isEmpty {
+                throw CLIError(message: "--train, --lr-col, --fix, --init, --bounds and --tie need a schedule-aware law: --law multi-power or --law momentum")
+            }
+            guard let at else { throw CLIError(message: "--at: give the token count to forecast, e.g. --at 1e10") }
             try intervals.check()
             try plot.check()
             let target = try quantities([at], flag: "--at")[0]
@@ -102,7 +136,7 @@ struct Curve: ParsableCommand {
                     .render(title: "Learning curve of run \(forecast.run): forecast at \(Units.count(target)) tokens",
                             subtitle: "\(forecast.fit.law.formula) on tokens seen; \(forecast.pointsUsed) points fitted, \(forecast.pointsSkipped) skipped as warmup, \(heldOut.count) later points held out")
             }
-            switch format {
+            switch json ? .json : format {
             case .json: try printJSON(CurveReport(forecast))
             case .text: print(CurveReport.text(forecast, file: file))
             }

@@ -84,7 +84,11 @@ struct LawOptions: ParsableArguments {
         if breaks != nil && name != "bnsl" { throw CLIError(message: "--breaks applies to the bnsl law only") }
         if form != nil && name != "test-time" { throw CLIError(message: "--form applies to the test-time law only") }
         if name == "formula" { throw CLIError(message: "--law formula needs --formula 'expression'") }
-        return try LawCatalog.law(named: name, configuration: configuration)
+        let made = try LawCatalog.law(named: name, configuration: configuration)
+        if made is any ScheduleAwareLaw {
+            throw CLIError(message: "--law \(name) is a law of whole loss curves under learning-rate schedules: use scaling curve FILE --law \(name) --run RUN, or scaling schedule FILE --law \(name) --candidates FILE")
+        }
+        return made
     }
 
     /// `name=value` pairs from repeatable, comma-separated options.

@@ -16,7 +16,7 @@ struct Scaling: ParsableCommand {
             ]
         ),
         version: scalingVersion,
-        subcommands: [Fit.self, Predict.self, Optimal.self, Backtest.self, Compare.self, IsoFLOP.self, Design.self, Envelope.self, Curve.self, Task.self, Flops.self, Laws.self]
+        subcommands: [Fit.self, Predict.self, Optimal.self, Backtest.self, Compare.self, IsoFLOP.self, Design.self, Envelope.self, Curve.self, Schedule.self, Task.self, Flops.self, Laws.self]
     )
 
     /// Entry point: lets `--bootstrap` stand without a count (see ``normalizedArguments(_:)``).

@@ -84,4 +84,26 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // Schedule-aware laws: a fit on the three train runs of the 25M learning-rate study (≈ 64k steps,
+    // 437 logged points; Luo et al. 2025), each run under its own schedule.
+    let schedulePath = URL(fileURLWithPath: dataPath).deletingLastPathComponent().appendingPathComponent("multipower_25m.csv").path
+    let scheduleTrain: [ScheduledRun] = {
+        do {
+            let runs = try ScheduleTable.runs(contentsOf: schedulePath)
+            return ["cosine_24000", "constant_24000", "wsdcon_9"].map { n in runs.first { $0.name == n }! }
+        } catch { fatalError("cannot load \(schedulePath): \(error)") }
+    }()
+    for law in [MultiPowerLaw() as any ScheduleAwareLaw, MomentumLaw()] {
+        Benchmark("\(law.name) fit (3 runs, 64k steps, 437 points)",
+                  configuration: .init(warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 20)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                do {
+                    blackHole(try ScheduleCurves.fit(law, runs: scheduleTrain))
+                } catch {
+                    fatalError("\(law.name) fit failed: \(error)")
+                }
+            }
+        }
+    }
 }

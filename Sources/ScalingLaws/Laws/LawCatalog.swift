@@ -13,6 +13,8 @@ public enum LawCatalog {
         ("sigmoid", "task metric vs task loss: y = a/(1 + exp(-k*(x - L0))) + b (Llama 3; Bhagia et al. 2024); --x is the loss column (default task_loss)"),
         ("exp-error", "task error vs loss: err = epsilon - k*exp(-gamma*x) (Gadre et al. 2024); --x is the loss column (default task_loss)"),
         ("capability", "pass rate vs compute: -ln(pass) = alpha*C^-k (GPT-4 report); --x chooses C (default flops)"),
+        ("multi-power", "L(t) = L0 + A*S1^-alpha - LD(t): whole loss curve given the learning-rate schedule (Luo et al. 2025); scaling curve/schedule"),
+        ("momentum", "L(t) = L0 + A*S1^-alpha - C*S2: loss curve given the schedule, annealing momentum lambda (Tissue et al. 2024); scaling curve/schedule"),
         ("formula", "your own: --formula 'E + A*N^-alpha + B*D^-beta'"),
     ]
 
@@ -75,6 +77,12 @@ public enum LawCatalog {
             return ExponentialErrorLaw(x: x ?? SigmoidMetricLaw.defaultX)
         case "capability":
             return CapabilityLaw(x: x ?? Variable.flops)
+        case "multi-power":
+            try noX()
+            return MultiPowerLaw()
+        case "momentum":
+            try noX()
+            return MomentumLaw()
         case "formula":
             guard let text = c["formula"] else {
                 throw .invalidOption(option: "--formula", message: "the formula law needs its formula, e.g. --formula 'E + A*N^-alpha'")

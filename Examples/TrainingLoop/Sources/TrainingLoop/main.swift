@@ -95,3 +95,28 @@ for step in ladder {
     }
 }
 print("truth (the law the runs were drawn from): L(70B, 1.4T) = \(String(format: "%.3f", trueLoss)), optimal N at 5.88e23 = \(format(trueOptimum))")
+
+// Part 2: one run in progress under a planned learning-rate schedule. Three finished runs of the same
+// 25M model (cosine, constant, two-stage) are the reference; the run being "trained" replays the logged
+// losses of the WSD run in Examples/data/multipower_25m.csv (Luo et al. 2025), and every 4,000 steps the
+// multi-power law forecasts its final loss at step 23,904 from the losses so far and the planned decay.
+let dataPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("data/multipower_25m.csv").path
+do {
+    let logged = try ScheduleTable.runs(contentsOf: dataPath)
+    let reference = logged.filter { ["cosine_24000", "constant_24000", "wsdcon_9"].contains($0.name) }
+    let replayed = logged.first { $0.name == "wsd_20000_24000" }!
+    let lossAt = Dictionary(uniqueKeysWithValues: zip(replayed.steps, replayed.losses))
+    var monitor = try LossCurveMonitor(plannedSchedule: replayed.schedule, reference: reference)
+    print("\nrun in progress under a WSD schedule (decay from step 20,000); logged final loss \(replayed.losses.last!)")
+    print("  step   loss so far   forecast final loss [95% int.]")
+    for step in stride(from: 0.0, through: replayed.schedule.lastStep, by: 16) {
+        try monitor.record(step: step, lr: replayed.schedule.rate(at: step), loss: lossAt[step])
+        guard step > 0, step.truncatingRemainder(dividingBy: 4000) == 0 else { continue }
+        let f = try monitor.forecast()
+        print(String(format: "%6.0f   %.4f        %.4f [%.4f, %.4f]", step, monitor.losses.last!, f.final.predicted,
+                     f.final.interval.low, f.final.interval.high))
+    }
+} catch {
+    print("schedule example: \(error)")
+}

@@ -1,0 +1,248 @@
+import Foundation
+import Testing
+@testable import ScalingLaws
+
+/// The 25M runs of Luo et al. 2025 (Examples/data/multipower_25m.csv).
+func multipowerRuns() throws -> [ScheduledRun] {
+    try ScheduleTable.runs(contentsOf: repositoryRoot.appendingPathComponent("Examples/data/multipower_25m.csv").path)
+}
+
+let multipowerTrain = ["cosine_24000", "constant_24000", "wsdcon_9"]
+let multipowerTest = ["constant_72000", "cosine_72000", "wsd_20000_24000", "wsdld_20000_24000", "wsdcon_3", "wsdcon_18"]
+/// Published 25M parameters (Luo et al. 2025; data README), in law order L0, A, alpha, B, C, beta, gamma.
+let published25M: [Double] = [3.04045406, 0.52468604, 0.50786857, 363.78751622, 2.06560812, 0.58279013, 0.64142257]
+
+private func named(_ runs: [ScheduledRun], _ names: [String]) -> [ScheduledRun] {
+    names.map { n in runs.first { $0.name == n }! }
+}
+
+/// The naive per-step loss drop Σ_k (η_{k−1} − η_k)·G(η_k^−γ·S_k(t)), straight from the definition.
+private func naiveLossDrop(_ s: LearningRateSchedule, at t: Int, C: Double, beta: Double, gamma: Double) -> Double {
+    let first = Int(s.firstStep)
+    var eta = [Double](), area = [Double]()
+    var acc = 0.0
+    for k in first...t {
+        let e = s.rate(at: Double(k))
+        eta.append(e)
+        acc += e
+        area.append(acc)
+    }
+    var sum = 0.0
+    for k in (first + 1)...t {
+        let i = k - first
+        let d = eta[i - 1] - eta[i]
+        if d == 0 { continue }
+        let sk = area[t - first] - area[i - 1]
+        let g = eta[i] > 0 ? 1 - pow(C * pow(eta[i], -gamma) * sk + 1, -beta) : 1
+        sum += d * g
+    }
+    return sum
+}
+
+@Suite("Schedule-aware laws")
+struct ScheduleLawTests {
+    @Test("the schedule's area is the per-step sum of the linearly interpolated rates")
+    func area() throws {
+        let s = try LearningRateSchedule(steps: [0, 10, 25], rates: [0, 1e-3, 4e-4])
+        var sum = 0.0
+        for k in 0...25 {
+            sum += s.rate(at: Double(k))
+            #expect(abs(s.area(through: Double(k)) - sum) <= 1e-15 + 1e-12 * sum)
+        }
+        #expect(s.rate(at: 5) == 5e-4)
+    }
+
+    @Test("Student's t quantiles")
+    func student() {
+        for (df, expected) in [(1, 12.7062), (2, 4.3027), (3, 3.1824), (5, 2.5706), (10, 2.2281), (30, 2.0423)] {
+            #expect(abs(studentQuantile(0.975, degrees: df) / expected - 1) <= 2e-3, "df \(df)")
+        }
+    }
+
+    @Test("the fast loss drop equals the naive per-step sum")
+    func lossDropMatchesNaive() throws {
+        let runs = try multipowerRuns()
+        for name in ["cosine_24000", "wsdcon_9", "wsd_20000_24000"] {
+            let s = runs.first { $0.name == name }!.schedule
+            for t in [2200, 5000, 8003, 12345, 20050, Int(s.lastStep)] where Double(t) <= s.lastStep {
+                let fast = MultiPowerLaw.lossDrop(s, at: Double(t), C: 2.0656, beta: 0.5828, gamma: 0.6414, derivatives: false).value
+                let slow = naiveLossDrop(s, at: t, C: 2.0656, beta: 0.5828, gamma: 0.6414)
+                #expect(abs(fast - slow) <= 1e-6 * max(abs(slow), 1e-6), "\(name) at \(t): \(fast) vs \(slow)")
+            }
+        }
+    }
+
+    @Test("analytic Jacobians match central differences", arguments: ["multi-power", "momentum"])
+    func jacobians(_ name: String) throws {
+        let runs = named(try multipowerRuns(), ["cosine_24000", "wsdcon_9"])
+        let law = (try LawCatalog.law(named: name) as! any ScheduleAwareLaw).bound(to: runs.map(\.schedule))
+        let points = ScheduleCurves.points(runs).enumerated().filter { $0.offset % 17 == 0 }.map(\.element)
+        let x = Inputs(columns: law.variables.map { v in points.map { $0.value(of: v)! } })
+        let theta = name == "multi-power" ? published25M : [3.07, 0.49, 0.57, 0.40, 0.995]
+        var j = Matrix(rows: x.count, columns: theta.count)
+        law.jacobian(theta, x, into: &j)
+        for p in 0..<theta.count {
+            let h = 1e-5 * max(abs(theta[p]), 1e-3)
+            var up = theta, down = theta
+            up[p] += h
+            down[p] -= h
+            let fu = law.evaluate(up, x), fd = law.evaluate(down, x)
+            for i in 0..<x.count {
+                let numeric = (fu[i] - fd[i]) / (2 * h)
+                #expect(abs(j[i, p] - numeric) <= 1e-5 * max(1, abs(numeric)), "\(name) ∂/∂\(law.parameterNames[p]) at point \(i): \(j[i, p]) vs \(numeric)")
+            }
+        }
+    }
+
+    @Test("published 25M parameters held fixed: PredE on the six test runs is 0.107%")
+    func publishedPredE() throws {
+        let runs = try multipowerRuns()
+        let law = MultiPowerLaw()
+        let prede = ScheduleCurves.predictionError(law, parameters: published25M, runs: named(runs, multipowerTest))
+        #expect(abs(prede - 0.00107) <= 0.00005, "PredE \(prede)")
+        // Through the forecast path with every parameter given (--fix): the same numbers.
+        var options = ScheduleForecastOptions()
+        options.constraints.fixed = Dictionary(uniqueKeysWithValues: zip(law.parameterNames, published25M))
+        let errors = try multipowerTest.map { name in
+            try ScheduleCurves.forecast(law, runs: runs, target: name, train: multipowerTrain, options: options).meanRelativeError!
+        }
+        #expect(abs(errors.reduce(0, +) / 6 - prede) <= 1e-12)
+    }
+
+    @Test("refitted on the three train runs: PredE ≤ 0.13% (multi-power) and ≤ 0.17% (momentum)",
+          arguments: [("multi-power", 0.0013), ("momentum", 0.0017)])
+    func refitPredE(_ name: String, _ bound: Double) throws {
+        let runs = try multipowerRuns()
+        let law = try LawCatalog.law(named: name) as! any ScheduleAwareLaw
+        let fit = try ScheduleCurves.fit(law, runs: named(runs, multipowerTrain))
+        let prede = ScheduleCurves.predictionError(law, parameters: fit.parameters, runs: named(runs, multipowerTest))
+        #expect(prede <= bound, "\(name) PredE \(prede) with \(fit.parameterValues)")
+    }
+}
+
+@Suite("Schedule-aware forecasts")
+struct ScheduleForecastTests {
+    @Test("partial runs: from the first 30% of a run plus the train runs, the final loss within 0.5% and inside its 95% interval",
+          arguments: ["cosine_72000", "wsd_20000_24000"])
+    func partialRun(_ name: String) throws {
+        let runs = try multipowerRuns()
+        let run = runs.first { $0.name == name }!
+        var options = ScheduleForecastOptions()
+        options.through = (0.3 * run.schedule.lastStep).rounded()
+        let f = try ScheduleCurves.forecast(MultiPowerLaw(), runs: runs, target: name, train: multipowerTrain, options: options)
+        let actual = try #require(f.final.actual)
+        #expect(f.final.step == run.schedule.lastStep)
+        #expect(abs(f.final.predicted / actual - 1) <= 0.005, "final \(f.final.predicted) vs \(actual)")
+        #expect(f.final.interval.contains(actual), "interval \(f.final.interval) vs \(actual)")
+        #expect(f.final.interval.high > f.final.interval.low)
+        #expect(f.backtestRuns == multipowerTrain)
+        #expect(f.fittedRuns == multipowerTrain + [name])
+    }
+
+    private func load(_ text: String) throws -> [ScheduledRun] {
+        try ScheduleTable.runs(from: CSVTable(text: text, source: "log.csv"))
+    }
+
+    private func message(_ text: String) -> String {
+        do { _ = try load(text); return "" } catch { return "\(error)" }
+    }
+
+    @Test("malformed schedules are refused with file, line and column")
+    func malformed() throws {
+        let noLR = message("run,step,lr,loss\na,0,0,\na,10,1e-3,3.0\nb,10,,3.0\nb,20,,2.9\n")
+        #expect(noLR.contains("log.csv") && noLR.contains("line 4") && noLR.contains("\"b\"") && noLR.contains("no learning rate") && noLR.contains("column 3"), "\(noLR)")
+        let negative = message("run,step,lr,loss\na,0,0,\na,10,-1e-3,3.0\n")
+        #expect(negative.contains("log.csv") && negative.contains("3") && negative.contains("-1e-3"), "\(negative)")
+        let order = message("run,step,lr,loss\na,0,0,\na,20,1e-3,3.0\na,10,1e-3,3.1\n")
+        #expect(order.contains("line 4") && order.contains("increasing step order") && order.contains("column 2"), "\(order)")
+        let duplicate = message("run,step,lr,loss\na,0,0,\na,10,1e-3,\na,10,2e-3,3.0\n")
+        #expect(duplicate.contains("line 4") && duplicate.contains("one learning rate") && duplicate.contains("column 3"), "\(duplicate)")
+        let early = message("run,step,lr,loss\na,5,,3.3\na,10,1e-3,3.0\n")
+        #expect(early.contains("line 2") && early.contains("before the run's first learning-rate row") && early.contains("column 4"), "\(early)")
+        // A step repeated with the same lr (one row for the lr, one for the loss) is fine; so is a planned run.
+        let runs = try load("run,step,lr,loss\na,0,0,\na,10,1e-3,\na,10,1e-3,3.0\nplan,0,0,\nplan,100,1e-3,\n")
+        #expect(runs.map(\.name) == ["a", "plan"])
+        #expect(runs[0].steps == [10] && runs[0].losses == [3.0])
+        #expect(runs[1].losses.isEmpty && runs[1].schedule.lastStep == 100)
+    }
+
+    @Test("a planned run is forecast from its schedule alone; every parameter given fits nothing")
+    func plannedRun() throws {
+        var runs = try multipowerRuns()
+        let plan = try LearningRateSchedule(steps: [0, 2160, 30000, 36000], rates: [0, 3e-4, 3e-4, 3e-5])
+        runs.append(ScheduledRun(name: "plan", schedule: plan))
+        var options = ScheduleForecastOptions()
+        options.at = [10000, 33000]
+        let f = try ScheduleCurves.forecast(MultiPowerLaw(), runs: runs, target: "plan", train: multipowerTrain, options: options)
+        #expect(f.points.map(\.step) == [10000, 33000, 36000])
+        #expect(f.meanRelativeError == nil)
+        #expect(f.final.predicted < f.points[1].predicted && f.points[1].predicted < f.points[0].predicted)
+        #expect(f.final.interval.contains(f.final.predicted))
+        options.constraints.fixed = Dictionary(uniqueKeysWithValues: zip(MultiPowerLaw().parameterNames, published25M))
+        let fixed = try ScheduleCurves.forecast(MultiPowerLaw(), runs: runs, target: "plan", train: [], options: options)
+        #expect(fixed.fit.parameters == published25M)
+        #expect(abs(fixed.final.interval.low / fixed.final.predicted - 1) < 1e-12 && abs(fixed.final.interval.high / fixed.final.predicted - 1) < 1e-12)
+    }
+}
+
+@Suite("Training-loop monitor")
+struct LossCurveMonitorTests {
+    @Test("fed a run step by step, the monitor forecasts its final loss under the planned schedule")
+    func replay() throws {
+        let runs = try multipowerRuns()
+        let run = runs.first { $0.name == "wsd_20000_24000" }!
+        let reference = runs.filter { multipowerTrain.contains($0.name) }
+        var monitor = try LossCurveMonitor(plannedSchedule: run.schedule, reference: reference)
+        let losses = Dictionary(uniqueKeysWithValues: zip(run.steps, run.losses))
+        for step in stride(from: 0.0, through: 8000, by: 16) {
+            try monitor.record(step: step, lr: run.schedule.rate(at: step), loss: losses[step])
+        }
+        #expect(throws: ScalingLawsError.self) { try monitor.record(step: 8000, lr: 3e-4) }
+        #expect(try monitor.schedule().lastStep == run.schedule.lastStep)
+        let f = try monitor.forecast()
+        #expect(f.through == run.steps.last { $0 <= 8000 })
+        #expect(f.final.step == run.schedule.lastStep)
+        #expect(abs(f.final.predicted / run.losses.last! - 1) <= 0.005)
+        #expect(f.final.interval.contains(run.losses.last!))
+    }
+}
+
+/// The coverage study of the DocC article (LearningRateSchedules.md), opt-in because it refits ~170 times:
+/// `SCHEDULE_STUDY=1 swift test -c release -Xswiftc -enable-testing --filter ScheduleCoverageStudy`.
+@Suite("Schedule forecast coverage study", .enabled(if: ProcessInfo.processInfo.environment["SCHEDULE_STUDY"] != nil))
+struct ScheduleCoverageStudy {
+    @Test("95% intervals cover at least 90% of held-out points and final losses") func study() throws {
+        let runs = try multipowerRuns()
+        let law = MultiPowerLaw()
+        var inside = 0, total = 0, finalsIn = 0, finals = 0
+        for name in multipowerTest {
+            let f = try ScheduleCurves.forecast(law, runs: runs, target: name, train: multipowerTrain)
+            let scored = f.points.filter { $0.actual != nil }
+            let k = scored.filter { $0.interval.contains($0.actual!) }.count
+            inside += k; total += scored.count
+            let lastActual = scored.last!
+            finals += 1; if lastActual.interval.contains(lastActual.actual!) { finalsIn += 1 }
+            print("STUDY full \(name) mre \(f.meanRelativeError!) cover \(k)/\(scored.count) last \(lastActual.predicted) \(lastActual.interval) actual \(lastActual.actual!) bt \(f.backtestError ?? -1)")
+        }
+        print("STUDY full points \(inside)/\(total) finals \(finalsIn)/\(finals)")
+        var pIn = 0, pTot = 0, fIn = 0, fTot = 0
+        for name in multipowerTest + multipowerTrain {
+            let run = runs.first { $0.name == name }!
+            for frac in [0.2, 0.3, 0.5, 0.7] {
+                var o = ScheduleForecastOptions()
+                o.through = (run.schedule.firstStep + frac * (run.schedule.lastStep - run.schedule.firstStep)).rounded()
+                let train = multipowerTrain.filter { $0 != name }
+                let f = try ScheduleCurves.forecast(law, runs: runs, target: name, train: train, options: o)
+                let scored = f.points.filter { $0.actual != nil && $0.step > o.through! }
+                let k = scored.filter { $0.interval.contains($0.actual!) }.count
+                pIn += k; pTot += scored.count
+                let last = scored.last!
+                fTot += 1; if last.interval.contains(last.actual!) { fIn += 1 }
+                print("STUDY partial \(name) \(frac) mre \(f.meanRelativeError!) cover \(k)/\(scored.count) last err \(last.predicted / last.actual! - 1) halfwidth \((last.interval.high / last.predicted) - 1) bt \(f.backtestRuns)")
+            }
+        }
+        print("STUDY partial points \(pIn)/\(pTot) finals \(fIn)/\(fTot)")
+        #expect(Double(inside) / Double(total) >= 0.9 && finalsIn == finals)
+        #expect(Double(pIn) / Double(pTot) >= 0.9 && Double(fIn) / Double(fTot) >= 0.9)
+    }
+}
