@@ -18,9 +18,16 @@ let package = Package(
             path: "Sources/CLAPACK",
             providers: [.apt(["liblapack-dev", "libblas-dev"])]
         ),
+        // ScalingLaws' own LAPACK XERBLA (illegal-argument handler): records the report and returns
+        // instead of stopping the process with exit status 0. See Sources/CLAPACKReport/include.
+        .target(
+            name: "CLAPACKReport",
+            path: "Sources/CLAPACKReport",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
         .target(
             name: "ScalingLaws",
-            dependencies: ["CLAPACK"]
+            dependencies: ["CLAPACK", "CLAPACKReport"]
         ),
         .executableTarget(
             name: "ScalingLawsCLI",
