@@ -105,8 +105,11 @@ struct LawOptions: ParsableArguments {
     private func numbers(_ items: [String], flag: String) throws -> [String: Double] {
         var values = [String: Double]()
         for (name, text) in try Self.assignments(items, flag: flag, example: "name=value (e.g. E=1.69)") {
-            guard let v = parseQuantity(text) ?? Double(text) else {
-                throw CLIError(message: "\(flag): \(name) needs a number, got \"\(text)\"")
+            guard let v = parseQuantity(text) ?? Double(text), v.isFinite else {
+                throw CLIError(message: "\(flag): \(name) needs a finite number, got \"\(text)\"")
+            }
+            if let previous = values[name], previous != v {
+                throw CLIError(message: "\(flag): \(name) is given twice (\(previous) and \(text)); give it once")
             }
             values[name] = v
         }

@@ -105,6 +105,13 @@ public struct RunTable: Sendable {
                                     columnName: table.header[column],
                                     expected: "a positive number such as 2.31, 1.4e12 or 70B", found: text)
                 }
+                // A subnormal value (below 2.2e-308) has lost precision and its logarithm sits hundreds of
+                // units below every other run's: a typo or an underflow, never a measurement.
+                guard v.isNormal else {
+                    throw .badValue(file: table.source, line: table.lines[r], column: column + 1,
+                                    columnName: table.header[column],
+                                    expected: "a positive number of normal size (above 2.2e-308)", found: text)
+                }
                 return v
             }
             var run = Run()
@@ -125,7 +132,15 @@ public struct RunTable: Sendable {
                 }
                 run.group = row[i]
             }
-            runs.append(run.completed(flopsPerParamToken: k))
+            let completed = run.completed(flopsPerParamToken: k)
+            // C = k·N·D (or N = C/(k·D), …) may overflow or underflow even when each value is in range.
+            for (key, value) in [(Variable.params, completed.params), (Variable.tokens, completed.tokens), (Variable.flops, completed.flops)] {
+                if let value, !(value.isFinite && value > 0) {
+                    throw .malformedFile(file: table.source, line: table.lines[r],
+                                         message: "\(key) derived by C = \(formatK(k))·N·D is \(value), out of the range of double precision; check the values on this row")
+                }
+            }
+            runs.append(completed)
         }
         return runs
     }
