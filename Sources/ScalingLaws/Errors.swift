@@ -33,12 +33,13 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case let .badValue(file, line, column, name, expected, found):
-            return "\(file), line \(line), column \(column) (\"\(name)\"): expected \(expected), found \"\(found)\""
+            return "\(file), line \(line), column \(column) (\(displayQuoted(name))): expected \(expected), found \(displayQuoted(found))"
         case let .malformedFile(file, line, message):
             if let line { return "\(file), line \(line): \(message)" }
             return "\(file): \(message)"
         case let .missingColumn(file, needed, tried, available, hint):
-            let have = available.isEmpty ? "no columns" : "columns " + available.map { "\"\($0)\"" }.joined(separator: ", ")
+            let shown = available.prefix(40).map { displayQuoted($0) } + (available.count > 40 ? ["… (\(available.count) columns)"] : [])
+            let have = available.isEmpty ? "no columns" : "columns " + shown.joined(separator: ", ")
             return "\(file): no \(needed) column: looked for \(tried.map { "\"\($0)\"" }.joined(separator: ", ")) but the header has \(have); \(hint)"
         case let .tooFewRuns(law, needed, found):
             return "the \(law) law has \(needed - 1) free parameters and needs at least \(needed) runs to fit, found \(found); add runs or hold parameters with --fix"
@@ -64,4 +65,36 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
             return message
         }
     }
+}
+
+/// Text from an input file or the command line as an error message shows it: in double quotes, with
+/// control characters escaped (an escape sequence in a CSV field must not drive the terminal; a line
+/// break must not split the one-line error) and cut after `limit` characters (a 10 MB field is not
+/// echoed whole).
+public func displayQuoted(_ text: String, limit: Int = 60) -> String {
+    var out = ""
+    var count = 0
+    for scalar in text.unicodeScalars {
+        if count == limit {
+            let total = text.unicodeScalars.count
+            out += "… (\(total) characters)"
+            break
+        }
+        count += 1
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        default:
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.properties.generalCategory == .format
+                || (0x2028...0x2029).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return "\"" + out + "\""
 }

@@ -165,7 +165,7 @@ struct TrainingCurveTests {
 struct StreamingCSVTests {
     @Test("Bytes fed in any pieces parse to the same records as the whole text")
     func chunkBoundaries() throws {
-        let text = "# comment\r\nrun,\"a \"\"quoted\"\" name\",loss\r\n\r\nr1, 1e9 ,\"2,5\"\n  # indented comment\n\"r2\",2e9,\"x\"\"y\"\nr3,3e9,\"\"\n"
+        let text = "\u{FEFF}# comment\r\n  # indented comment\rrun,\"a \"\"quoted\"\" name\",loss\r\n\r\nr1, 1e9 ,\"2,5\"\n#2,2.5e9,\"multi\r\nline\"\r\"r2\",2e9,\"x\"\"y\"\nr3,3e9,\"\"\n"
         let whole = try CSVTable(text: text, source: "t.csv")
         let bytes = Array(text.utf8)
         for size in [1, 2, 3, 7, bytes.count] {
@@ -182,7 +182,10 @@ struct StreamingCSVTests {
             #expect(records.dropFirst().map(\.1) == whole.rows, "piece size \(size)")
             #expect(records.dropFirst().map(\.0) == whole.lines, "piece size \(size)")
         }
-        #expect(whole.rows[1] == ["r2", "2e9", "x\"y"])
+        #expect(whole.header == ["run", "a \"quoted\" name", "loss"])
+        #expect(whole.rows[1] == ["#2", "2.5e9", "multi\r\nline"], "below the header, # starts data")
+        #expect(whole.rows[2] == ["r2", "2e9", "x\"y"])
+        #expect(whole.lines == [5, 6, 8, 9])
     }
 
     @Test("Curves read as a stream equal curves read from the table, and errors keep their line numbers")
