@@ -205,8 +205,19 @@ struct ColumnOptions: ParsableArguments {
             choice = value
         }
         if choice != nil || LongFormat.isLongFormat(table, runColumn: runCol) {
-            return try LongFormat.runs(from: table, variables: variables, columns: columns, runColumn: runCol,
-                                       use: choice ?? .final, flopsPerParamToken: k)
+            let runs = try LongFormat.runs(from: table, variables: variables, columns: columns, runColumn: runCol,
+                                           use: choice ?? .final, flopsPerParamToken: k)
+            // Say what was left out: a long-format log fits fewer runs than it has rows.
+            let dropped = table.rows.count - runs.count
+            if dropped > 0 {
+                let how = (choice ?? .final) == .final
+                    ? "the last point of each of \(runs.count) runs" : "\(runs.count) checkpoints"
+                printNote("\(table.source): long-format log: fitting \(how); \(dropped) of \(table.rows.count) rows not fitted (earlier points, or at step 0)\((choice ?? .final) == .final ? "; --use checkpoints fits every point" : "")")
+            }
+            return runs
+        }
+        if let repeated = LongFormat.repeatedLabel(in: table, runColumn: runCol) {
+            printNote("\(table.source): \(displayQuoted(repeated.label)) repeats in column \(displayQuoted(repeated.column)) (lines \(repeated.lines.0) and \(repeated.lines.1)) but there is no step or tokens_seen column: each row is read as one run; give --use final to fit the last point of each run of a long-format log")
         }
         return try RunTable.runs(from: table, variables: variables, columns: columns, flopsPerParamToken: k)
     }

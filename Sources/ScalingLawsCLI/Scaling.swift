@@ -41,6 +41,12 @@ func printError(_ message: String) {
     print("\(Style.standardError.errorPrefix()) \(message)", to: &stderr)
 }
 
+/// A one-line note on stderr about how the input was read (never an error: the exit status is 0).
+func printNote(_ message: String) {
+    var stderr = StandardError()
+    print("scaling: note: \(message)", to: &stderr)
+}
+
 struct CLIError: Error {
     var message: String
 }

@@ -58,6 +58,24 @@ struct Task: ParsableCommand {
 
     static let metricLaws = ["sigmoid", "exp-error"]
 
+    /// The task-loss column: --loss-col, or the first loss name that is neither a metric name (accuracy,
+    /// acc, pass_rate are loss aliases for `fit`, not task losses) nor the --metric-col column.
+    static func taskLossColumn(_ table: CSVTable, lossCol: String?, metricCol: String) throws -> String {
+        if let lossCol {
+            guard lossCol.lowercased() != metricCol.lowercased() else {
+                throw CLIError(message: "--loss-col and --metric-col both name \(displayQuoted(lossCol)); the task loss and the metric are two columns")
+            }
+            return lossCol
+        }
+        let metricNames: Set<String> = ["accuracy", "acc", "pass_rate"]
+        let names = RunTable.aliases["loss"]!.filter { !metricNames.contains($0) && $0.lowercased() != metricCol.lowercased() }
+        guard let i = table.columnIndex(names) else {
+            throw ScalingLawsError.missingColumn(file: table.source, needed: "task loss", tried: names, available: table.header,
+                                                hint: "name it with --loss-col (the metric column \(displayQuoted(metricCol)) is not the task loss)")
+        }
+        return table.header[i]
+    }
+
     func run() throws {
         try reportingErrors {
             try plot.check()
@@ -83,9 +101,10 @@ struct Task: ParsableCommand {
             let targets = (0..<count).map { Run(params: pick(n, $0), tokens: pick(d, $0), flops: pick(c, $0)) }
 
             let table = try CSVTable(contentsOf: file)
+            let taskLossColumn = try Self.taskLossColumn(table, lossCol: lossCol, metricCol: metricCol)
             let metricLaw = try LawCatalog.law(named: lawMetric, x: lossCol ?? SigmoidMetricLaw.defaultX)
             var runs = try RunTable.runs(from: table, variables: lossLaw.variables + [metricCol],
-                                         columns: RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: lossCol),
+                                         columns: RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: taskLossColumn),
                                          flopsPerParamToken: flopsPerParamToken)
             runs = runs.map { var r = $0; r.values[metricLaw.variables[0]] = r.loss; return r }
             var lossOptions = FitOptions(objective: lossLaw.defaultObjective ?? Objective())
