@@ -18,21 +18,23 @@ let package = Package(
             path: "Sources/CLAPACK",
             providers: [.apt(["liblapack-dev", "libblas-dev"])]
         ),
-        // ScalingLaws' own LAPACK XERBLA (illegal-argument handler): records the report and returns
-        // instead of stopping the process with exit status 0. See Sources/CLAPACKReport/include.
+        // C support: ScalingLaws' own LAPACK XERBLA (records an illegal-argument report and returns
+        // instead of stopping the process with exit status 0) and a checked flush of stdout.
+        // See Sources/CScalingSupport/include/scaling_support.h.
         .target(
-            name: "CLAPACKReport",
-            path: "Sources/CLAPACKReport",
+            name: "CScalingSupport",
+            path: "Sources/CScalingSupport",
             linkerSettings: [.linkedLibrary("dl")]
         ),
         .target(
             name: "ScalingLaws",
-            dependencies: ["CLAPACK", "CLAPACKReport"]
+            dependencies: ["CLAPACK", "CScalingSupport"]
         ),
         .executableTarget(
             name: "ScalingLawsCLI",
             dependencies: [
                 "ScalingLaws",
+                "CScalingSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

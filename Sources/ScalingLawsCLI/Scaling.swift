@@ -1,4 +1,5 @@
 import ArgumentParser
+import CScalingSupport
 import ScalingLaws
 
 @main
@@ -20,6 +21,12 @@ struct Scaling: ParsableCommand {
     /// Entry point: lets `--bootstrap` stand without a count (see ``normalizedArguments(_:)``).
     static func main() {
         main(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
+        // A report that could not be written (a full disk, `> /dev/full`, a closed pipe) is a failure.
+        let failure = scaling_flush_stdout()
+        if failure != 0 {
+            printError("cannot write the output to stdout (\(String(cString: strerror(failure))))")
+            Foundation.exit(1)
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 import CLAPACK
-import CLAPACKReport
+import CScalingSupport
 
 /// Small, safe wrappers over LAPACK's least-squares drivers.
 ///
@@ -9,7 +9,7 @@ import CLAPACKReport
 ///
 /// No non-finite value ever reaches LAPACK: every entry point checks its operands first and throws
 /// ``LinearAlgebraError/nonFinite(_:)``. Should LAPACK still reject an argument, ScalingLaws' own `XERBLA`
-/// (target `CLAPACKReport`) records the report instead of stopping the process, and the call throws
+/// (target `CScalingSupport`) records the report instead of stopping the process, and the call throws
 /// ``LinearAlgebraError/lapack(_:_:)``, even when the report came from a nested routine whose caller
 /// ignored it.
 public enum LeastSquares {

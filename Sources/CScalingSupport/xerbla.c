@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "lapack_report.h"
+#include "scaling_support.h"
 
 #include <dlfcn.h>
 #include <string.h>

@@ -1,4 +1,6 @@
-// ScalingLaws' own XERBLA: LAPACK's illegal-argument handler.
+// The few things ScalingLaws needs from C.
+//
+// 1. ScalingLaws' own XERBLA: LAPACK's illegal-argument handler.
 //
 // Reference LAPACK's XERBLA prints "On entry to <routine> parameter number <n> had an illegal value" and
 // executes a Fortran STOP, which ends the process with exit status 0: no result, no error, no non-zero
@@ -8,8 +10,8 @@
 // report for the calling thread and returns; the LAPACK routine then returns with INFO < 0 (or, for a
 // report from a nested routine such as DLASCL, carries on), and `LeastSquares` turns the recorded report
 // into a `LinearAlgebraError`.
-#ifndef SCALINGLAWS_LAPACK_REPORT_H
-#define SCALINGLAWS_LAPACK_REPORT_H
+#ifndef SCALINGLAWS_SUPPORT_H
+#define SCALINGLAWS_SUPPORT_H
 
 #include <stddef.h>
 
@@ -29,5 +31,10 @@ const void *scaling_lapack_resolved_xerbla(void);
 
 /// The address of this target's `xerbla_`.
 const void *scaling_lapack_own_xerbla(void);
+
+/// Flushes C's `stdout` (where Swift's `print` writes) and returns 0, or the `errno` of a failed write
+/// (a full disk, `> /dev/full`, a closed pipe), so the CLI can exit non-zero instead of losing its report.
+/// (Swift 6 cannot name C's global `stdout` from concurrency-checked code.)
+int scaling_flush_stdout(void);
 
 #endif
