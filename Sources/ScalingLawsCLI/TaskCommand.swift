@@ -79,9 +79,7 @@ struct Task: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try plot.check()
-            guard level > 0, level < 1 else {
-                throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
-            }
+            try Limits.checkLevel(level)
             guard Self.metricLaws.contains(lawMetric) else {
                 throw CLIError(message: "--law-metric: expected sigmoid or exp-error, got \"\(lawMetric)\"")
             }

@@ -80,11 +80,9 @@ public struct IsoFLOPAnalysis: Sendable {
         guard k > 0, k.isFinite else {
             throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
         }
-        guard options.level > 0, options.level < 1 else {
-            throw .invalidOption(option: "--level", message: "expected a confidence level strictly between 0 and 1 such as 0.95, got \(options.level)")
-        }
-        guard options.bootstrapReplicates >= 0 else {
-            throw .invalidOption(option: "--bootstrap", message: "expected a number of replicates ≥ 0, got \(options.bootstrapReplicates)")
+        try Limits.checkLevel(options.level)
+        guard options.bootstrapReplicates >= 0, options.bootstrapReplicates <= Limits.maxReplicates else {
+            throw .invalidOption(option: "--bootstrap", message: "expected 0 to \(Limits.maxReplicates) replicates, got \(options.bootstrapReplicates)")
         }
         var runs = [Run]()
         for (index, run) in raw.enumerated() {

@@ -138,9 +138,7 @@ extension FitResult {
     }
 
     static func validate(level: Double) throws(ScalingLawsError) {
-        guard level > 0, level < 1 else {
-            throw .invalidOption(option: "--level", message: "expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
-        }
+        try Limits.checkLevel(level)
     }
 
     /// Assembles an ``Uncertainty`` from a covariance of the free variables u (used for standard errors,
