@@ -56,8 +56,15 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .fitFailed(law, message):
             return "fitting the \(law) law failed: \(message)"
         case let .formula(text, position, message):
-            // Three lines: the message, the formula, and a caret under the character in question.
-            return "--formula: \(message) (character \(position + 1))\n  \(text)\n  \(String(repeating: " ", count: max(0, position)))^"
+            // Three lines: the message, the formula, and a caret under the character in question. A long
+            // formula is shown as a window of 70 characters around that character; control characters
+            // are shown as "?" so that the caret stays aligned and nothing reaches the terminal raw.
+            let chars = Array(text).map { $0.unicodeScalars.allSatisfy { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) } ? $0 : "?" }
+            let at = min(max(0, position), chars.count)
+            let lo = max(0, min(at - 35, chars.count - 70)), hi = min(chars.count, lo + 70)
+            let window = (lo > 0 ? "…" : "") + String(chars[lo..<hi]) + (hi < chars.count ? "…" : "")
+            let caret = at - lo + (lo > 0 ? 1 : 0)
+            return "--formula: \(message) (character \(position + 1))\n  \(window)\n  \(String(repeating: " ", count: max(0, caret)))^"
         case let .budgetsRefused(refusals):
             return refusals.map(\.description).joined(separator: "; ")
                 + "; or pass --skip-refused to fit the remaining budgets"
