@@ -32,7 +32,17 @@ struct Compare: ParsableCommand {
         try reportingErrors {
             let names = laws.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let oneVariable: Set<String> = ["power", "saturating", "bnsl", "test-time"]
-            let candidates = try names.map { try LawCatalog.law(named: $0, x: oneVariable.contains($0) ? law.x : nil) }
+            if law.formula != nil && !names.contains("formula") {
+                throw CLIError(message: "--formula is compared only when --laws includes formula, e.g. --laws chinchilla,formula")
+            }
+            // `formula` in --laws is the law --formula defines (its variables are the file's columns).
+            let header = names.contains("formula") && law.formula != nil ? try CSVTable(contentsOf: file).header : []
+            let candidates = try names.map { name -> any ScalingLaw in
+                if name == "formula", let formula = law.formula {
+                    return try FormulaLaw(formula, columns: header, bounds: try law.boundValues())
+                }
+                return try LawCatalog.law(named: name, x: oneVariable.contains(name) ? law.x : nil)
+            }
             var options = try law.fitOptions()
             guard options.fixed.isEmpty else {
                 throw CLIError(message: "--fix names parameters of one law; compare fits every law freely")

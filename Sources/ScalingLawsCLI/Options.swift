@@ -74,6 +74,9 @@ struct LawOptions: ParsableArguments {
             if let law, law != "formula" {
                 throw CLIError(message: "--formula defines the law: drop --law \(law)")
             }
+            for (flag, given) in [("--x", x != nil), ("--breaks", breaks != nil), ("--form", form != nil)] where given {
+                throw CLIError(message: "\(flag) configures a catalogue law; --formula names its variables itself: drop \(flag)")
+            }
             return try FormulaLaw(formula, columns: columns, bounds: try boundValues())
         }
         var configuration = [String: String]()
@@ -245,6 +248,15 @@ struct SourceOptions: ParsableArguments {
     func fittedLaw() throws -> FitResult {
         if let path = fit {
             guard file == nil else { throw CLIError(message: "give either a CSV file to fit or --fit FILE, not both") }
+            // The saved fit fixes the law, its parameters and objective: options that would change them
+            // cannot apply, so they are refused rather than ignored.
+            let ignored: [(String, Bool)] = [("--law", law.law != nil), ("--formula", law.formula != nil), ("--x", law.x != nil),
+                                             ("--breaks", law.breaks != nil), ("--form", law.form != nil), ("--fix", !law.fix.isEmpty),
+                                             ("--init", !law.initial.isEmpty), ("--bounds", !law.bounds.isEmpty), ("--tie", !law.tie.isEmpty),
+                                             ("--loss", law.loss != nil), ("--space", law.space != nil)]
+            if let (flag, _) = ignored.first(where: { $0.1 }) {
+                throw CLIError(message: "\(flag): the law comes from the saved fit \(path); drop \(flag), or fit the CSV file again with it")
+            }
             return try FitResult(contentsOf: path)
         }
         guard let file else {

@@ -81,6 +81,14 @@ struct Predict: ParsableCommand {
                 if let v = pick(u, i) { run.values[DataConstrainedLaw.uniqueTokens] = v }
                 return run.completed(flopsPerParamToken: result.flopsPerParamToken)
             }
+            // N, D and C all given must agree with C = k·N·D (the law would read some and ignore the rest).
+            for (i, t) in targets.enumerated() where !n.isEmpty && !d.isEmpty && !c.isEmpty {
+                let k = result.flopsPerParamToken
+                let implied = k * t.params! * t.tokens!
+                if abs(implied / t.flops! - 1) > 1e-3 {
+                    throw CLIError(message: "--flops contradicts --params and --tokens for target \(i + 1): \(formatK(k))·N·D = \(implied) but --flops gives \(t.flops!); give two of the three")
+                }
+            }
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
                 let predictions = try fits.map { try $0.predict(targets) }
@@ -135,3 +143,5 @@ func quantity(_ value: String, flag: String) throws -> Double {
     }
     return values[0]
 }
+
+private func formatK(_ k: Double) -> String { k == k.rounded() ? String(Int(k)) : String(k) }
