@@ -64,7 +64,10 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
             let lo = max(0, min(at - 35, chars.count - 70)), hi = min(chars.count, lo + 70)
             let window = (lo > 0 ? "…" : "") + String(chars[lo..<hi]) + (hi < chars.count ? "…" : "")
             let caret = at - lo + (lo > 0 ? 1 : 0)
-            return "--formula: \(message) (character \(position + 1))\n  \(window)\n  \(String(repeating: " ", count: max(0, caret)))^"
+            let shown = String(message.unicodeScalars.map { s -> String in
+                s.value < 0x20 || (0x7F...0x9F).contains(s.value) ? "\\u{\(String(s.value, radix: 16, uppercase: true))}" : String(s)
+            }.joined())
+            return "--formula: \(shown) (character \(position + 1))\n  \(window)\n  \(String(repeating: " ", count: max(0, caret)))^"
         case let .budgetsRefused(refusals):
             return refusals.map(\.description).joined(separator: "; ")
                 + "; or pass --skip-refused to fit the remaining budgets"

@@ -16,13 +16,7 @@ public enum CSVStream {
     public static func read(contentsOf path: String,
                             header: ([String]) throws(ScalingLawsError) -> Void,
                             row: (Int, [String]) throws(ScalingLawsError) -> Void) throws(ScalingLawsError) {
-        var isDirectory: ObjCBool = false
-        if path.isEmpty {
-            throw .io(path: "\"\"", message: "cannot read the file (the path is empty)")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .io(path: path, message: "cannot read the file (it is a directory, not a CSV file)")
-        }
+        try checkReadable(path, what: "a CSV file")
         guard let handle = FileHandle(forReadingAtPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
             throw .io(path: path, message: "cannot read the file (\(reason))")
@@ -37,6 +31,18 @@ public enum CSVStream {
             }
         }
         try parse(source: path, next: next, header: header, row: row)
+    }
+
+    /// Refuses an empty path and a directory with a clear message (Foundation would report
+    /// "NSCocoaErrorDomain error 256").
+    static func checkReadable(_ path: String, what: String) throws(ScalingLawsError) {
+        if path.isEmpty {
+            throw .io(path: "\"\"", message: "cannot read the file (the path is empty)")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .io(path: path, message: "cannot read the file (it is a directory, not \(what))")
+        }
     }
 
     /// The one CSV reader: feeds the chunks `next` returns (nil at the end) to the state machine,

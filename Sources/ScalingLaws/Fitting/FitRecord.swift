@@ -133,6 +133,7 @@ extension FitResult {
 
     /// Reads a fit saved with ``write(to:)`` or `scaling fit --save`.
     public init(contentsOf path: String) throws(ScalingLawsError) {
+        try CSVStream.checkReadable(path, what: "a fit file")
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
