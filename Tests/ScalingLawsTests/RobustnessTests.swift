@@ -98,3 +98,27 @@ struct SplitMix {
     }
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
+
+@Suite("Many runs: the subsampled start search reaches the full data's optimum")
+struct ManyRunsTests {
+    @Test("20,000 runs: the fit equals a polish from the truth on every run")
+    func subsampledSearch() throws {
+        var rng = SplitMix(seed: 20_000)
+        let runs = (0..<20_000).map { _ -> Run in
+            let n = pow(10, 7 + 3 * rng.unit()), d = pow(10, 9 + 3 * rng.unit())
+            let noise = 1 + 0.02 * (rng.unit() - 0.5)
+            return Run(params: n, tokens: d, loss: (1.69 + 406.4 * pow(n, -0.34) + 410.7 * pow(d, -0.28)) * noise)
+        }
+        let law = ChinchillaLaw()
+        let fit = try law.fit(runs)
+        #expect(fit.runs == 20_000)
+        #expect(fit.residuals.count == 20_000)
+        var options = FitOptions()
+        options.start = [1.69, 406.4, 410.7, 0.34, 0.28]
+        let reference = try law.fit(runs, options: options)
+        #expect(try #require(fit.objectiveValue) <= (try #require(reference.objectiveValue)) * (1 + 1e-9))
+        for (a, b) in zip(fit.parameters, reference.parameters) {
+            #expect(abs(a - b) <= 1e-4 * abs(b), "\(fit.parameters) vs \(reference.parameters)")
+        }
+    }
+}
