@@ -15,7 +15,7 @@ extension ScalingLaw {
     ///
     /// **Many runs.** Above 4,096 runs, steps 1 and 2 rank and screen the candidates on every k-th run
     /// (k = ⌈n/4096⌉) and only the best screened optimum is polished on all runs: the result is the full
-    /// data's optimum, found at a fraction of the cost (100,000 runs: about one second).
+    /// data's optimum, found at a fraction of the cost (100,000 runs: about a quarter of a second).
     ///
     /// Runs with a ``Run/weight`` wᵢ enter the objective as Σ wᵢ·ρ(rᵢ): the start search scores and the
     /// linear solve (rows scaled by √wᵢ) and the solver all see the weights. Without weights every run
@@ -394,6 +394,6 @@ struct ResidualModel<Law: ScalingLaw>: Sendable {
 }
 
 /// Runs beyond which the start search ranks and screens its candidates on a strided subsample (see
-/// ``ScalingLaw/fit(_:options:)``): 100,000 runs then fit in well under a second of CPU, and the optimum
+/// ``ScalingLaw/fit(_:options:)``): 100,000 runs then fit in about 0.25 s, and the optimum
 /// is the full data's because the final polish uses every run.
 let startSearchSampleSize = 4_096
