@@ -15,26 +15,4 @@ public enum Limits {
             throw .invalidOption(option: option, message: "expected a confidence level strictly between 0 and 1 (at most \(maxLevel)) such as 0.95, got \(level)")
         }
     }
-
-    /// A count in `range`.
-    public static func checkCount(_ value: Int, in range: ClosedRange<Int>, option: String, what: String) throws(ScalingLawsError) {
-        guard range.contains(value) else {
-            throw .invalidOption(option: option, message: "expected \(what) from \(range.lowerBound) to \(range.upperBound), got \(value)")
-        }
-    }
-
-    /// A finite number in `range` (either end may be infinite to leave that side open).
-    public static func checkNumber(_ value: Double, in range: ClosedRange<Double>, option: String, what: String) throws(ScalingLawsError) {
-        guard value.isFinite, range.contains(value) else {
-            let lo = range.lowerBound.isFinite ? "\(range.lowerBound)" : nil
-            let hi = range.upperBound.isFinite ? "\(range.upperBound)" : nil
-            let span = switch (lo, hi) {
-            case let (l?, h?): "from \(l) to \(h)"
-            case let (l?, nil): "of at least \(l)"
-            case let (nil, h?): "of at most \(h)"
-            default: "that is finite"
-            }
-            throw .invalidOption(option: option, message: "expected \(what) \(span), got \(value)")
-        }
-    }
 }

@@ -190,7 +190,7 @@ struct ColumnOptions: ParsableArguments {
     var groupCol: String?
     @Option(help: "Column of run identifiers in a long-format log (default: run, run_id, name).")
     var runCol: String?
-    @Option(help: ArgumentHelp("Long-format logs (a run identifier repeated on many rows): final (the last point of each run) or checkpoints (every point, each run's checkpoints weighted to sum to 1).",
+    @Option(help: ArgumentHelp("Read a long-format log (one row per logged point of a run): final (the last point of each run) or checkpoints (every point, each run's checkpoints weighted to sum to 1). Without it a file is long-format only when run labels repeat and it has a step or tokens_seen column.",
                                valueName: "final|checkpoints"))
     var use: String?
 
