@@ -18,14 +18,23 @@ let package = Package(
             path: "Sources/CLAPACK",
             providers: [.apt(["liblapack-dev", "libblas-dev"])]
         ),
+        // C support: ScalingLaws' own LAPACK XERBLA (records an illegal-argument report and returns
+        // instead of stopping the process with exit status 0) and a checked flush of stdout.
+        // See Sources/CScalingSupport/include/scaling_support.h.
+        .target(
+            name: "CScalingSupport",
+            path: "Sources/CScalingSupport",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
         .target(
             name: "ScalingLaws",
-            dependencies: ["CLAPACK"]
+            dependencies: ["CLAPACK", "CScalingSupport"]
         ),
         .executableTarget(
             name: "ScalingLawsCLI",
             dependencies: [
                 "ScalingLaws",
+                "CScalingSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

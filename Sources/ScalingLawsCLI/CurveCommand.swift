@@ -94,10 +94,10 @@ struct Curve: ParsableCommand {
             guard let at else { throw CLIError(message: "--at: give the token count to forecast, e.g. --at 1e10") }
             try intervals.check()
             try plot.check()
-            let target = try quantities([at], flag: "--at")[0]
+            let target = try quantity(at, flag: "--at")
             var options = CurveForecastOptions()
             options.level = intervals.level
-            options.through = try through.map { try quantities([$0], flag: "--through")[0] }
+            options.through = try through.map { try quantity($0, flag: "--through") }
             switch (skipTokens, skipFraction) {
             case (.some, .some): throw CLIError(message: "give --skip-tokens or --skip-fraction, not both")
             case let (tokens?, nil):
@@ -109,8 +109,8 @@ struct Curve: ParsableCommand {
             case (nil, nil): break
             }
             if let replicates = intervals.bootstrap { options.bootstrap = BootstrapOptions(replicates: replicates, seed: intervals.seed) }
-            let n = try params.map { try quantities([$0], flag: "--params")[0] }
-            let perStep = try tokensPerStep.map { try quantities([$0], flag: "--tokens-per-step")[0] }
+            let n = try params.map { try quantity($0, flag: "--params") }
+            let perStep = try tokensPerStep.map { try quantity($0, flag: "--tokens-per-step") }
             let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
                                                                           step: stepCol, loss: lossCol),
                                                tokensPerStep: perStep, params: n)

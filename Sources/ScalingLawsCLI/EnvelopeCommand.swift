@@ -50,7 +50,7 @@ struct Envelope: ParsableCommand {
         try reportingErrors {
             let targets = try quantities(flops, flag: "--flops")
             try plot.check()
-            let perStep = try tokensPerStep.map { try quantities([$0], flag: "--tokens-per-step")[0] }
+            let perStep = try tokensPerStep.map { try quantity($0, flag: "--tokens-per-step") }
             let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
                                                                           step: stepCol, loss: lossCol),
                                                tokensPerStep: perStep)

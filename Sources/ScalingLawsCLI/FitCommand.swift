@@ -42,6 +42,10 @@ struct Fit: ParsableCommand {
         try reportingErrors {
             try intervals.check()
             try plot.check()
+            if let save { try AtomicFile.checkDestination(save, option: "--save", inputs: commandLineInputs()) }
+            if objectives, save != nil || plot.plot != nil {
+                throw CLIError(message: "--objectives compares several fits and writes none: drop \(save != nil ? "--save" : "--plot"), or run without --objectives to save or plot one fit")
+            }
             let source = SourceOptions(file: file, fit: nil, law: law, columns: columns)
             let result = try source.fittedLaw()
             if objectives {
@@ -53,7 +57,7 @@ struct Fit: ParsableCommand {
                 return
             }
             let uncertainty = try intervals.uncertainty(of: result)
-            if let save { try result.write(to: save) }
+            if let save { try result.write(to: save, inputs: commandLineInputs()) }
             try plot.write {
                 try LawPlot(fit: result, uncertainty: uncertainty, calibration: uncertainty == nil ? nil : try? result.forecastCalibration())
                     .render(title: "\(result.law.name) law fitted to \(result.runs) runs", subtitle: "\(result.law.formula)   (from \(file))")

@@ -39,20 +39,28 @@ struct Flops: ParsableCommand {
                 throw CLIError(message: "--norm: expected none, rms or layer, got \"\(norm)\"")
             }
             if ffnDim != nil && ffnRatio != nil { throw CLIError(message: "give --ffn-dim or --ffn-ratio, not both") }
+            let limit = TransformerShape.maxDimension
+            guard dModel >= 1, dModel <= limit else {
+                throw CLIError(message: "--d-model: expected a positive whole number of at most \(limit), got \(dModel)")
+            }
             let ffn: Int
             if let ffnRatio {
-                guard ffnRatio > 0, ffnRatio.isFinite else {
-                    throw CLIError(message: "--ffn-ratio: expected a positive multiple of d_model such as 4 or 2.6667, got \(ffnRatio)")
+                let width = (ffnRatio * Double(dModel)).rounded()
+                guard ffnRatio > 0, ffnRatio.isFinite, width >= 1, width <= Double(limit) else {
+                    throw CLIError(message: "--ffn-ratio: expected a positive multiple of d_model such as 4 or 2.6667 giving a width from 1 to \(limit), got \(ffnRatio)")
                 }
-                ffn = Int((ffnRatio * Double(dModel)).rounded())
+                ffn = Int(width)
             } else {
                 ffn = ffnDim ?? 4 * dModel
             }
-            let d = try tokens.map { try quantities([$0], flag: "--tokens")[0] }
+            let d = try tokens.map { try quantity($0, flag: "--tokens") }
             let shape = try TransformerShape(layers: layers, dModel: dModel, vocab: vocab, context: context, ffnDim: ffn,
                                              gated: gated, heads: heads, kvHeads: kvHeads, tiedEmbeddings: tiedEmbeddings,
                                              learnedPositions: learnedPositions, biases: biases, normalization: normalization)
             let accounting = ModelAccounting(shape)
+            if let d, !(accounting.trainingFlops(tokens: d).kaplan.isFinite && accounting.trainingFlops(tokens: d).sixN.isFinite) {
+                throw CLIError(message: "--tokens: \(d) tokens give training FLOPs beyond double precision; check the value")
+            }
             switch format {
             case .json: try printJSON(FlopsReport(accounting, tokens: d))
             case .text: output(Report.flops(accounting, tokens: d))

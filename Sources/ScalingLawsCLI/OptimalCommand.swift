@@ -64,7 +64,7 @@ struct Optimal: ParsableCommand {
             try intervals.check()
             let budgets = try quantities(flops, flag: "--flops")
             let served = try inferenceTokens.map { try nonNegativeQuantity($0, flag: "--inference-tokens") }
-            let cap = try maxTokens.map { try quantities([$0], flag: "--max-tokens")[0] }
+            let cap = try maxTokens.map { try quantity($0, flag: "--max-tokens") }
             try plot.check()
             if plot.plot != nil, tokensLaw != nil || paramsLaw != nil || targetLoss != nil || served != nil || tokensPerParam != nil
                 || cap != nil || uniqueTokens != nil || objectives {
@@ -102,7 +102,7 @@ struct Optimal: ParsableCommand {
                 return try emit(plans, result: result, constraint: "at most \(Report.count(cap)) unique tokens, not repeated")
             }
             if let uniqueTokens {
-                let u = try quantities([uniqueTokens], flag: "--unique-tokens")[0]
+                let u = try quantity(uniqueTokens, flag: "--unique-tokens")
                 return try uniqueDataOptimum(result, budgets: budgets, uniqueTokens: u)
             }
             let optima = try budgets.map { try result.computeOptimum(flops: $0) }

@@ -74,6 +74,9 @@ struct LawOptions: ParsableArguments {
             if let law, law != "formula" {
                 throw CLIError(message: "--formula defines the law: drop --law \(law)")
             }
+            for (flag, given) in [("--x", x != nil), ("--breaks", breaks != nil), ("--form", form != nil)] where given {
+                throw CLIError(message: "\(flag) configures a catalogue law; --formula names its variables itself: drop \(flag)")
+            }
             return try FormulaLaw(formula, columns: columns, bounds: try boundValues())
         }
         var configuration = [String: String]()
@@ -109,8 +112,11 @@ struct LawOptions: ParsableArguments {
     private func numbers(_ items: [String], flag: String) throws -> [String: Double] {
         var values = [String: Double]()
         for (name, text) in try Self.assignments(items, flag: flag, example: "name=value (e.g. E=1.69)") {
-            guard let v = parseQuantity(text) ?? Double(text) else {
-                throw CLIError(message: "\(flag): \(name) needs a number, got \"\(text)\"")
+            guard let v = parseQuantity(text) ?? Double(text), v.isFinite else {
+                throw CLIError(message: "\(flag): \(name) needs a finite number, got \"\(text)\"")
+            }
+            if let previous = values[name], previous != v {
+                throw CLIError(message: "\(flag): \(name) is given twice (\(previous) and \(text)); give it once")
             }
             values[name] = v
         }
@@ -188,7 +194,7 @@ struct ColumnOptions: ParsableArguments {
     var groupCol: String?
     @Option(help: "Column of run identifiers in a long-format log (default: run, run_id, name).")
     var runCol: String?
-    @Option(help: ArgumentHelp("Long-format logs (a run identifier repeated on many rows): final (the last point of each run) or checkpoints (every point, each run's checkpoints weighted to sum to 1).",
+    @Option(help: ArgumentHelp("Read a long-format log (one row per logged point of a run): final (the last point of each run) or checkpoints (every point, each run's checkpoints weighted to sum to 1). Without it a file is long-format only when run labels repeat and it has a step or tokens_seen column.",
                                valueName: "final|checkpoints"))
     var use: String?
 
@@ -206,8 +212,19 @@ struct ColumnOptions: ParsableArguments {
             choice = value
         }
         if choice != nil || LongFormat.isLongFormat(table, runColumn: runCol) {
-            return try LongFormat.runs(from: table, variables: variables, columns: columns, runColumn: runCol,
-                                       use: choice ?? .final, flopsPerParamToken: k)
+            let runs = try LongFormat.runs(from: table, variables: variables, columns: columns, runColumn: runCol,
+                                           use: choice ?? .final, flopsPerParamToken: k)
+            // Say what was left out: a long-format log fits fewer runs than it has rows.
+            let dropped = table.rows.count - runs.count
+            if dropped > 0 {
+                let how = (choice ?? .final) == .final
+                    ? "the last point of each of \(runs.count) runs" : "\(runs.count) checkpoints"
+                printNote("\(table.source): long-format log: fitting \(how); \(dropped) of \(table.rows.count) rows not fitted (earlier points, or at step 0)\((choice ?? .final) == .final ? "; --use checkpoints fits every point" : "")")
+            }
+            return runs
+        }
+        if let repeated = LongFormat.repeatedLabel(in: table, runColumn: runCol) {
+            printNote("\(table.source): \(displayQuoted(repeated.label)) repeats in column \(displayQuoted(repeated.column)) (lines \(repeated.lines.0) and \(repeated.lines.1)) but there is no step or tokens_seen column: each row is read as one run; give --use final to fit the last point of each run of a long-format log")
         }
         return try RunTable.runs(from: table, variables: variables, columns: columns, flopsPerParamToken: k)
     }
@@ -235,6 +252,15 @@ struct SourceOptions: ParsableArguments {
     func fittedLaw() throws -> FitResult {
         if let path = fit {
             guard file == nil else { throw CLIError(message: "give either a CSV file to fit or --fit FILE, not both") }
+            // The saved fit fixes the law, its parameters and objective: options that would change them
+            // cannot apply, so they are refused rather than ignored.
+            let ignored: [(String, Bool)] = [("--law", law.law != nil), ("--formula", law.formula != nil), ("--x", law.x != nil),
+                                             ("--breaks", law.breaks != nil), ("--form", law.form != nil), ("--fix", !law.fix.isEmpty),
+                                             ("--init", !law.initial.isEmpty), ("--bounds", !law.bounds.isEmpty), ("--tie", !law.tie.isEmpty),
+                                             ("--loss", law.loss != nil), ("--space", law.space != nil)]
+            if let (flag, _) = ignored.first(where: { $0.1 }) {
+                throw CLIError(message: "\(flag): the law comes from the saved fit \(path); drop \(flag), or fit the CSV file again with it")
+            }
             return try FitResult(contentsOf: path)
         }
         guard let file else {

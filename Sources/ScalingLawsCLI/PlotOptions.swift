@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScalingLaws
 
 /// `--plot FILE.svg`: also draw the result as a self-contained SVG.
 struct PlotOptions: ParsableArguments {
@@ -7,18 +8,10 @@ struct PlotOptions: ParsableArguments {
                                valueName: "file.svg"))
     var plot: String?
 
-    /// Checks, before any work, that the image can be written where asked.
+    /// Checks, before any work, that the image can be written where asked (and not onto an input).
     func check() throws {
         guard let plot else { return }
-        let url = URL(fileURLWithPath: plot)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw CLIError(message: "--plot: \(plot) is a directory; give a file name such as fit.svg")
-        }
-        let parent = url.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError(message: "--plot: the directory \(parent) does not exist")
-        }
+        try AtomicFile.checkDestination(plot, option: "--plot", inputs: commandLineInputs())
     }
 
     /// Draws and writes the image when `--plot` was given.
@@ -26,4 +19,21 @@ struct PlotOptions: ParsableArguments {
         guard let plot else { return }
         try draw().write(to: plot)
     }
+}
+
+/// Every command-line argument that may name an input file: all arguments except the values of the
+/// output options (`--save`, `--plot`). ``AtomicFile`` refuses to write an output onto any of them.
+func commandLineInputs() -> [String] {
+    let outputs: Set<String> = ["--save", "--plot"]
+    var inputs = [String]()
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    var i = 0
+    while i < arguments.count {
+        let a = arguments[i]
+        if outputs.contains(a) { i += 2; continue }
+        if outputs.contains(where: { a.hasPrefix($0 + "=") }) { i += 1; continue }
+        if let eq = a.firstIndex(of: "="), a.hasPrefix("--") { inputs.append(String(a[a.index(after: eq)...])) } else { inputs.append(a) }
+        i += 1
+    }
+    return inputs
 }

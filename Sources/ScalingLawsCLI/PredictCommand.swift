@@ -42,9 +42,9 @@ struct Predict: ParsableCommand {
             let n = try quantities(params, flag: "--params")
             let d = try quantities(tokens, flag: "--tokens")
             let c = try quantities(flops, flag: "--flops")
-            let x = try at.flatMap { $0.split(separator: ",") }.map { item in
+            let x = try at.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { item in
                 guard let v = parseQuantity(String(item)) else {
-                    throw CLIError(message: "--at: expected a number such as 64 or 1e21, got \"\(item)\"")
+                    throw CLIError(message: "--at: expected a number such as 64 or 1e21, got \(displayQuoted(String(item)))")
                 }
                 return v
             }
@@ -78,6 +78,14 @@ struct Predict: ParsableCommand {
                 }
                 if let v = pick(u, i) { run.values[DataConstrainedLaw.uniqueTokens] = v }
                 return run.completed(flopsPerParamToken: result.flopsPerParamToken)
+            }
+            // N, D and C all given must agree with C = k·N·D (the law would read some and ignore the rest).
+            for (i, t) in targets.enumerated() where !n.isEmpty && !d.isEmpty && !c.isEmpty {
+                let k = result.flopsPerParamToken
+                let implied = k * t.params! * t.tokens!
+                if abs(implied / t.flops! - 1) > 1e-3 {
+                    throw CLIError(message: "--flops contradicts --params and --tokens for target \(i + 1): \(formatK(k))·N·D = \(implied) but --flops gives \(t.flops!); give two of the three")
+                }
             }
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
@@ -113,11 +121,31 @@ struct Predict: ParsableCommand {
     }
 }
 
+/// The comma-separated positive numbers of a repeatable list option. An empty value or an empty item
+/// (`--tokens ''`, `--flops 1e21,,1e22`, `--through ,`) is an error, never an empty or shorter list.
 func quantities(_ values: [String], flag: String) throws -> [Double] {
-    try values.flatMap { $0.split(separator: ",") }.map { item in
-        guard let v = parseQuantity(String(item)), v > 0 else {
-            throw CLIError(message: "\(flag): expected a positive number such as 70e9 or 70B, got \"\(item)\"")
+    try values.flatMap { value -> [Substring] in
+        let items = value.split(separator: ",", omittingEmptySubsequences: false)
+        if items.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw CLIError(message: "\(flag): expected a positive number such as 70e9 or 70B\(items.count > 1 ? " in each comma-separated item" : ""), got \(displayQuoted(value))")
+        }
+        return items
+    }.map { item in
+        guard let v = parseQuantity(String(item)), v > 0, v.isNormal else {
+            throw CLIError(message: "\(flag): expected a positive number such as 70e9 or 70B, got \(displayQuoted(String(item)))")
         }
         return v
     }
 }
+
+/// The one positive number of a single-value option: a list (`--at 1e10,2e10`) is refused, not cut to
+/// its first item.
+func quantity(_ value: String, flag: String) throws -> Double {
+    let values = try quantities([value], flag: flag)
+    guard values.count == 1 else {
+        throw CLIError(message: "\(flag): takes one value, got \(values.count) (\(displayQuoted(value)))")
+    }
+    return values[0]
+}
+
+private func formatK(_ k: Double) -> String { k == k.rounded() ? String(Int(k)) : String(k) }

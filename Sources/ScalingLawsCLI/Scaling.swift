@@ -1,4 +1,5 @@
 import ArgumentParser
+import CScalingSupport
 import ScalingLaws
 
 @main
@@ -22,6 +23,12 @@ struct Scaling: ParsableCommand {
     /// Entry point: lets `--bootstrap` stand without a count (see ``normalizedArguments(_:)``).
     static func main() {
         main(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
+        // A report that could not be written (a full disk, `> /dev/full`, a closed pipe) is a failure.
+        let failure = scaling_flush_stdout()
+        if failure != 0 {
+            printError("cannot write the output to stdout (\(String(cString: strerror(failure))))")
+            Foundation.exit(1)
+        }
     }
 }
 
@@ -33,7 +40,11 @@ func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ScalingLawsError {
-        printError(error.description)
+        if case .formula = error {
+            printError(error.description, lines: 3)   // the message, the formula, the caret
+        } else {
+            printError(error.description)
+        }
         throw ExitCode.failure
     } catch let error as CLIError {
         printError(error.message)
@@ -41,9 +52,39 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-func printError(_ message: String) {
+func printError(_ message: String, lines: Int = 1) {
     var stderr = StandardError()
-    print("\(Style.standardError.errorPrefix()) \(message)", to: &stderr)
+    print("\(Style.standardError.errorPrefix()) \(terminalSafe(message, lines: lines))", to: &stderr)
+}
+
+/// `message` as it may reach a terminal: control characters from input files escaped (`\u{1B}`), line
+/// breaks beyond the first `lines` lines escaped too (an error is one line; a formula error three), and
+/// each line cut at 1,000 characters. Library messages already quote input text with
+/// `displayQuoted(_:limit:)`; this is the last line of defence for any that do not.
+func terminalSafe(_ message: String, lines: Int = 1) -> String {
+    var out = "", breaks = 0, column = 0, cut = false
+    for scalar in message.unicodeScalars {
+        if scalar == "\n" && breaks < lines - 1 {
+            breaks += 1; column = 0; cut = false
+            out.unicodeScalars.append(scalar)
+            continue
+        }
+        if cut { continue }
+        if column >= 1_000 { out += "… (cut)"; cut = true; continue }
+        column += 1
+        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+            out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+/// A one-line note on stderr about how the input was read (never an error: the exit status is 0).
+func printNote(_ message: String) {
+    var stderr = StandardError()
+    print("scaling: note: \(terminalSafe(message))", to: &stderr)
 }
 
 struct CLIError: Error {

@@ -84,14 +84,30 @@ struct Task: ParsableCommand {
         return o
     }
 
+    /// The task-loss column: --loss-col, or the first loss name that is neither a metric name (accuracy,
+    /// acc, pass_rate are loss aliases for `fit`, not task losses) nor the --metric-col column.
+    static func taskLossColumn(_ table: CSVTable, lossCol: String?, metricCol: String) throws -> String {
+        if let lossCol {
+            guard lossCol.lowercased() != metricCol.lowercased() else {
+                throw CLIError(message: "--loss-col and --metric-col both name \(displayQuoted(lossCol)); the task loss and the metric are two columns")
+            }
+            return lossCol
+        }
+        let metricNames: Set<String> = ["accuracy", "acc", "pass_rate"]
+        let names = RunTable.aliases["loss"]!.filter { !metricNames.contains($0) && $0.lowercased() != metricCol.lowercased() }
+        guard let i = table.columnIndex(names) else {
+            throw ScalingLawsError.missingColumn(file: table.source, needed: "task loss", tried: names, available: table.header,
+                                                hint: "name it with --loss-col (the metric column \(displayQuoted(metricCol)) is not the task loss)")
+        }
+        return table.header[i]
+    }
+
     func run() throws {
         try reportingErrors {
             try plot.check()
             let lawLoss = self.lawLoss ?? preset?.lossLaw ?? "chinchilla"
             let lawMetric = self.lawMetric ?? preset?.metricLaw ?? "sigmoid"
-            guard level > 0, level < 1 else {
-                throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
-            }
+            try Limits.checkLevel(level)
             guard Self.metricLaws.contains(lawMetric) else {
                 throw CLIError(message: "--law-metric: expected sigmoid or exp-error, got \"\(lawMetric)\"")
             }
@@ -111,9 +127,10 @@ struct Task: ParsableCommand {
             let targets = (0..<count).map { Run(params: pick(n, $0), tokens: pick(d, $0), flops: pick(c, $0)) }
 
             let table = try CSVTable(contentsOf: file)
+            let taskLossColumn = try Self.taskLossColumn(table, lossCol: lossCol, metricCol: metricCol)
             let metricLaw = try LawCatalog.law(named: lawMetric, x: lossCol ?? SigmoidMetricLaw.defaultX)
             var runs = try RunTable.runs(from: table, variables: lossLaw.variables + [metricCol],
-                                         columns: RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: lossCol),
+                                         columns: RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: taskLossColumn),
                                          flopsPerParamToken: flopsPerParamToken)
             runs = runs.map { var r = $0; r.values[metricLaw.variables[0]] = r.loss; return r }
             var lossOptions = FitOptions(objective: try objective(for: lossLaw, step: 1))
@@ -122,7 +139,8 @@ struct Task: ParsableCommand {
             var metricRunSet: [Run]? = nil
             if let metricRuns {
                 let other = try CSVTable(contentsOf: metricRuns)
-                metricRunSet = try RunTable.runs(from: other, variables: [metricCol], columns: RunTable.Columns(loss: lossCol),
+                let otherLoss = try Self.taskLossColumn(other, lossCol: lossCol, metricCol: metricCol)
+                metricRunSet = try RunTable.runs(from: other, variables: [metricCol], columns: RunTable.Columns(loss: otherLoss),
                                                  flopsPerParamToken: flopsPerParamToken)
             }
             let chain = try TaskForecast(runs: runs, metricRuns: metricRunSet, metric: metricCol, lossLaw: lossLaw, metricLaw: metricLaw,

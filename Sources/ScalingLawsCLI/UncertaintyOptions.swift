@@ -20,11 +20,9 @@ struct UncertaintyOptions: ParsableArguments {
 
     /// Checks the values before any work is done.
     func check() throws {
-        guard level > 0, level < 1 else {
-            throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 such as 0.95, got \(level)")
-        }
-        if let bootstrap, bootstrap < 2 {
-            throw CLIError(message: "--bootstrap: expected at least 2 replicates (1000 is usual), got \(bootstrap)")
+        try Limits.checkLevel(level)
+        if let bootstrap, bootstrap < 2 || bootstrap > Limits.maxReplicates {
+            throw CLIError(message: "--bootstrap: expected at least 2 replicates (1000 is usual) and at most \(Limits.maxReplicates), got \(bootstrap)")
         }
     }
 
@@ -75,11 +73,23 @@ final class ProgressBar: Sendable {
 }
 
 /// Lets `--bootstrap` stand alone: `--bootstrap` not followed by a number means `--bootstrap 1000`.
+///
+/// Also lets an option take a negative number (`--level -0.5`, `--inference-tokens -1`): the argument
+/// parser would read `-0.5` as a flag and report a missing value, so `--name -number` becomes
+/// `--name=-number`, and the option's own range check reports the value.
 func normalizedArguments(_ arguments: [String]) -> [String] {
     var out = [String]()
     var i = 0
     while i < arguments.count {
         let a = arguments[i]
+        if a.hasPrefix("--"), !a.contains("="), a != "--", i + 1 < arguments.count {
+            let next = arguments[i + 1]
+            if next.count > 1, next.hasPrefix("-"), let c = next.dropFirst().first, c.isNumber || c == "." {
+                out.append(a + "=" + next)
+                i += 2
+                continue
+            }
+        }
         out.append(a)
         if a == "--bootstrap" {
             let next = i + 1 < arguments.count ? arguments[i + 1] : ""

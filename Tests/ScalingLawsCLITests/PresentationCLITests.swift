@@ -150,7 +150,7 @@ struct PresentationCLITests {
     func plotErrors() throws {
         let r = try scaling(["fit", exampleCSV, "--plot", "/nonexistent-dir/fit.svg"])
         #expect(r.status == 1)
-        #expect(r.stderr == "scaling: error: --plot: the directory /nonexistent-dir does not exist\n")
+        #expect(r.stderr == "scaling: error: --plot: cannot write /nonexistent-dir/fit.svg: the directory /nonexistent-dir does not exist\n")
         let plans = try scaling(["optimal", exampleCSV, "--flops", "1e24", "--tokens-per-param", "100", "--plot", "/tmp/x.svg"])
         #expect(plans.status == 1)
         #expect(plans.stderr.hasPrefix("scaling: error: --plot draws the compute-optimal frontier"))

@@ -46,7 +46,7 @@ struct TrainingCLITests {
     }
 
     @Test func fitAndBacktestReadLongFormatLogs() throws {
-        let final = try scaling(["fit", curves, "--law", "saturating", "--x", "params", "--fix", "E=1.69", "--format", "json"])
+        let final = try scaling(["fit", curves, "--use", "final", "--law", "saturating", "--x", "params", "--fix", "E=1.69", "--format", "json"])
         #expect(final.status == 0, "\(final.stderr)")
         #expect(try jsonObject(final.stdout)["runs"] as? Int == 3)
         let checkpoints = try scaling(["fit", curves, "--use", "checkpoints", "--law", "chinchilla", "--format", "json"])

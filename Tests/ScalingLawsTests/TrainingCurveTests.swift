@@ -32,7 +32,9 @@ struct TrainingCurveTests {
     @Test func finalUsesTheLastPointOfEachRunInAnyOrder() throws {
         let text = "name,params,tokens,loss\nb,2e8,4e9,2.9\na,1e8,1e9,3.5\nb,2e8,0,10\na,1e8,2e9,3.1\nb,2e8,2e9,3.2\na,1e8,5e8,3.9\n"
         let table = try CSVTable(text: text, source: "log.csv")
-        #expect(LongFormat.isLongFormat(table))
+        // Repeated labels with only a tokens column are ambiguous: not recognised, read when asked (--use).
+        #expect(!LongFormat.isLongFormat(table))
+        #expect(LongFormat.repeatedLabel(in: table)?.label == "b")
         let final = try LongFormat.runs(from: table, variables: ChinchillaLaw().variables, use: .final)
         #expect(final.map(\.group) == ["b", "a"])
         #expect(final.map(\.tokens) == [4e9, 2e9])
@@ -48,6 +50,18 @@ struct TrainingCurveTests {
     @Test func wideFilesWithDistinctRunLabelsAreNotLongFormat() throws {
         let table = try CSVTable(text: "run,params,tokens,loss\na,1e8,1e9,3\nb,2e8,2e9,2.8\n", source: "w.csv")
         #expect(!LongFormat.isLongFormat(table))
+    }
+
+    /// Issue 11, defect 2: a run-per-row ladder labelled by model (`model-<N>M` over several token
+    /// counts) is not a long-format log; all its rows are runs. With a step column it is one.
+    @Test func ladderLabelledByModelKeepsEveryRow() throws {
+        var rows = ["name,params,tokens,loss"]
+        for n in [10, 20, 40, 80] { for d in [1e9, 2e9, 4e9] { rows.append("model-\(n)M,\(Double(n) * 1e6),\(d),3") } }
+        let table = try CSVTable(text: rows.joined(separator: "\n"), source: "ladder.csv")
+        #expect(!LongFormat.isLongFormat(table))
+        #expect(try RunTable.runs(from: table, variables: ChinchillaLaw().variables).count == 12)
+        let logged = try CSVTable(text: "run,params,step,tokens,loss\na,1e8,1,1e9,3\na,1e8,2,2e9,2.9\n", source: "log.csv")
+        #expect(LongFormat.isLongFormat(logged))
     }
 
     @Test func integerWeightsEqualRepeatedRuns() throws {
@@ -165,7 +179,7 @@ struct TrainingCurveTests {
 struct StreamingCSVTests {
     @Test("Bytes fed in any pieces parse to the same records as the whole text")
     func chunkBoundaries() throws {
-        let text = "# comment\r\nrun,\"a \"\"quoted\"\" name\",loss\r\n\r\nr1, 1e9 ,\"2,5\"\n  # indented comment\n\"r2\",2e9,\"x\"\"y\"\nr3,3e9,\"\"\n"
+        let text = "\u{FEFF}# comment\r\n  # indented comment\rrun,\"a \"\"quoted\"\" name\",loss\r\n\r\nr1, 1e9 ,\"2,5\"\n#2,2.5e9,\"multi\r\nline\"\r\"r2\",2e9,\"x\"\"y\"\nr3,3e9,\"\"\n"
         let whole = try CSVTable(text: text, source: "t.csv")
         let bytes = Array(text.utf8)
         for size in [1, 2, 3, 7, bytes.count] {
@@ -182,7 +196,10 @@ struct StreamingCSVTests {
             #expect(records.dropFirst().map(\.1) == whole.rows, "piece size \(size)")
             #expect(records.dropFirst().map(\.0) == whole.lines, "piece size \(size)")
         }
-        #expect(whole.rows[1] == ["r2", "2e9", "x\"y"])
+        #expect(whole.header == ["run", "a \"quoted\" name", "loss"])
+        #expect(whole.rows[1] == ["#2", "2.5e9", "multi\r\nline"], "below the header, # starts data")
+        #expect(whole.rows[2] == ["r2", "2e9", "x\"y"])
+        #expect(whole.lines == [5, 6, 8, 9])
     }
 
     @Test("Curves read as a stream equal curves read from the table, and errors keep their line numbers")

@@ -73,6 +73,23 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // 100,000 runs (deterministic synthetic Chinchilla ladder, 1% log-normal noise): the fit with the
+    // default objective (Huber(1e-3) on log residuals) and the asymptotic intervals `scaling fit` prints.
+    // Issue 11's goal: under 2 s in release. Before the fix, the smoothed ψ′ recomputed a median per
+    // residual (O(n² log n)) and this took more than 500 s.
+    let manyRuns = syntheticRuns(count: 100_000, seed: 11)
+    Benchmark("Chinchilla fit + asymptotic intervals (100k runs)",
+              configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 5)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                let fit = try chinchilla.fit(manyRuns)
+                blackHole(try fit.asymptoticUncertainty())
+            } catch {
+                fatalError("100k fit failed: \(error)")
+            }
+        }
+    }
+
     // Reading the file, CSV parsing, and turning rows into validated runs.
     Benchmark("CSV load + parse (240 runs)") { benchmark in
         for _ in benchmark.scaledIterations {
@@ -105,5 +122,24 @@ let benchmarks: @Sendable () -> Void = {
                 }
             }
         }
+    }
+}
+
+/// `count` runs of the Chinchilla law (Hoffmann et al. 2022 parameters), N log-uniform in 1e7…1e10,
+/// D in 1e9…1e12, loss × exp(0.01 z), from a fixed SplitMix64 stream (identical on every machine).
+private func syntheticRuns(count: Int, seed: UInt64) -> [Run] {
+    var state = seed
+    func unit() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+    }
+    return (0..<count).map { _ in
+        let n = pow(10, 7 + 3 * unit()), d = pow(10, 9 + 3 * unit())
+        let z = (-2 * log(max(unit(), 1e-300))).squareRoot() * cos(2 * Double.pi * unit())
+        let loss = (1.69 + 406.4 * pow(n, -0.34) + 410.7 * pow(d, -0.28)) * exp(0.01 * z)
+        return Run(params: n, tokens: d, loss: loss)
     }
 }

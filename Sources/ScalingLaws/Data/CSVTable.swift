@@ -1,7 +1,9 @@
 /// A CSV file read into a header and raw rows, each row remembering its line number.
 ///
-/// Accepts RFC 4180 quoting (`"a,b"`, doubled `""`), LF or CRLF line ends, blank lines and lines whose
-/// first non-blank character is `#` (comments). Every row must have as many fields as the header.
+/// Accepts RFC 4180 quoting (`"a,b"`, doubled `""`), LF, CRLF or CR line ends, a UTF-8 byte-order mark,
+/// blank lines, and comment lines (first non-blank character `#`) above the header only; below it every
+/// line is data. Column names must be distinct (case-insensitively), and every row must have as many
+/// fields as the header. See ``CSVRecordParser`` for the exact rules.
 public struct CSVTable: Sendable {
     /// Name used in error messages (usually the path).
     public let source: String
@@ -12,37 +14,35 @@ public struct CSVTable: Sendable {
     /// 1-based line number of each row.
     public let lines: [Int]
 
-    /// Parses `text`.
+    /// Parses `text`, exactly as ``init(contentsOf:)`` parses a file.
     /// - Throws: ``ScalingLawsError/malformedFile(file:line:message:)`` for an empty file, an unterminated
-    ///   quote or a row whose field count differs from the header's.
+    ///   quote, a header with an empty or repeated column name, or a row whose field count differs from
+    ///   the header's.
     public init(text: String, source: String) throws(ScalingLawsError) {
-        self.source = source
-        var records: [(line: Int, fields: [String])] = []
-        var parser = CSVRecordParser()
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBufferPointer { buffer in
-            parser.feed(buffer) { line, fields in records.append((line, fields)) }
+        var pending: [UInt8]? = Array(text.utf8)
+        try self.init(source: source) { () throws(ScalingLawsError) -> [UInt8]? in
+            defer { pending = nil }
+            return pending
         }
-        guard parser.finish({ line, fields in records.append((line, fields)) }) else {
-            throw .malformedFile(file: source, line: parser.recordLine, message: "a quoted field is not closed: add the closing \"")
-        }
+    }
 
-        guard let first = records.first else {
-            throw .malformedFile(file: source, line: nil, message: "the file is empty: expected a header row such as \"params,tokens,loss\" and one row per run")
+    /// Parses the UTF-8 bytes `bytes` (invalid UTF-8 is reported with its line).
+    public init(bytes: [UInt8], source: String) throws(ScalingLawsError) {
+        var pending: [UInt8]? = bytes
+        try self.init(source: source) { () throws(ScalingLawsError) -> [UInt8]? in
+            defer { pending = nil }
+            return pending
         }
-        header = first.fields
-        for (i, name) in header.enumerated() where name.isEmpty {
-            throw .malformedFile(file: source, line: first.line, message: "header column \(i + 1) has no name")
-        }
+    }
+
+    private init(source: String, next: () throws(ScalingLawsError) -> [UInt8]?) throws(ScalingLawsError) {
+        var header: [String] = []
         var rows: [[String]] = []
         var lines: [Int] = []
-        for record in records.dropFirst() {
-            guard record.fields.count == header.count else {
-                throw .malformedFile(file: source, line: record.line, message: "expected \(header.count) fields as in the header, found \(record.fields.count)")
-            }
-            rows.append(record.fields)
-            lines.append(record.line)
-        }
+        try CSVStream.parse(source: source, next: next, header: { header = $0 },
+                            row: { line, fields in rows.append(fields); lines.append(line) })
+        self.source = source
+        self.header = header
         self.rows = rows
         self.lines = lines
     }
@@ -55,18 +55,18 @@ public struct CSVTable: Sendable {
         self.lines = lines
     }
 
-    /// Reads and parses the file at `path`.
+    /// Reads and parses the file at `path` (any readable file, `/dev/stdin` included) with the same
+    /// reader as ``CSVStream``.
     public init(contentsOf path: String) throws(ScalingLawsError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .io(path: path, message: "cannot read the file (\(Self.reason(error)))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw .malformedFile(file: path, line: nil, message: "the file is not UTF-8 text")
-        }
-        try self.init(text: text, source: path)
+        var header: [String] = []
+        var rows: [[String]] = []
+        var lines: [Int] = []
+        try CSVStream.read(contentsOf: path, header: { header = $0 },
+                           row: { line, fields in rows.append(fields); lines.append(line) })
+        self.source = path
+        self.header = header
+        self.rows = rows
+        self.lines = lines
     }
 
     static func reason(_ error: any Error) -> String {

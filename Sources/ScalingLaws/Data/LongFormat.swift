@@ -9,8 +9,12 @@ public enum CheckpointUse: String, Sendable, Hashable, CaseIterable {
 /// Long-format logs: one row per logged point of a run (a run identifier in `run`, `run_id` or `name`;
 /// the tokens seen, step or FLOPs; the loss), many runs in one file, rows in any order.
 ///
-/// Such a file is recognised by its run column: some identifier occurs on more than one row. A file
-/// whose run column holds distinct labels is one row per run, as before.
+/// **Recognition must be unambiguous.** A file is read as a long-format log only when it says so: it has
+/// a run column in which some identifier repeats *and* a progress column (`step`, `steps`, `iteration`,
+/// `iter` or `tokens_seen`), or the caller asks for it (`--use final|checkpoints`). A run column with
+/// repeating labels and only a `tokens` column is ambiguous (a ladder of separately trained runs labelled
+/// by model, such as `model-70M` at several token counts, looks the same as checkpoints of one run) and is
+/// read one run per row, never collapsed silently; ``repeatedLabel(in:runColumn:)`` lets the caller say so.
 ///
 /// **Checkpoint fits.** With ``CheckpointUse/checkpoints`` every logged point becomes a run with
 /// N = the run's params and D = the tokens seen so far (the approach of Choshen et al. 2024, "A
@@ -36,12 +40,25 @@ public enum LongFormat {
         table.columnIndex(override.map { [$0] } ?? runAliases)
     }
 
-    /// Whether `table` is long-format: it has a run column in which some identifier repeats.
+    /// Column names that mark a file as a log of training progress (not the `tokens` a run was trained to).
+    public static let progressAliases = CurveTable.stepAliases + ["tokens_seen"]
+
+    /// Whether `table` is unambiguously long-format: a run column in which some identifier repeats, and a
+    /// progress column (``progressAliases``).
     public static func isLongFormat(_ table: CSVTable, runColumn override: String? = nil) -> Bool {
-        guard let c = runColumn(in: table, override: override) else { return false }
-        var seen = Set<String>()
-        for row in table.rows where !seen.insert(row[c]).inserted { return true }
-        return false
+        guard table.columnIndex(progressAliases) != nil else { return false }
+        return repeatedLabel(in: table, runColumn: override) != nil
+    }
+
+    /// The first run label that occurs on two rows (with both lines), if the table has a run column.
+    public static func repeatedLabel(in table: CSVTable, runColumn override: String? = nil) -> (label: String, column: String, lines: (Int, Int))? {
+        guard let c = runColumn(in: table, override: override) else { return nil }
+        var seen = [String: Int]()
+        for (r, row) in table.rows.enumerated() {
+            if let first = seen[row[c]] { return (row[c], table.header[c], (table.lines[first], table.lines[r])) }
+            seen[row[c]] = r
+        }
+        return nil
     }
 
     /// The runs of a long-format table: the last point of each run (`.final`) or every checkpoint

@@ -63,6 +63,18 @@ public struct RunTable: Sendable {
             }
             return table.columnIndex(aliases[key] ?? [key])
         }
+        /// Two header columns that are both names of `key` (e.g. `N` and `params`), when no override chose.
+        func ambiguity(_ key: String) -> (Int, Int)? {
+            guard (overrides[key] ?? nil) == nil else { return nil }
+            let names = Set((aliases[key] ?? [key]).map { $0.lowercased() })
+            let matches = table.header.indices.filter { names.contains(table.header[$0].lowercased()) }
+            return matches.count > 1 ? (matches[0], matches[1]) : nil
+        }
+        func refuseAmbiguous(_ key: String) throws(ScalingLawsError) {
+            guard let (a, b) = ambiguity(key) else { return }
+            throw .malformedFile(file: table.source, line: nil,
+                                 message: "header columns \(a + 1) (\(displayQuoted(table.header[a]))) and \(b + 1) (\(displayQuoted(table.header[b]))) are both names of \(key); choose one with --\(key)-col or remove the other")
+        }
         let standard = Variable.standard
         var index = [String: Int]()
         for key in standard + ["loss", "group"] { if let i = try locate(key) { index[key] = i } }
@@ -89,6 +101,9 @@ public struct RunTable: Sendable {
             }
             extra[v] = i
         }
+        for key in parse.sorted() { try refuseAmbiguous(key) }
+        if requireLoss { try refuseAmbiguous("loss") }
+        try refuseAmbiguous("group")
         if requireLoss && index["loss"] == nil {
             let tried = columns.loss.map { [$0] } ?? aliases["loss"]!
             throw .missingColumn(file: table.source, needed: "loss", tried: tried, available: table.header,
@@ -104,6 +119,13 @@ public struct RunTable: Sendable {
                     throw .badValue(file: table.source, line: table.lines[r], column: column + 1,
                                     columnName: table.header[column],
                                     expected: "a positive number such as 2.31, 1.4e12 or 70B", found: text)
+                }
+                // A subnormal value (below 2.2e-308) has lost precision and its logarithm sits hundreds of
+                // units below every other run's: a typo or an underflow, never a measurement.
+                guard v.isNormal else {
+                    throw .badValue(file: table.source, line: table.lines[r], column: column + 1,
+                                    columnName: table.header[column],
+                                    expected: "a positive number of normal size (above 2.2e-308)", found: text)
                 }
                 return v
             }
@@ -125,7 +147,15 @@ public struct RunTable: Sendable {
                 }
                 run.group = row[i]
             }
-            runs.append(run.completed(flopsPerParamToken: k))
+            let completed = run.completed(flopsPerParamToken: k)
+            // C = k·N·D (or N = C/(k·D), …) may overflow or underflow even when each value is in range.
+            for (key, value) in [(Variable.params, completed.params), (Variable.tokens, completed.tokens), (Variable.flops, completed.flops)] {
+                if let value, !(value.isFinite && value > 0) {
+                    throw .malformedFile(file: table.source, line: table.lines[r],
+                                         message: "\(key) derived by C = \(formatK(k))·N·D is \(value), out of the range of double precision; check the values on this row")
+                }
+            }
+            runs.append(completed)
         }
         return runs
     }

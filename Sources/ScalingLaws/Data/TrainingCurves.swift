@@ -149,9 +149,9 @@ struct CurveBuilder {
     mutating func add(_ row: [String], line: Int) throws(ScalingLawsError) {
         rows += 1
         func number(_ column: Int, allowZero: Bool = false) throws(ScalingLawsError) -> Double {
-            guard let v = parseQuantity(row[column]), v > 0 || (allowZero && v == 0) else {
+            guard let v = parseQuantity(row[column]), (v > 0 && v.isNormal) || (allowZero && v == 0) else {
                 throw .badValue(file: source, line: line, column: column + 1, columnName: header[column],
-                                expected: allowZero ? "a number ≥ 0 such as 1000 or 2.1B" : "a positive number such as 2.31, 1.4e12 or 70B",
+                                expected: allowZero ? "a number ≥ 0 such as 1000 or 2.1B (not below 2.2e-308)" : "a positive number such as 2.31, 1.4e12 or 70B (not below 2.2e-308)",
                                 found: row[column])
             }
             return v
@@ -163,6 +163,10 @@ struct CurveBuilder {
         }
         let n = try paramsColumn.map { c throws(ScalingLawsError) in try number(c) } ?? params!
         let seen = try number(tokensColumn, allowZero: true) * (tokensPerStep ?? 1)
+        guard seen.isFinite else {
+            throw .badValue(file: source, line: line, column: tokensColumn + 1, columnName: header[tokensColumn],
+                            expected: "a step count whose tokens (step × --tokens-per-step) fit in double precision", found: row[tokensColumn])
+        }
         let loss = try number(lossColumn)
         if points[run] == nil {
             order.append(run)

@@ -133,6 +133,7 @@ extension FitResult {
 
     /// Reads a fit saved with ``write(to:)`` or `scaling fit --save`.
     public init(contentsOf path: String) throws(ScalingLawsError) {
+        try CSVStream.checkReadable(path, what: "a fit file")
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -153,13 +154,15 @@ extension FitResult {
         try self.init(record: record, source: path)
     }
 
-    /// Writes the fit as JSON, atomically (a temporary file renamed into place).
-    public func write(to path: String) throws(ScalingLawsError) {
+    /// Writes the fit as JSON, atomically and never onto one of `inputs` (see ``AtomicFile``).
+    public func write(to path: String, inputs: [String] = []) throws(ScalingLawsError) {
+        let data: Data
         do {
-            try JSON.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+            data = try JSON.encode(record)
         } catch {
-            throw .io(path: path, message: "cannot write the fit (\(CSVTable.reason(error)))")
+            throw .io(path: path, message: "cannot encode the fit (\(error))")
         }
+        try AtomicFile.write(data, to: path, option: "--save", inputs: inputs)
     }
 }
 

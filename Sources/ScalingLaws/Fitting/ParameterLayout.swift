@@ -57,6 +57,15 @@ struct ParameterLayout: Sendable {
             }
             values[j] = value
         }
+        for (name, value) in constraints.initial.sorted(by: { $0.key < $1.key }) {
+            let j = try index(name, "--init")
+            guard value.isFinite else {
+                throw .invalidOption(option: "--init", message: "\(name) must be a finite number, got \(value)")
+            }
+            if params[j].isPositive && value <= 0 {
+                throw .invalidOption(option: "--init", message: "\(name) must be positive in the \(law.name) law, got \(value)")
+            }
+        }
         var leaderOf = Array(0..<params.count)
         for (follower, leader) in constraints.ties.sorted(by: { $0.key < $1.key }) {
             let f = try index(follower, "--tie"), l = try index(leader, "--tie")

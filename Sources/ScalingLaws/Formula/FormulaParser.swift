@@ -10,7 +10,15 @@
 ///     primary = number | name | name "(" sum ("," sum)* ")" | "(" sum ")"
 ///
 /// Functions: exp, log (natural), sqrt, min, max. Numbers are decimal with an optional exponent.
+///
+/// Limits (so that no formula can exhaust the stack of the recursive parser, compiler or tree): at most
+/// ``maxLength`` characters, ``maxNodes`` numbers, names, operators and calls, and ``maxNesting`` levels
+/// of parentheses, function calls, signs and exponents. Each is reported as a formula error.
 struct FormulaSyntax: Sendable, Hashable {
+    static let maxLength = 10_000
+    static let maxNodes = 500
+    static let maxNesting = 64
+
     indirect enum Node: Sendable, Hashable {
         case number(Double)
         case name(String, position: Int)
@@ -22,6 +30,10 @@ struct FormulaSyntax: Sendable, Hashable {
     let root: Node
 
     init(_ text: String) throws(ScalingLawsError) {
+        guard text.count <= Self.maxLength else {
+            throw .formula(text: String(text.prefix(60)) + "…", position: 0,
+                           message: "the formula is too long (\(text.count) characters; at most \(Self.maxLength))")
+        }
         var parser = Parser(text: text)
         root = try parser.parseFormula()
     }
@@ -30,6 +42,24 @@ struct FormulaSyntax: Sendable, Hashable {
         let text: String
         let chars: [Character]
         var index = 0
+        var nodes = 0
+        var nesting = 0
+
+        /// Counts one more node of the tree.
+        mutating func grow() throws(ScalingLawsError) {
+            nodes += 1
+            if nodes > FormulaSyntax.maxNodes {
+                throw fail("the formula is too large: more than \(FormulaSyntax.maxNodes) numbers, names and operators")
+            }
+        }
+
+        /// Enters one more level of nesting (parentheses, a call, a sign or an exponent).
+        mutating func enter() throws(ScalingLawsError) {
+            nesting += 1
+            if nesting > FormulaSyntax.maxNesting {
+                throw fail("the formula nests too deeply: more than \(FormulaSyntax.maxNesting) levels of parentheses, signs and exponents")
+            }
+        }
 
         init(text: String) {
             self.text = text
@@ -60,9 +90,12 @@ struct FormulaSyntax: Sendable, Hashable {
         }
 
         mutating func parseSum() throws(ScalingLawsError) -> Node {
+            try enter()
+            defer { nesting -= 1 }
             var node = try parseProduct()
             while let c = peek(), c == "+" || c == "-" {
                 index += 1
+                try grow()
                 node = .binary(c, node, try parseProduct())
             }
             return node
@@ -72,6 +105,7 @@ struct FormulaSyntax: Sendable, Hashable {
             var node = try parseUnary()
             while let c = peek(), "*/×÷".contains(c) {
                 index += 1
+                try grow()
                 node = .binary(c == "×" ? "*" : c == "÷" ? "/" : c, node, try parseUnary())
             }
             return node
@@ -80,6 +114,9 @@ struct FormulaSyntax: Sendable, Hashable {
         mutating func parseUnary() throws(ScalingLawsError) -> Node {
             if let c = peek(), c == "-" || c == "+" {
                 index += 1
+                try grow()
+                try enter()
+                defer { nesting -= 1 }
                 let operand = try parseUnary()
                 return c == "-" ? .negate(operand) : operand
             }
@@ -90,6 +127,9 @@ struct FormulaSyntax: Sendable, Hashable {
             let base = try parsePrimary()
             if peek() == "^" {
                 index += 1
+                try grow()
+                try enter()
+                defer { nesting -= 1 }
                 return .binary("^", base, try parseUnary())
             }
             return base
@@ -98,6 +138,7 @@ struct FormulaSyntax: Sendable, Hashable {
         mutating func parsePrimary() throws(ScalingLawsError) -> Node {
             guard let c = peek() else { throw fail("the formula ends too early: expected a number, a name or '('") }
             let start = index
+            try grow()
             if c == "(" {
                 index += 1
                 let inner = try parseSum()
@@ -135,7 +176,7 @@ struct FormulaSyntax: Sendable, Hashable {
                     guard peek() == ")" else { throw fail("unbalanced parentheses: \(name)( is never closed", at: start) }
                     index += 1
                     guard allowed.contains(args.count) else {
-                        throw fail("\(name) takes \(allowed.lowerBound == allowed.upperBound ? "\(allowed.lowerBound)" : "\(allowed.lowerBound) or more") argument\(allowed.upperBound == 1 ? "" : "s"), got \(args.count)", at: start)
+                        throw fail("\(name) takes \(allowed.lowerBound == allowed.upperBound ? "\(allowed.lowerBound)" : "\(allowed.lowerBound) to \(allowed.upperBound)") argument\(allowed.upperBound == 1 ? "" : "s"), got \(args.count)", at: start)
                     }
                     return .call(name, args, position: start)
                 }

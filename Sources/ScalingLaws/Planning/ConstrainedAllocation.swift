@@ -19,8 +19,8 @@ extension FitResult {
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a non-positive ratio or budget;
     ///   ``ScalingLawsError/unsupported(_:)`` for a law without N and D.
     public func fixedRatioPlan(flops: Double, tokensPerParam r: Double) throws(ScalingLawsError) -> ConstrainedPlan {
-        guard r > 0, r.isFinite else {
-            throw .invalidOption(option: "--tokens-per-param", message: "expected a positive ratio D/N such as 100, got \(r)")
+        guard r >= 1e-6, r <= 1e9 else {
+            throw .invalidOption(option: "--tokens-per-param", message: "expected a ratio D/N from 1e-06 to 1e+09 such as 100, got \(r)")
         }
         let optimum = try allocationOptimum(flops: flops)
         let n = (flops / (flopsPerParamToken * r)).squareRoot()

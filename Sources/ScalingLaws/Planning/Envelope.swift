@@ -76,8 +76,8 @@ public struct EnvelopeAnalysis: Sendable {
         guard k > 0, k.isFinite else {
             throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
         }
-        guard options.gridPoints >= 2 else {
-            throw .invalidOption(option: "--grid", message: "expected at least 2 FLOP values, got \(options.gridPoints)")
+        guard options.gridPoints >= 2, options.gridPoints <= Limits.maxGridPoints else {
+            throw .invalidOption(option: "--grid", message: "expected 2 to \(Limits.maxGridPoints) FLOP values, got \(options.gridPoints)")
         }
         guard curves.count >= 2 else {
             throw .insufficientData("the envelope needs training curves of at least 2 model sizes, found \(curves.count) curve\(curves.count == 1 ? "" : "s")")

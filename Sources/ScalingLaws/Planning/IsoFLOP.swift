@@ -97,11 +97,9 @@ public struct IsoFLOPAnalysis: Sendable {
         guard k > 0, k.isFinite else {
             throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
         }
-        guard options.level > 0, options.level < 1 else {
-            throw .invalidOption(option: "--level", message: "expected a confidence level strictly between 0 and 1 such as 0.95, got \(options.level)")
-        }
-        if let b = options.bootstrapReplicates, b < 2 {
-            throw .invalidOption(option: "--bootstrap", message: "expected at least 2 replicates (1000 is usual), got \(b)")
+        try Limits.checkLevel(options.level)
+        if let b = options.bootstrapReplicates, b < 2 || b > Limits.maxReplicates {
+            throw .invalidOption(option: "--bootstrap", message: "expected 2 to \(Limits.maxReplicates) replicates (1000 is usual), got \(b)")
         }
         if let s = options.noise, !(s > 0 && s.isFinite) {
             throw .invalidOption(option: "--noise", message: "expected a positive standard deviation of ln L such as 0.005, got \(s)")

@@ -52,12 +52,16 @@ public struct TransformerShape: Sendable, Hashable, Encodable {
     /// the number of heads unless key/value heads differ); `kvHeads` defaults to `heads`.
     ///
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` naming the flag whose value does not fit.
+    /// Largest accepted dimension or count (10⁹): products of two stay far inside `Int` and `Double`.
+    public static let maxDimension = 1_000_000_000
+
     public init(layers: Int, dModel: Int, vocab: Int, context: Int, ffnDim: Int, gated: Bool = false,
                 heads: Int? = nil, kvHeads: Int? = nil, tiedEmbeddings: Bool = false, learnedPositions: Bool = false,
                 biases: Bool = false, normalization: Normalization = .none) throws(ScalingLawsError) {
         for (flag, value) in [("--layers", layers), ("--d-model", dModel), ("--vocab", vocab), ("--context", context),
-                              ("--ffn-dim", ffnDim)] where value < 1 {
-            throw .invalidOption(option: flag, message: "expected a positive whole number, got \(value)")
+                              ("--ffn-dim", ffnDim), ("--heads", heads ?? 1), ("--kv-heads", kvHeads ?? 1)]
+        where value < 1 || value > Self.maxDimension {
+            throw .invalidOption(option: flag, message: "expected a positive whole number of at most \(Self.maxDimension), got \(value)")
         }
         let h = heads ?? 1
         guard h >= 1, dModel % h == 0 else {

@@ -46,7 +46,7 @@ extension FitResult {
             var jac = Matrix(rows: n, columns: p)
             model.leastSquaresProblem().jacobian(u, &jac)
             let loss = objective.robustLoss
-            let slopes = psiPrimes(r, loss: loss)
+            let slopes = Self.psiPrimes(r, loss: loss)
             let meanSlope = slopes.reduce(0, +) / Double(n)
             let varSlope = slopes.reduce(0) { $0 + ($1 - meanSlope) * ($1 - meanSlope) } / Double(n)
             guard meanSlope > 0 else {
@@ -144,10 +144,13 @@ extension FitResult {
     }
 
     /// ψ′(rᵢ), smoothed for Huber's loss (see ``asymptoticUncertainty(level:)``).
-    private func psiPrimes(_ r: [Double], loss: RobustLoss) -> [Double] {
+    ///
+    /// O(n log n): the median of r is computed once, not once per residual.
+    static func psiPrimes(_ r: [Double], loss: RobustLoss) -> [Double] {
         guard case .huber(let delta) = loss, r.count > 1 else { return r.map(loss.psiPrime) }
         let sd = Quantiles.standardDeviation(r)
-        let mad = 1.4826 * Quantiles.median(r.map { abs($0 - Quantiles.median(r)) })
+        let center = Quantiles.median(r)
+        let mad = 1.4826 * Quantiles.median(r.map { abs($0 - center) })
         let spread = min(sd, mad > 0 ? mad : sd)
         let h = 0.9 * spread * pow(Double(r.count), -0.2)
         guard h > 0, h.isFinite else { return r.map(loss.psiPrime) }
@@ -171,9 +174,7 @@ extension FitResult {
     }
 
     static func validate(level: Double) throws(ScalingLawsError) {
-        guard level > 0, level < 1 else {
-            throw .invalidOption(option: "--level", message: "expected a confidence level strictly between 0 and 1 (e.g. 0.95), got \(level)")
-        }
+        try Limits.checkLevel(level)
     }
 
     /// Assembles an ``Uncertainty`` from a covariance of the free variables u (used for standard errors,

@@ -5,7 +5,9 @@ public enum Quantiles {
     /// Φ⁻¹(p), the standard normal quantile, by Acklam's rational approximation refined with one Halley
     /// step (relative error below 1e-15 over (0, 1)).
     public static func normal(_ p: Double) -> Double {
-        precondition(p > 0 && p < 1, "probability must lie in (0, 1)")
+        // Φ⁻¹(0) = −∞ and Φ⁻¹(1) = +∞; callers check levels (``Limits/checkLevel(_:option:)``), but a value
+        // that rounds to 0 or 1 must not trap.
+        guard p > 0 && p < 1 else { return p.isNaN ? .nan : (p <= 0 ? -.infinity : .infinity) }
         let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
                  1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
         let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,

@@ -1,4 +1,5 @@
 import Foundation
+import ScalingLaws
 
 /// A self-contained SVG image: elements in drawing order, no scripts, no external fonts (the generic
 /// `sans-serif` family), written atomically.
@@ -35,13 +36,9 @@ struct SVGDocument: Sendable {
         return out
     }
 
-    /// Writes the image to `path` atomically (a temporary file renamed into place).
+    /// Writes the image to `path` atomically, never onto an input of the command (see ``AtomicFile``).
     func write(to path: String) throws {
-        do {
-            try Data(render().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw CLIError(message: "--plot: cannot write \(path): \(error.localizedDescription)")
-        }
+        try AtomicFile.write(Data(render().utf8), to: path, option: "--plot", inputs: commandLineInputs())
     }
 
     static func escape(_ s: String) -> String {
