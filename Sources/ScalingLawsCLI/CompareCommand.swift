@@ -36,6 +36,9 @@ struct Compare: ParsableCommand {
     /// `header` nil checks the named laws before the file is read (the formula law needs its columns).
     func candidates(columns header: [String]?) throws -> [any ScalingLaw] {
         var names = (laws ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let laws, names.isEmpty {
+            throw CLIError(message: "--laws: expected a comma-separated list of laws such as power,saturating,chinchilla, got \"\(laws)\"")
+        }
         if let single = law.law, single != "formula" { names.append(single) }
         if names.isEmpty && law.formula == nil { names = Self.defaultLaws }
         var seen = Set<String>()

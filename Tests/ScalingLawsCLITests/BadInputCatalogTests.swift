@@ -160,7 +160,6 @@ let hostileInputs: [HostileInput] = [
     // compare
     .init("compare", "unknown law", files: ["runs.csv": ladderCSV], ["compare", "runs.csv", "--laws", "power,kaplan9"], ["unknown law \"kaplan9\""]),
     .init("compare", "--laws ','", files: ["runs.csv": ladderCSV], ["compare", "runs.csv", "--laws", ","], ["--laws"]),
-    .init("compare", "--formula without formula in --laws", files: ["runs.csv": ladderCSV], ["compare", "runs.csv", "--laws", "power", "--formula", "E + A*N^-a"], ["--formula", "--laws"]),
     .init("compare", "--fix", files: ["runs.csv": ladderCSV], ["compare", "runs.csv", "--fix", "E=1"], ["--fix"]),
     .init("compare", "repeated column", files: ["runs.csv": "params,tokens,loss,tokens\n1,2,3,4\n"], ["compare", "runs.csv"], ["runs.csv, line 1", "columns 2 and 4"]),
 

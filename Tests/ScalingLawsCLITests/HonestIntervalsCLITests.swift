@@ -93,6 +93,17 @@ struct HonestIntervalsCLITests {
         let calibrated = try #require(json["calibrated_interval"] as? [Double])
         let plain = try #require(json["interval"] as? [Double])
         #expect(calibrated[0] <= plain[0] && calibrated[1] >= plain[1])
+        // A log whose schedule rows leave the loss empty (here the 25M runs of Luo et al.): those rows
+        // carry no point. The cosine run's end from its first 20%, 2.4% below the schedule-blind forecast.
+        let mp = repositoryRoot.appendingPathComponent("Examples/data/multipower_25m.csv").path
+        let real = try scaling(["curve", mp, "--run", "cosine_24000", "--tokens-per-step", "1", "--params", "25M",
+                                "--through", "4787", "--at", "23920", "--format", "json"])
+        #expect(real.status == 0, "\(real.stderr)")
+        let realJSON = try jsonObject(real.stdout)
+        let realInterval = try #require(realJSON["calibrated_interval"] as? [Double])
+        let actual = try #require(realJSON["actual"] as? Double)
+        #expect(realInterval[0] <= actual && actual <= realInterval[1])
+        #expect(!((realJSON["interval"] as? [Double]).map { $0[0] <= actual && actual <= $0[1] } ?? true))
         let before = try scaling(["curve", path, "--run", "m160", "--at", "1"])
         #expect(before.status != 0 && before.stderr.contains("before the first fitted point"), "\(before.stderr)")
     }

@@ -6,17 +6,7 @@ import Testing
 /// loss, steps as the token axis (any fixed number of tokens per step gives the same ratios).
 func multipowerCurves() throws -> [TrainingCurve] {
     let path = repositoryRoot.appendingPathComponent("Examples/data/multipower_25m.csv").path
-    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
-    var order = [String](), points = [String: [(Double, Double)]]()
-    for line in lines {
-        let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard f.count == 4, let step = Double(f[1]), let loss = Double(f[3]) else { continue }
-        if points[f[0]] == nil { order.append(f[0]) }
-        points[f[0], default: []].append((step, loss))
-    }
-    return order.map { run in
-        TrainingCurve(run: run, params: 25e6, tokens: points[run]!.map(\.0), losses: points[run]!.map(\.1))
-    }
+    return try CurveTable.curves(contentsOf: path, tokensPerStep: 1, params: 25e6)
 }
 
 /// Each run's last logged loss forecast from its first 20%, 30% and 50% (27 forecasts).

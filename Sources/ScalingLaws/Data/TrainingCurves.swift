@@ -25,7 +25,8 @@ public struct TrainingCurve: Sendable, Hashable {
 ///
 /// Columns are found by name, case-insensitively: the run in `run`, `run_id`, `name`, `id` or `model`;
 /// N, tokens and loss under the same names as ``RunTable/aliases``; the step in `step`, `steps`,
-/// `iteration` or `iter`. Points at 0 tokens (the initial loss) are skipped: they have no compute.
+/// `iteration` or `iter`. Points at 0 tokens (the initial loss) are skipped: they have no compute. Rows
+/// whose loss is empty are skipped too: they carry other columns only (a learning rate logged every step).
 public enum CurveTable {
     /// Column names that override the detection (nil: detect by alias).
     public struct Columns: Sendable, Hashable {
@@ -161,6 +162,9 @@ struct CurveBuilder {
             throw .badValue(file: source, line: line, column: runColumn + 1, columnName: header[runColumn],
                             expected: "a run identifier", found: run)
         }
+        // A row with an empty loss logs no point: exports from W&B or TensorBoard log the learning rate
+        // every step and the loss every k steps (the schedule-aware laws read those rows).
+        if row[lossColumn].allSatisfy(\.isWhitespace) { return }
         let n = try paramsColumn.map { c throws(ScalingLawsError) in try number(c) } ?? params!
         let seen = try number(tokensColumn, allowZero: true) * (tokensPerStep ?? 1)
         guard seen.isFinite else {
