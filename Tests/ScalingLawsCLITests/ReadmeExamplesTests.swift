@@ -132,7 +132,7 @@ func helpExamples(_ help: String) -> (commands: [String], lines: [String]) {
 @Suite("Help examples copy and run")
 struct HelpExamplesTests {
     @Test("Every example of every command's help fits 80 columns and runs on the bundled files",
-          arguments: ["", "fit", "predict", "optimal", "backtest", "compare", "isoflop", "design", "envelope", "curve", "task", "flops", "laws"])
+          arguments: ["", "fit", "predict", "optimal", "backtest", "compare", "isoflop", "design", "envelope", "curve", "schedule", "task", "flops", "laws"])
     func examplesRun(command: String) throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
