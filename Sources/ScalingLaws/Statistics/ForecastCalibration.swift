@@ -9,10 +9,10 @@ import Foundation
 /// The calibrated interval adds a term that grows with the log of the extrapolation ratio r (the target
 /// over the largest fitted value along the axis of extrapolation):
 ///
-///     ln L − ln L̂  ~  s·T₁ + κ·ln(r)·T₂,      Var = s² + κ²·ln²(r)
+///     Var(ln L − ln L̂) = λ·s² + κ²·ln²(r)
 ///
-/// where s is the plain new-run standard deviation on the log scale (parameters and run scatter) and κ
-/// the misspecification rate. Both are estimated from the user's own data: the law is refitted on the
+/// where s is the plain new-run standard deviation on the log scale (parameters and run scatter), λ ≥ 1
+/// how much that plain variance is understated, and κ the misspecification rate. Both are estimated from the user's own data: the law is refitted on the
 /// data up to each of several earlier origins and forecasts the rest of the data, each forecast j giving
 /// its ratio r_j, log-error e_j and plain s_j. A least-squares fit with non-negative coefficients of
 ///
