@@ -61,6 +61,27 @@ struct ResidualModel: Sendable {
         return true
     }
 
+    /// Turns predictions in `r` into residuals, in place; false where the model is undefined.
+    func fillInPlace(_ r: inout [Double]) -> Bool {
+        r.withUnsafeMutableBufferPointer { r in
+            switch space {
+            case .log:
+                for i in 0..<y.count {
+                    let f = r[i]
+                    guard f > 0, f.isFinite else { return false }
+                    r[i] = logY[i] - log(f)
+                }
+            case .linear:
+                for i in 0..<y.count {
+                    let f = r[i]
+                    guard f.isFinite else { return false }
+                    r[i] = y[i] - f
+                }
+            }
+            return true
+        }
+    }
+
     /// Σ wᵢ·ρ(rᵢ) for predictions `f` (Σ ρ(rᵢ) without weights), or nil where the model is undefined.
     /// Adds in the same order as ``RobustLoss/cost(_:weights:)`` on ``residuals(prediction:)``, so the two
     /// agree to the bit; it just allocates no residual vector.
@@ -98,10 +119,10 @@ struct ResidualModel: Sendable {
             parameterCount: layout.free.count,
             weights: weights,
             residuals: { u, r in
+                // The predictions go straight into r, then become residuals in place.
                 let theta = model.layout.fullVector(free: u)
-                var f = [Double](repeating: 0, count: n)
-                model.law.evaluate(theta, model.inputs, into: &f)
-                return model.fill(f, into: &r)
+                model.law.evaluate(theta, model.inputs, into: &r)
+                return model.fillInPlace(&r)
             },
             jacobian: { u, jac in
                 let theta = model.layout.fullVector(free: u)
@@ -122,11 +143,21 @@ struct ResidualModel: Sendable {
                         for (k, j) in model.layout.free.enumerated() {
                             let chain = model.layout.slope(u[k], j)
                             let group = groups[k]
+                            let column = out.baseAddress! + k * n
+                            if group.count == 1 {
+                                let df = jp.baseAddress! + group[0] * n
+                                if log {
+                                    for i in 0..<n { column[i] = -(df[i] * chain) / f[i] }
+                                } else {
+                                    for i in 0..<n { column[i] = -(df[i] * chain) }
+                                }
+                                continue
+                            }
                             for i in 0..<n {
                                 var d = 0.0
                                 for m in group { d += jp[i + m * n] }
                                 d *= chain
-                                out[i + k * n] = log ? -d / f[i] : -d
+                                column[i] = log ? -d / f[i] : -d
                             }
                         }
                     }

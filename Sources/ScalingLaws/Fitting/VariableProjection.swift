@@ -168,15 +168,10 @@ struct LinearProjection {
                 for a in 0..<q {
                     let va = wp.baseAddress! + a * n
                     for b in a..<q {
-                        let vb = wp.baseAddress! + b * n
-                        var s = 0.0
-                        for i in 0..<n { s += va[i] * vb[i] }
-                        gram[a + b * q] = s / (norms[a] * norms[b])
+                        gram[a + b * q] = dot(va, wp.baseAddress! + b * n, n) / (norms[a] * norms[b])
                         gram[b + a * q] = gram[a + b * q]
                     }
-                    var s = 0.0
-                    for i in 0..<n { s += va[i] * rhs[i] }
-                    h[a] = s / norms[a]
+                    h[a] = dot(va, rhs, n) / norms[a]
                 }
             }
             if let z = SmallSymmetricSystem.solve(gram, h) {

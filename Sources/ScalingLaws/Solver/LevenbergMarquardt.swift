@@ -63,6 +63,9 @@ public enum LevenbergMarquardt {
         var scale = [Double](repeating: 0, count: p)
         var gradient = [Double](repeating: 0, count: p)
         var sqrtW = [Double](repeating: 0, count: n)
+        var cPsi = [Double](repeating: 0, count: n)  // cᵢψ(rᵢ)
+        var weightedJacobian = [Double](repeating: 0, count: n * p)  // W^½ J
+        var predictedChange = [Double](repeating: 0, count: n)  // W^½ J p
         var stacked = Matrix(rows: 0, columns: 0)  // allocated on the first LAPACK step
         var rhs = [Double]()
         let normalEquations = options.linearSolves == .normalEquations
@@ -84,36 +87,43 @@ public enum LevenbergMarquardt {
                 needJacobian = false
             }
             // Weights, gradient and Moré scaling.
-            for i in 0..<n { sqrtW[i] = (c(i) * loss.weight(r[i])).squareRoot() }
-            var gmax = 0.0
-            for j in 0..<p {
-                var g = 0.0, norm2 = 0.0
-                let base = j * n
-                for i in 0..<n {
-                    let jij = jac.storage[base + i]
-                    g += c(i) * loss.psi(r[i]) * jij
-                    let wj = sqrtW[i] * jij
-                    norm2 += wj * wj
-                }
-                gradient[j] = g
-                gmax = max(gmax, abs(g))
-                scale[j] = max(scale[j], norm2.squareRoot())
-                if scale[j] == 0 { scale[j] = 1 }
+            for i in 0..<n {
+                let ci = c(i)
+                sqrtW[i] = (ci * loss.weight(r[i])).squareRoot()
+                cPsi[i] = ci * loss.psi(r[i])
             }
-            if !gmax.isFinite { termination = .invalidStart; break }
-            if gmax <= options.gradientTolerance { termination = .gradientTolerance; break }
-            if normalEquations {
-                // JᵀWJ once per point; each damping below only changes its diagonal.
-                for a in 0..<p {
-                    for b in a..<p {
-                        let ba = a * n, bb = b * n
-                        var v = 0.0
-                        for i in 0..<n { v += (sqrtW[i] * jac.storage[ba + i]) * (sqrtW[i] * jac.storage[bb + i]) }
-                        gaussNewton[a + b * p] = v
-                        gaussNewton[b + a * p] = v
+            var gmax = 0.0
+            jac.storage.withUnsafeBufferPointer { jp in
+                weightedJacobian.withUnsafeMutableBufferPointer { wj in
+                    for j in 0..<p {
+                        var g = 0.0, norm2 = 0.0
+                        let base = j * n
+                        for i in 0..<n {
+                            let jij = jp[base + i]
+                            g += cPsi[i] * jij
+                            let v = sqrtW[i] * jij
+                            wj[base + i] = v
+                            norm2 += v * v
+                        }
+                        gradient[j] = g
+                        gmax = max(gmax, abs(g))
+                        scale[j] = max(scale[j], norm2.squareRoot())
+                        if scale[j] == 0 { scale[j] = 1 }
+                    }
+                    if normalEquations {
+                        // JᵀWJ once per point; each damping below only changes its diagonal.
+                        for a in 0..<p {
+                            for b in a..<p {
+                                let v = dot(wj.baseAddress! + a * n, wj.baseAddress! + b * n, n)
+                                gaussNewton[a + b * p] = v
+                                gaussNewton[b + a * p] = v
+                            }
+                        }
                     }
                 }
             }
+            if !gmax.isFinite { termination = .invalidStart; break }
+            if gmax <= options.gradientTolerance { termination = .gradientTolerance; break }
 
             // Inner loop: raise the damping until a step lowers the cost.
             while true {
@@ -139,7 +149,7 @@ public enum LevenbergMarquardt {
                     }
                     for j in 0..<p {
                         let src = j * n, dst = j * (n + p)
-                        for i in 0..<n { stacked.storage[dst + i] = sqrtW[i] * jac.storage[src + i] }
+                        for i in 0..<n { stacked.storage[dst + i] = weightedJacobian[src + i] }
                         for k in 0..<p { stacked.storage[dst + n + k] = 0 }
                         stacked.storage[dst + n + j] = lambda.squareRoot() * scale[j]
                     }
@@ -155,16 +165,21 @@ public enum LevenbergMarquardt {
                     // Predicted decrease of the reweighted model: −(gᵀp + ½‖W^½ J p‖²).
                     var gp = 0.0, quad = 0.0
                     for j in 0..<p { gp += gradient[j] * s[j] }
-                    for i in 0..<n {
-                        var jp = 0.0
-                        for j in 0..<p { jp += jac.storage[j * n + i] * s[j] }
-                        let v = sqrtW[i] * jp
-                        quad += v * v
+                    // ‖W^½ J p‖², accumulated column by column.
+                    for i in 0..<n { predictedChange[i] = 0 }
+                    weightedJacobian.withUnsafeBufferPointer { wj in
+                        predictedChange.withUnsafeMutableBufferPointer { v in
+                            for j in 0..<p {
+                                let column = wj.baseAddress! + j * n, sj = s[j]
+                                for i in 0..<n { v[i] += column[i] * sj }
+                            }
+                        }
                     }
+                    quad = predictedChange.withUnsafeBufferPointer { v in dot(v.baseAddress!, v.baseAddress!, n) }
                     let predicted = -(gp + 0.5 * quad)
                     for j in 0..<p { uTrial[j] = u[j] + s[j] }
                     fevals += 1
-                    if predicted > 0, problem.residuals(uTrial, &rTrial), rTrial.allSatisfy({ $0.isFinite }) {
+                    if predicted > 0, problem.residuals(uTrial, &rTrial), allFinite(rTrial) {
                         let trialCost = loss.cost(rTrial, weights: weights)
                         let actual = cost - trialCost
                         let ratio = actual / predicted
@@ -183,7 +198,7 @@ public enum LevenbergMarquardt {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
-                                if problem.residuals(uLong, &rLong), rLong.allSatisfy({ $0.isFinite }) {
+                                if problem.residuals(uLong, &rLong), allFinite(rLong) {
                                     let longCost = loss.cost(rLong, weights: weights)
                                     if longCost < trialCost {
                                         swap(&uTrial, &uLong)
@@ -241,5 +256,13 @@ public enum LevenbergMarquardt {
             summary: SolverSummary(termination: termination, iterations: iterations, initialCost: initialCost,
                                    finalCost: cost, functionEvaluations: fevals, jacobianEvaluations: jevals,
                                    gradientNorm: gmax))
+    }
+
+    private static func allFinite(_ v: [Double]) -> Bool {
+        v.withUnsafeBufferPointer { b in
+            var ok = true
+            for x in b where !x.isFinite { ok = false; break }
+            return ok
+        }
     }
 }
