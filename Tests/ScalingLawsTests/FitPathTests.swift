@@ -120,13 +120,19 @@ struct FitPathTests {
 
     @Test("Laws that declare a basis structure: columns match the basis, read only the declared parameters, no offset")
     func basisStructures() throws {
-        let laws: [any ScalingLaw] = LawCatalog.names.compactMap { try? LawCatalog.law(named: $0) }
+        var laws: [any ScalingLaw] = LawCatalog.names.compactMap { try? LawCatalog.law(named: $0) }
+        laws += try ["E + A*N^-alpha + B*D^-beta", "A*N^-alpha*D^-beta + E*exp(-c/N)", "A*N^-alpha + N/D^beta"].map { try FormulaLaw($0) }
         var checked = 0
         for law in laws {
             guard let structure = law.basisStructure else { continue }
             checked += 1
-            let runs = try chinchillaRuns()
-            let x = try law.trainingData(runs, flopsPerParamToken: 6, space: .log).0
+            // Columns the Chinchilla runs lack (unique tokens, samples, task loss, …), made up.
+            let runs = try chinchillaRuns().enumerated().map { i, run in
+                var r = run
+                for v in law.variables where !Variable.standard.contains(v) { r.values[v] = 1 + Double(i % 7) * (v == DataConstrainedLaw.uniqueTokens ? 1e10 : 0.3) }
+                return r
+            }
+            let x = try law.trainingData(runs, flopsPerParamToken: 6, space: .linear).0
             let linear = law.parameters.indices.filter { law.parameters[$0].isLinear }
             #expect(structure.columnParameters.count == linear.count, "\(law.name)")
             let theta = law.parameters.indices.map { 0.3 + 0.1 * Double($0) }
@@ -152,6 +158,32 @@ struct FitPathTests {
             }
         }
         #expect(checked >= 3)
+    }
+
+    @Test("Formulas evaluated a column at a time give the per-point values and derivatives, bit for bit")
+    func formulaColumns() throws {
+        let runs = try chinchillaRuns()
+        let texts = ["E + A*N^-alpha + B*D^-beta", "E - A/(N^alpha) + sqrt(B*D)^-beta", "exp(-k*log(N)) * a + max(c, N/D^g) - min(N, D, h)",
+                     "(a*N + b)/(1 + D^-c)"]
+        var laws: [any ScalingLaw] = try texts.map { try FormulaLaw($0) }
+        laws.append(DataConstrainedLaw())
+        for law in laws {
+            let x = try law.trainingData(runs.map { var r = $0; r.values[DataConstrainedLaw.uniqueTokens] = 2e10; return r },
+                                         flopsPerParamToken: 6, space: .linear).0
+            let program: FormulaProgram = (law as? FormulaLaw)?.program ?? (law as! DataConstrainedLaw).definition.program
+            let theta = law.parameters.indices.map { 0.25 + 0.2 * Double($0) }
+            var f = [Double](repeating: 0, count: x.count)
+            var jac = Matrix(rows: x.count, columns: theta.count)
+            program.gradients(theta, x, values: &f, jacobian: &jac)
+            var values = [Double]()
+            program.values(theta, x, into: &values)
+            var g = [Double](repeating: 0, count: theta.count)
+            for i in 0..<x.count {
+                let point = program.gradient(theta, { x.columns[$0][i] }, into: &g)
+                #expect(point.bitPattern == f[i].bitPattern && point.bitPattern == values[i].bitPattern, "\(law.formula) at \(i)")
+                for k in g.indices { #expect(g[k].bitPattern == jac[i, k].bitPattern, "\(law.formula) ∂/∂\(law.parameterNames[k]) at \(i)") }
+            }
+        }
     }
 
     @Test("Small symmetric systems: exact on a well-conditioned one, refused when ill-conditioned, indefinite or not finite")
