@@ -24,6 +24,11 @@ extension FormulaProgram {
             case .multiply: let b = stack.removeLast(); Self.combine(&stack[stack.count - 1], b) { $0 * $1 }
             case .divide: let b = stack.removeLast(); Self.combine(&stack[stack.count - 1], b) { $0 / $1 }
             case .power: let b = stack.removeLast(); Self.combine(&stack[stack.count - 1], b) { Foundation.pow($0, $1) }
+            case .variablePower(let i):
+                let a = x.columns[i], logA = x.logColumns[i]
+                stack[stack.count - 1].withUnsafeMutableBufferPointer { b in
+                    for q in 0..<n { b[q] = a[q] > 0 ? Foundation.exp(b[q] * logA[q]) : Foundation.pow(a[q], b[q]) }
+                }
             case .exp: Self.apply(&stack[stack.count - 1]) { Foundation.exp($0) }
             case .log: Self.apply(&stack[stack.count - 1]) { Foundation.log($0) }
             case .sqrt: Self.apply(&stack[stack.count - 1]) { $0.squareRoot() }
@@ -50,6 +55,7 @@ extension FormulaProgram {
         vals.reserveCapacity(depth)
         ders.reserveCapacity(depth)
         let none = [[Double]?](repeating: nil, count: p)
+        let zeros = [Double](repeating: 0, count: n)
         for op in code {
             switch op {
             case .constant(let v):
@@ -80,9 +86,11 @@ extension FormulaProgram {
                 let t = vals.count - 1
                 let a = vals[t]
                 for k in 0..<p where ders[t][k] != nil || db[k] != nil {
+                    let da = ders[t][k] ?? zeros, dbk = db[k] ?? zeros
                     var d = [Double](repeating: 0, count: n)
-                    let da = ders[t][k], dbk = db[k]
-                    for i in 0..<n { d[i] = a[i] * (dbk?[i] ?? 0) + b[i] * (da?[i] ?? 0) }
+                    d.withUnsafeMutableBufferPointer { d in
+                        for i in 0..<n { d[i] = a[i] * dbk[i] + b[i] * da[i] }
+                    }
                     ders[t][k] = d
                 }
                 Self.combine(&vals[t], b) { $0 * $1 }
@@ -120,6 +128,22 @@ extension FormulaProgram {
                     ders[t][k] = d
                 }
                 vals[t] = v
+            case .variablePower(let i):
+                let t = vals.count - 1
+                let a = x.columns[i], logA = x.logColumns[i]
+                vals[t].withUnsafeMutableBufferPointer { b in
+                    for q in 0..<n { b[q] = a[q] > 0 ? Foundation.exp(b[q] * logA[q]) : Foundation.pow(a[q], b[q]) }
+                }
+                let v = vals[t]
+                for k in 0..<p where ders[t][k] != nil {
+                    ders[t][k]!.withUnsafeMutableBufferPointer { d in
+                        for q in 0..<n {
+                            // ln a as the per-point code computes it (NaN or −∞ where a ≤ 0).
+                            let la = a[q] > 0 ? logA[q] : Foundation.log(a[q])
+                            d[q] = d[q] == 0 ? 0 : v[q] * la * d[q]
+                        }
+                    }
+                }
             case .exp:
                 let t = vals.count - 1
                 Self.apply(&vals[t]) { Foundation.exp($0) }
