@@ -113,7 +113,7 @@ struct ResidualModel: Sendable {
         let n = y.count
         let params = law.parameters.count
         let groups = layout.free.map { layout.members($0) }
-        let linear = law.basisStructure?.hasOffset == false ? law.parameters.indices.filter { law.parameters[$0].isLinear } : nil
+        let linear = law.basisStructure?.hasOffset == false ? law.parameters.enumerated().filter { $0.element.isLinear }.map(\.offset) : nil
         return LeastSquaresProblem(
             residualCount: n,
             parameterCount: layout.free.count,

@@ -14,17 +14,19 @@ extension ScalingLaw {
         let layout = problem.layout
         var seen = Set<[Double]>()
         var out = [[Double]]()
+        // Looked up once: `parameters` builds its array on every call.
+        let names = parameterNames
+        let given = initial.compactMap { name, v in names.firstIndex(of: name).map { ($0, v) } }
+        let solved = layout.linear.filter { initial[names[$0]] == nil }.flatMap { layout.members($0) }
         func add(_ raw: [Double], solveLinear: Bool) {
             var theta = raw
-            for (name, v) in initial { if let j = parameterIndex(name) { theta[j] = v } }
+            for (j, v) in given { theta[j] = v }
             theta = layout.applyFixed(theta)
             for j in 0..<theta.count where layout.fixedValues[j] == nil && !theta[j].isNaN {
                 theta[j] = layout.clampInside(theta[j], layout.leaderOf[j])
             }
             if solveLinear {
-                for j in layout.linear where initial[parameters[j].name] == nil {
-                    for m in layout.members(j) { theta[m] = .nan }  // marks "solve by least squares"
-                }
+                for m in solved { theta[m] = .nan }  // marks "solve by least squares"
             }
             if seen.insert(theta.map { $0.isNaN ? -0.0 : $0 }).inserted { out.append(theta) }
         }

@@ -32,7 +32,7 @@ struct LinearProjection {
     init(model: ResidualModel, solves: LinearSolves) {
         self.model = model
         self.solves = solves
-        allLinear = model.law.parameters.indices.filter { model.law.parameters[$0].isLinear }
+        allLinear = model.law.parameters.enumerated().filter { $0.element.isLinear }.map(\.offset)
         var w = model.space == .log ? model.y.map { 1 / $0 } : [Double](repeating: 1, count: model.y.count)
         if let weights = model.weights { for i in w.indices { w[i] *= weights[i].squareRoot() } }
         rowWeight = w
