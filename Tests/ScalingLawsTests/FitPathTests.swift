@@ -95,6 +95,26 @@ struct FitPathTests {
         }
     }
 
+    @Test("An ill-conditioned projection falls back to LAPACK: the same bits as the LAPACK path")
+    func illConditionedFallsBack() throws {
+        // x within 1e-6 of each other: the columns 1 and x^-alpha are collinear to ≈ 1e-7, so the 2 × 2
+        // normal equations have a condition number far above 1e10 and must not be used.
+        let law = SaturatingPowerLaw(x: "flops")
+        // The data follow the law exactly, so E and A come out positive and no bound is touched (a
+        // bound would leave a single, well-conditioned column to solve).
+        let x = (0..<50).map { 1e9 * (1 + 1e-6 * Double($0)) }
+        for alpha in [0.05, 0.3, 1.0] {
+            let y = x.map { 1.5 + 300 * pow($0, -alpha) }
+            let layout = try ParameterLayout(law: law, constraints: ParameterConstraints())
+            let model = ResidualModel(law: law, layout: layout, inputs: Inputs(columns: [x]), y: y, space: .log)
+            let theta = [Double.nan, .nan, alpha]
+            let fast = LinearProjection(model: model, solves: .normalEquations).project(theta)
+            let reference = LinearProjection(model: model, solves: .lapack).project(theta)
+            #expect(fast.theta.map(\.bitPattern) == reference.theta.map(\.bitPattern), "alpha \(alpha)")
+            #expect(fast.f.map(\.bitPattern) == reference.f.map(\.bitPattern), "alpha \(alpha)")
+        }
+    }
+
     @Test("The fit keeps the solver's Jacobian; the asymptotic intervals equal those from a rebuilt one")
     func keptJacobian() throws {
         let runs = try chinchillaRuns()
