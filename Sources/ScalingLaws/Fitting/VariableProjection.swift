@@ -140,24 +140,26 @@ struct LinearProjection {
     private func solve(_ columns: [[Double]], _ target: [Double]) -> [Double]? {
         let n = target.count, q = columns.count
         // Weighted columns, one after another, then the weighted target.
-        var weighted = [Double](repeating: 0, count: n * (q + 1))
-        var norms = [Double](repeating: 1, count: q)
-        weighted.withUnsafeMutableBufferPointer { wp in
+        let weighted = [Double](unsafeUninitializedCapacity: n * (q + 1)) { buffer, count in
+            let w = buffer.baseAddress!
             rowWeight.withUnsafeBufferPointer { rw in
                 for c in 0..<q {
                     columns[c].withUnsafeBufferPointer { phi in
-                        var s = 0.0
-                        for i in 0..<n {
-                            let v = phi[i] * rw[i]
-                            wp[c * n + i] = v
-                            s += v * v
-                        }
-                        norms[c] = s > 0 ? s.squareRoot() : 1
+                        for i in 0..<n { w[c * n + i] = phi[i] * rw[i] }
                     }
                 }
-                target.withUnsafeBufferPointer { tp in
-                    for i in 0..<n { wp[q * n + i] = tp[i] * rw[i] }
+                target.withUnsafeBufferPointer { t in
+                    for i in 0..<n { w[q * n + i] = t[i] * rw[i] }
                 }
+            }
+            count = n * (q + 1)
+        }
+        // Column norms, summed in order (the LAPACK path's scaling depends on these exact values).
+        let norms = weighted.withUnsafeBufferPointer { wp in
+            (0..<q).map { c -> Double in
+                var s = 0.0
+                for i in 0..<n { let v = wp[c * n + i]; s += v * v }
+                return s > 0 ? s.squareRoot() : 1
             }
         }
         if solves == .normalEquations {
