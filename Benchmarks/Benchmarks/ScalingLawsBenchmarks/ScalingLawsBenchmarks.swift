@@ -48,6 +48,36 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same fit with every small linear system solved by LAPACK on the rectangular problem (QR steps,
+    // SVD projections): the reference the default normal-equation path is tested against. Read the
+    // headline as a ratio against this, measured in the same run.
+    var lapackOptions = FitOptions()
+    lapackOptions.solver.linearSolves = .lapack
+    Benchmark("Chinchilla fit (240 runs), LAPACK solves (reference)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                blackHole(try chinchilla.fit(chinchillaRuns, options: lapackOptions))
+            } catch {
+                fatalError("Chinchilla fit failed: \(error)")
+            }
+        }
+    }
+
+    // Chinchilla's law written as a formula (--formula): compiled expression, exact derivatives by dual
+    // numbers, no declared basis structure. Compare with the built-in law above.
+    let formulaLaw: FormulaLaw = {
+        do { return try FormulaLaw("E + A*N^-alpha + B*D^-beta") } catch { fatalError("formula: \(error)") }
+    }()
+    Benchmark("Chinchilla as --formula fit (240 runs)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                blackHole(try formulaLaw.fit(chinchillaRuns))
+            } catch {
+                fatalError("formula fit failed: \(error)")
+            }
+        }
+    }
+
     Benchmark("Saturating power-law fit (240 runs, x = flops)") { benchmark in
         for _ in benchmark.scaledIterations {
             do {

@@ -38,11 +38,16 @@ public struct FitResult: Sendable {
     public let trainingRuns: [Run]
     /// Ties and bounds the fit respected (fixed values are in ``parameters`` and ``fixed``).
     public let constraints: ParameterConstraints
+    /// The solver's Jacobian ∂r/∂u at the optimum (runs × free parameters, in the solver's variables u of
+    /// ``ParameterLayout``), kept so that the asymptotic covariance need not rebuild it; nil when the fit
+    /// was read from a file, given or had nothing free.
+    let jacobian: Matrix?
 
     init(law: any ScalingLaw, parameters: [Double], fixed: Set<String>, objective: Objective, objectiveValue: Double?,
          residuals: [Double], runs: Int, summary: SolverSummary, search: StartSearchReport, flopsPerParamToken: Double,
-         trainingRuns: [Run] = [], constraints: ParameterConstraints = ParameterConstraints()) {
+         trainingRuns: [Run] = [], constraints: ParameterConstraints = ParameterConstraints(), jacobian: Matrix? = nil) {
         self.trainingRuns = trainingRuns
+        self.jacobian = jacobian
         self.constraints = ParameterConstraints(ties: constraints.ties, bounds: constraints.bounds)
         self.law = law
         self.parameters = parameters

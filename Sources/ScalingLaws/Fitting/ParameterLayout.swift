@@ -16,6 +16,8 @@ struct ParameterLayout: Sendable {
     let leaderOf: [Int]
     let lower: [Double]
     let upper: [Double]
+    /// For each parameter, the tie group it leads (empty for followers).
+    private let groups: [[Int]]
 
     /// Whether parameter j is bounded to (0, ∞) exactly: its intervals are built on the log scale.
     var positive: [Bool] { (0..<count).map { lower[$0] == 0 && upper[$0] == .infinity } }
@@ -90,6 +92,7 @@ struct ParameterLayout: Sendable {
         self.leaderOf = leaderOf
         self.lower = lower
         self.upper = upper
+        groups = (0..<params.count).map { j in (0..<params.count).filter { leaderOf[$0] == j } }
         free = (0..<params.count).filter { values[$0] == nil && leaderOf[$0] == $0 }
         linear = free.filter { params[$0].isLinear }
     }
@@ -103,7 +106,7 @@ struct ParameterLayout: Sendable {
     }
 
     /// The parameters of the tie group led by `j`.
-    func members(_ j: Int) -> [Int] { (0..<count).filter { leaderOf[$0] == j } }
+    func members(_ j: Int) -> [Int] { groups[j] }
 
     func fullVector(free u: [Double]) -> [Double] {
         var t = [Double](repeating: 0, count: count)

@@ -12,4 +12,6 @@ extension FormulaDefinedLaw {
     public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double]) { definition.evaluate(t, x, into: &f) }
     public func jacobian(_ t: [Double], _ x: Inputs, into j: inout Matrix) { definition.jacobian(t, x, into: &j) }
     public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) { definition.basis(t, x, into: &b) }
+    public func basisColumn(_ k: Int, _ t: [Double], _ x: Inputs, into c: inout [Double]) { definition.basisColumn(k, t, x, into: &c) }
+    public var basisStructure: BasisStructure? { definition.basisStructure }
 }

@@ -19,6 +19,8 @@ public struct FormulaLaw: ScalingLaw {
     /// For each linear parameter (in parameter order), the program of the factor it multiplies.
     let bases: [FormulaProgram]
     let gridBounds: [String: ClosedBounds]
+    /// Whether some top-level term holds no linear parameter (f ≠ Σ θ_linear·basis).
+    let hasOffset: Bool
 
     /// Parses `text`.
     ///
@@ -122,6 +124,7 @@ public struct FormulaLaw: ScalingLaw {
             if sign < 0 { basis = .negate(basis) }
             linearBasis[name] = basis
         }
+        self.hasOffset = linearBasis.count < terms.count
         self.variables = variableOrder
         self.parameters = parameterOrder.map { name in
             LawParameter(name, positive: positive.contains(name), linear: linearBasis[name] != nil,
@@ -142,22 +145,33 @@ public struct FormulaLaw: ScalingLaw {
     public var formula: String { "L = \(text)" }
     public var configuration: [String: String] { ["formula": text, "variables": variables.joined(separator: ",")] }
 
+    // Evaluated a column at a time (``FormulaProgram/values(_:_:into:)``): the same arithmetic per point
+    // as ``FormulaProgram/value(_:_:)``, without interpreting the program once per point.
     public func evaluate(_ theta: [Double], _ x: Inputs, into f: inout [Double]) {
-        for i in 0..<x.count { f[i] = program.value(theta, { x.columns[$0][i] }) }
+        program.values(theta, x, into: &f)
     }
 
     public func jacobian(_ theta: [Double], _ x: Inputs, into j: inout Matrix) {
-        var g = [Double](repeating: 0, count: parameters.count)
-        for i in 0..<x.count {
-            _ = program.gradient(theta, { x.columns[$0][i] }, into: &g)
-            for k in 0..<g.count { j[i, k] = g[k] }
-        }
+        var f = [Double]()
+        program.gradients(theta, x, values: &f, jacobian: &j)
     }
 
     public func basis(_ theta: [Double], _ x: Inputs, into b: inout Matrix) {
+        var column = [Double]()
         for (k, program) in bases.enumerated() {
-            for i in 0..<x.count { b[i, k] = program.value(theta, { x.columns[$0][i] }) }
+            program.values(theta, x, into: &column)
+            for i in 0..<x.count { b[i, k] = column[i] }
         }
+    }
+
+    public func basisColumn(_ k: Int, _ theta: [Double], _ x: Inputs, into column: inout [Double]) {
+        bases[k].values(theta, x, into: &column)
+    }
+
+    /// Each linear parameter's factor reads the parameters written in it; the formula has an offset when
+    /// some top-level term holds no linear parameter.
+    public var basisStructure: BasisStructure? {
+        BasisStructure(columnParameters: bases.map { $0.parametersRead.sorted() }, hasOffset: hasOffset)
     }
 
     /// A grid over the nonlinear parameters: values within their bounds when given, otherwise a spread of

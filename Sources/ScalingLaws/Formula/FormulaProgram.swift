@@ -10,6 +10,9 @@ struct FormulaProgram: Sendable, Hashable {
         case negate, add, subtract, multiply, divide, power
         case exp, log, sqrt
         case min(Int), max(Int)
+        /// xᵢ raised to the value on the stack: exp(b·ln xᵢ) where xᵢ > 0 (a column of logarithms the
+        /// inputs already hold), pow(xᵢ, b) elsewhere.
+        case variablePower(Int)
     }
 
     let code: [Instruction]
@@ -27,6 +30,9 @@ struct FormulaProgram: Sendable, Hashable {
                 if let v = variables[name] { code.append(.variable(v)) } else { code.append(.parameter(parameters[name]!)) }
                 push()
             case .negate(let a): emit(a); code.append(.negate)
+            case .binary("^", .name(let name, _), let b) where variables[name] != nil:
+                emit(b)
+                code.append(.variablePower(variables[name]!))
             case .binary(let op, let a, let b):
                 emit(a); emit(b)
                 switch op {
@@ -69,6 +75,9 @@ struct FormulaProgram: Sendable, Hashable {
             case .multiply: top -= 1; stack[top] *= stack[top + 1]
             case .divide: top -= 1; stack[top] /= stack[top + 1]
             case .power: top -= 1; stack[top] = Foundation.pow(stack[top], stack[top + 1])
+            case .variablePower(let i):
+                let a = x(i)
+                stack[top] = a > 0 ? Foundation.exp(stack[top] * Foundation.log(a)) : Foundation.pow(a, stack[top])
             case .exp: stack[top] = Foundation.exp(stack[top])
             case .log: stack[top] = Foundation.log(stack[top])
             case .sqrt: stack[top] = stack[top].squareRoot()
@@ -124,6 +133,15 @@ struct FormulaProgram: Sendable, Hashable {
                 for k in 0..<p {
                     let da = der[top * p + k], db = der[(top + 1) * p + k]
                     der[top * p + k] = (da == 0 ? 0 : dBase * da) + (db == 0 ? 0 : v * logA * db)
+                }
+            case .variablePower(let i):
+                let a = x(i), b = val[top]
+                let logA = Foundation.log(a)
+                let v = a > 0 ? Foundation.exp(b * logA) : Foundation.pow(a, b)
+                val[top] = v
+                for k in 0..<p {
+                    let db = der[top * p + k]
+                    der[top * p + k] = db == 0 ? 0 : v * logA * db
                 }
             case .exp:
                 let v = Foundation.exp(val[top])

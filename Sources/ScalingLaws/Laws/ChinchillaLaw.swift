@@ -56,6 +56,17 @@ public struct ChinchillaLaw: ScalingLaw, ComputeOptimalLaw {
         }
     }
 
+    /// E's column is 1, A's reads α and B's reads β; no part of L is free of E, A and B.
+    public var basisStructure: BasisStructure? { BasisStructure(columnParameters: [[], [3], [4]], hasOffset: false) }
+
+    public func basisColumn(_ k: Int, _ t: [Double], _ x: Inputs, into c: inout [Double]) {
+        switch k {
+        case 0: for i in 0..<x.count { c[i] = 1 }
+        case 1: let ln = x.logColumns[0]; for i in 0..<x.count { c[i] = exp(-t[3] * ln[i]) }
+        default: let ld = x.logColumns[1]; for i in 0..<x.count { c[i] = exp(-t[4] * ld[i]) }
+        }
+    }
+
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {
         let grid = geometricGrid(0.02, 2.5, count: 16)
         return grid.flatMap { a in grid.map { b in [0, 0, 0, a, b] } }

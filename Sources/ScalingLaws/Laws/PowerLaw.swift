@@ -44,6 +44,14 @@ public struct PowerLaw: ScalingLaw {
         for i in 0..<x.count { b[i, 0] = exp(-t[1] * lx[i]) }
     }
 
+    /// A's column reads α; no part of y is free of A.
+    public var basisStructure: BasisStructure? { BasisStructure(columnParameters: [[1]], hasOffset: false) }
+
+    public func basisColumn(_ k: Int, _ t: [Double], _ x: Inputs, into c: inout [Double]) {
+        let lx = x.logColumns[0]
+        for i in 0..<x.count { c[i] = exp(-t[1] * lx[i]) }
+    }
+
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {
         stride(from: -1.0, through: 2.0, by: 0.05).map { [0, $0] }
     }

@@ -49,6 +49,15 @@ public struct SaturatingPowerLaw: ScalingLaw {
         }
     }
 
+    /// E's column is 1 and A's reads α; no part of L is free of E and A.
+    public var basisStructure: BasisStructure? { BasisStructure(columnParameters: [[], [2]], hasOffset: false) }
+
+    public func basisColumn(_ k: Int, _ t: [Double], _ x: Inputs, into c: inout [Double]) {
+        if k == 0 { for i in 0..<x.count { c[i] = 1 }; return }
+        let lx = x.logColumns[0]
+        for i in 0..<x.count { c[i] = exp(-t[2] * lx[i]) }
+    }
+
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {
         geometricGrid(0.005, 3.0, count: 80).map { [0, 0, $0] }
     }

@@ -25,6 +25,15 @@ public protocol ScalingLaw: Sendable {
     /// Fills `basis` (`x.count × linearCount`) with φₖ(xᵢ; θ) for the linear parameters, in parameter order;
     /// only the nonlinear entries of `theta` are read.
     func basis(_ theta: [Double], _ x: Inputs, into basis: inout Matrix)
+    /// Fills `column` (length `x.count`) with φₖ(xᵢ; θ), the basis function of the k-th linear parameter
+    /// (column k of ``basis(_:_:into:)``). Default: computes the whole basis and copies column k; laws that
+    /// declare a ``basisStructure`` compute the one column.
+    func basisColumn(_ k: Int, _ theta: [Double], _ x: Inputs, into column: inout [Double])
+    /// Which nonlinear parameters each basis function reads, and whether f has a part that no linear
+    /// parameter multiplies. The start search uses it to compute each distinct basis column once for the
+    /// whole grid instead of once per grid point. Default nil: undeclared (every column may read every
+    /// parameter, and f may have such a part).
+    var basisStructure: BasisStructure? { get }
     /// Values of the nonlinear parameters (in parameter order) for the start search to sweep.
     func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]]
     /// Complete parameter vectors to try as starts besides the grid (e.g. a closed-form fit of a
@@ -56,7 +65,37 @@ public struct DerivedQuantity: Sendable, Hashable {
     }
 }
 
+/// How the basis functions of a law's linear parameters depend on its nonlinear ones
+/// (see ``ScalingLaw/basisStructure``).
+///
+/// For Chinchilla's L = E + A·N^(−α) + B·D^(−β) the basis is (1, N^(−α), D^(−β)): the columns read no
+/// parameter, α and β respectively, and no part of L is free of E, A and B. On a 16 × 16 grid over (α, β)
+/// the start search then computes 1 + 16 + 16 columns instead of 3 × 256.
+public struct BasisStructure: Sendable, Hashable {
+    /// For each basis column (the linear parameters in parameter order), the indices of the parameters
+    /// whose values it reads. Grid points that agree on them share the column.
+    public var columnParameters: [[Int]]
+    /// Whether f(x; θ) has a part that no linear parameter multiplies, i.e. f ≠ Σₖ θ_{linear[k]}·φₖ.
+    /// When false the start search skips evaluating f with the linear parameters at zero.
+    public var hasOffset: Bool
+
+    /// A structure whose column k reads the parameters `columnParameters[k]`.
+    public init(columnParameters: [[Int]], hasOffset: Bool) {
+        self.columnParameters = columnParameters
+        self.hasOffset = hasOffset
+    }
+}
+
 extension ScalingLaw {
+    public var basisStructure: BasisStructure? { nil }
+
+    public func basisColumn(_ k: Int, _ theta: [Double], _ x: Inputs, into column: inout [Double]) {
+        let linearCount = parameters.reduce(0) { $0 + ($1.isLinear ? 1 : 0) }
+        var b = Matrix(rows: x.count, columns: linearCount)
+        basis(theta, x, into: &b)
+        for i in 0..<x.count { column[i] = b[i, k] }
+    }
+
     public var defaultObjective: Objective? { nil }
     public func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]] { [] }
     public var configuration: [String: String] { [:] }

@@ -46,9 +46,22 @@ public struct SolverOptions: Sendable, Hashable {
     public var parameterTolerance: Double = 1e-12
     /// Initial Levenberg–Marquardt damping λ, relative to the scaled Gauss–Newton matrix.
     public var initialDamping: Double = 1e-4
+    /// How the small linear systems of each step (and of the fit's start search) are solved.
+    public var linearSolves: LinearSolves = .normalEquations
 
     /// The default tolerances and iteration limit.
     public init() {}
+}
+
+/// How the solver's small linear systems are solved.
+public enum LinearSolves: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The p × p normal equations by Cholesky where their condition number is at most 1e10
+    /// (``SmallSymmetricSystem``), LAPACK on the rectangular problem where it is not. The default: at a
+    /// handful of unknowns LAPACK's fixed costs dominate the arithmetic.
+    case normalEquations = "normal_equations"
+    /// Every system by LAPACK on the rectangular problem: QR (`dgels`) for Levenberg–Marquardt steps, SVD
+    /// (`dgelsd`) for variable projection. The reference the default is tested against.
+    case lapack
 }
 
 /// Why the solver stopped (compare scipy's `least_squares` status codes).
@@ -85,7 +98,18 @@ public enum Termination: String, Sendable, Codable, Hashable {
 
 /// What one solve did (the shape of ceres-solver's `Solver::Summary` and scipy's `OptimizeResult`).
 public struct SolverSummary: Sendable, Codable, Hashable {
-    /// Why the solver stopped.
+    /// How the solver's small linear systems are solved.
+public enum LinearSolves: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The p × p normal equations by Cholesky where their condition number is at most 1e10
+    /// (``SmallSymmetricSystem``), LAPACK on the rectangular problem where it is not. The default: at a
+    /// handful of unknowns LAPACK's fixed costs dominate the arithmetic.
+    case normalEquations = "normal_equations"
+    /// Every system by LAPACK on the rectangular problem: QR (`dgels`) for Levenberg–Marquardt steps, SVD
+    /// (`dgelsd`) for variable projection. The reference the default is tested against.
+    case lapack
+}
+
+/// Why the solver stopped.
     public var termination: Termination
     /// Outer iterations performed.
     public var iterations: Int

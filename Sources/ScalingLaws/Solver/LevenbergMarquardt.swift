@@ -1,6 +1,6 @@
 import Foundation
 
-/// Levenberg–Marquardt for robust nonlinear least squares, each step a LAPACK least-squares solve.
+/// Levenberg–Marquardt for robust nonlinear least squares, each step a small linear solve.
 ///
 /// At iterate u with residuals r and Jacobian J, the robust loss is replaced by its iteratively
 /// reweighted quadratic model with weights wᵢ = ρ′(rᵢ)/rᵢ (exact gradient Jᵀψ(r); for the losses of
@@ -11,8 +11,13 @@ import Foundation
 ///
 ///     ‖W^½ (J p + r)‖² + λ ‖D p‖²,
 ///
-/// solved as the stacked least-squares problem [W^½ J; √λ D] p ≈ [−W^½ r; 0] by QR (`dgels`; the damping
-/// rows give it full rank). D holds the running maximum of the column norms of W^½ J (Moré 1978, "The
+/// i.e. (JᵀWJ + λD²) p = −Jᵀψ. With ``LinearSolves/normalEquations`` (the default) JᵀWJ is formed once per
+/// iterate and each damping is a p × p Cholesky solve in the scaled variables D p
+/// (``SmallSymmetricSystem``); where that matrix's condition number exceeds 1e10, and always with
+/// ``LinearSolves/lapack``, the step is the stacked least-squares problem [W^½ J; √λ D] p ≈ [−W^½ r; 0]
+/// solved by QR (`dgels`; the damping rows give it full rank). Either way the gradient, the predicted
+/// decrease and the acceptance test use J and r directly, so the optimum (where the gradient vanishes)
+/// does not depend on how the steps were solved, only the path to it. D holds the running maximum of the column norms of W^½ J (Moré 1978, "The
 /// Levenberg–Marquardt algorithm: implementation and theory"). The step is accepted when the true
 /// cost falls; λ follows Nielsen's update (Madsen, Nielsen & Tingleff 2004, "Methods for non-linear
 /// least squares problems", §3.2). When the actual decrease exceeds the predicted one by far (the
@@ -58,8 +63,15 @@ public enum LevenbergMarquardt {
         var scale = [Double](repeating: 0, count: p)
         var gradient = [Double](repeating: 0, count: p)
         var sqrtW = [Double](repeating: 0, count: n)
-        var stacked = Matrix(rows: n + p, columns: p)
-        var rhs = [Double](repeating: 0, count: n + p)
+        var cPsi = [Double](repeating: 0, count: n)  // cᵢψ(rᵢ)
+        var weightedJacobian = [Double](repeating: 0, count: n * p)  // W^½ J
+        var predictedChange = [Double](repeating: 0, count: n)  // W^½ J p
+        var stacked = Matrix(rows: 0, columns: 0)  // allocated on the first LAPACK step
+        var rhs = [Double]()
+        let normalEquations = options.linearSolves == .normalEquations
+        var gaussNewton = [Double](repeating: 0, count: p * p)  // JᵀWJ
+        var damped = [Double](repeating: 0, count: p * p)
+        var scaledGradient = [Double](repeating: 0, count: p)
         var rTrial = [Double](repeating: 0, count: n)
         var rLong = [Double](repeating: 0, count: n)
         var uTrial = u
@@ -75,21 +87,40 @@ public enum LevenbergMarquardt {
                 needJacobian = false
             }
             // Weights, gradient and Moré scaling.
-            for i in 0..<n { sqrtW[i] = (c(i) * loss.weight(r[i])).squareRoot() }
+            for i in 0..<n {
+                let ci = c(i)
+                sqrtW[i] = (ci * loss.weight(r[i])).squareRoot()
+                cPsi[i] = ci * loss.psi(r[i])
+            }
             var gmax = 0.0
-            for j in 0..<p {
-                var g = 0.0, norm2 = 0.0
-                let base = j * n
-                for i in 0..<n {
-                    let jij = jac.storage[base + i]
-                    g += c(i) * loss.psi(r[i]) * jij
-                    let wj = sqrtW[i] * jij
-                    norm2 += wj * wj
+            jac.storage.withUnsafeBufferPointer { jp in
+                weightedJacobian.withUnsafeMutableBufferPointer { wj in
+                    for j in 0..<p {
+                        var g = 0.0, norm2 = 0.0
+                        let base = j * n
+                        for i in 0..<n {
+                            let jij = jp[base + i]
+                            g += cPsi[i] * jij
+                            let v = sqrtW[i] * jij
+                            wj[base + i] = v
+                            norm2 += v * v
+                        }
+                        gradient[j] = g
+                        gmax = max(gmax, abs(g))
+                        scale[j] = max(scale[j], norm2.squareRoot())
+                        if scale[j] == 0 { scale[j] = 1 }
+                    }
+                    if normalEquations {
+                        // JᵀWJ once per point; each damping below only changes its diagonal.
+                        for a in 0..<p {
+                            for b in a..<p {
+                                let v = dot(wj.baseAddress! + a * n, wj.baseAddress! + b * n, n)
+                                gaussNewton[a + b * p] = v
+                                gaussNewton[b + a * p] = v
+                            }
+                        }
+                    }
                 }
-                gradient[j] = g
-                gmax = max(gmax, abs(g))
-                scale[j] = max(scale[j], norm2.squareRoot())
-                if scale[j] == 0 { scale[j] = 1 }
             }
             if !gmax.isFinite { termination = .invalidStart; break }
             if gmax <= options.gradientTolerance { termination = .gradientTolerance; break }
@@ -97,32 +128,58 @@ public enum LevenbergMarquardt {
             // Inner loop: raise the damping until a step lowers the cost.
             while true {
                 iterations += 1
-                for j in 0..<p {
-                    let src = j * n, dst = j * (n + p)
-                    for i in 0..<n { stacked.storage[dst + i] = sqrtW[i] * jac.storage[src + i] }
-                    for k in 0..<p { stacked.storage[dst + n + k] = 0 }
-                    stacked.storage[dst + n + j] = lambda.squareRoot() * scale[j]
+                // The step: (JᵀWJ + λD²) p = −JᵀWr, i.e. −g, in the scaled variables z = D p, whose matrix
+                // D⁻¹JᵀWJD⁻¹ + λI is better conditioned; where it is still too ill-conditioned for the normal
+                // equations, the stacked rectangular problem by QR.
+                var solution: [Double]? = nil
+                if normalEquations {
+                    for a in 0..<p {
+                        for b in 0..<p { damped[a + b * p] = gaussNewton[a + b * p] / (scale[a] * scale[b]) }
+                        damped[a + a * p] += lambda
+                        scaledGradient[a] = -gradient[a] / scale[a]
+                    }
+                    if let z = SmallSymmetricSystem.solve(damped, scaledGradient) {
+                        solution = (0..<p).map { z[$0] / scale[$0] }
+                    }
                 }
-                for i in 0..<n { rhs[i] = -sqrtW[i] * r[i] }
-                for k in 0..<p { rhs[n + k] = 0 }
+                if solution == nil {
+                    if stacked.rows == 0 {
+                        stacked = Matrix(rows: n + p, columns: p)
+                        rhs = [Double](repeating: 0, count: n + p)
+                    }
+                    for j in 0..<p {
+                        let src = j * n, dst = j * (n + p)
+                        for i in 0..<n { stacked.storage[dst + i] = weightedJacobian[src + i] }
+                        for k in 0..<p { stacked.storage[dst + n + k] = 0 }
+                        stacked.storage[dst + n + j] = lambda.squareRoot() * scale[j]
+                    }
+                    for i in 0..<n { rhs[i] = -sqrtW[i] * r[i] }
+                    for k in 0..<p { rhs[n + k] = 0 }
+                    solution = try? LeastSquares.solveQR(stacked, rhs)
+                }
 
                 var accepted = false
                 var step = [Double]()
-                if let s = try? LeastSquares.solveQR(stacked, rhs), s.allSatisfy({ $0.isFinite }) {
+                if let s = solution, s.allSatisfy({ $0.isFinite }) {
                     step = s
                     // Predicted decrease of the reweighted model: −(gᵀp + ½‖W^½ J p‖²).
                     var gp = 0.0, quad = 0.0
                     for j in 0..<p { gp += gradient[j] * s[j] }
-                    for i in 0..<n {
-                        var jp = 0.0
-                        for j in 0..<p { jp += jac.storage[j * n + i] * s[j] }
-                        let v = sqrtW[i] * jp
-                        quad += v * v
+                    // ‖W^½ J p‖², accumulated column by column.
+                    for i in 0..<n { predictedChange[i] = 0 }
+                    weightedJacobian.withUnsafeBufferPointer { wj in
+                        predictedChange.withUnsafeMutableBufferPointer { v in
+                            for j in 0..<p {
+                                let column = wj.baseAddress! + j * n, sj = s[j]
+                                for i in 0..<n { v[i] += column[i] * sj }
+                            }
+                        }
                     }
+                    quad = predictedChange.withUnsafeBufferPointer { v in dot(v.baseAddress!, v.baseAddress!, n) }
                     let predicted = -(gp + 0.5 * quad)
                     for j in 0..<p { uTrial[j] = u[j] + s[j] }
                     fevals += 1
-                    if predicted > 0, problem.residuals(uTrial, &rTrial), rTrial.allSatisfy({ $0.isFinite }) {
+                    if predicted > 0, problem.residuals(uTrial, &rTrial), allFinite(rTrial) {
                         let trialCost = loss.cost(rTrial, weights: weights)
                         let actual = cost - trialCost
                         let ratio = actual / predicted
@@ -141,7 +198,7 @@ public enum LevenbergMarquardt {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
-                                if problem.residuals(uLong, &rLong), rLong.allSatisfy({ $0.isFinite }) {
+                                if problem.residuals(uLong, &rLong), allFinite(rLong) {
                                     let longCost = loss.cost(rLong, weights: weights)
                                     if longCost < trialCost {
                                         swap(&uTrial, &uLong)
@@ -199,5 +256,13 @@ public enum LevenbergMarquardt {
             summary: SolverSummary(termination: termination, iterations: iterations, initialCost: initialCost,
                                    finalCost: cost, functionEvaluations: fevals, jacobianEvaluations: jevals,
                                    gradientNorm: gmax))
+    }
+
+    private static func allFinite(_ v: [Double]) -> Bool {
+        v.withUnsafeBufferPointer { b in
+            var ok = true
+            for x in b where !x.isFinite { ok = false; break }
+            return ok
+        }
     }
 }

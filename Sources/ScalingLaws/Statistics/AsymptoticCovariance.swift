@@ -43,8 +43,9 @@ extension FitResult {
         let r = residuals.count == n ? residuals : (model.residuals(parameters) ?? residuals)
 
         if p > 0 {
+            // The solver's Jacobian at the optimum when the fit kept it; rebuilt otherwise.
             var jac = Matrix(rows: n, columns: p)
-            model.leastSquaresProblem().jacobian(u, &jac)
+            if let kept = jacobian, kept.rows == n, kept.columns == p { jac = kept } else { model.leastSquaresProblem().jacobian(u, &jac) }
             let loss = objective.robustLoss
             let slopes = Self.psiPrimes(r, loss: loss)
             let meanSlope = slopes.reduce(0, +) / Double(n)
