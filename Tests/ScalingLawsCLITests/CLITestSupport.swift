@@ -21,10 +21,18 @@ let scalingBinary: URL = URL(fileURLWithPath: Bundle.main.bundlePath).appendingP
 
 /// Runs `scaling` with `arguments`, returning its exit status and output.
 func scaling(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+    try runProcess(scalingBinary, arguments, in: directory)
+}
+
+/// Runs `executable` with `arguments` (in `directory`, with `environment` when given), returning its exit
+/// status and output.
+func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
+                environment: [String: String]? = nil) throws -> CommandResult {
     let process = Process()
-    process.executableURL = scalingBinary
+    process.executableURL = executable
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
+    if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

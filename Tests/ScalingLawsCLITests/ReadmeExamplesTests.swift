@@ -30,25 +30,10 @@ func readmeExamples(_ markdown: String) -> [String] {
 /// Runs one shell command line (quotes, pipes and comments as a user's shell reads them) in `directory`,
 /// with the built `scaling` first on the PATH.
 func runShell(_ command: String, in directory: URL) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = scalingBinary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
     environment["NO_COLOR"] = "1"
-    process.environment = environment
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self),
-                         exited: process.terminationReason == .exit)
+    return try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", command], in: directory, environment: environment)
 }
 
 @Suite("README: a newcomer's path works verbatim")
