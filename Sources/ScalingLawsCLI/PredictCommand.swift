@@ -68,14 +68,7 @@ struct Predict: ParsableCommand {
             }
             let targets = (0..<count).map { i in
                 var run = Run(params: pick(n, i), tokens: pick(d, i), flops: pick(c, i))
-                if let v = pick(x, i) {
-                    switch law.variables[0] {
-                    case Variable.params: run.params = v
-                    case Variable.tokens: run.tokens = v
-                    case Variable.flops: run.flops = v
-                    default: run.values[law.variables[0]] = v
-                    }
-                }
+                if let v = pick(x, i) { run.setValue(v, of: law.variables[0]) }
                 if let v = pick(u, i) { run.values[DataConstrainedLaw.uniqueTokens] = v }
                 return run.completed(flopsPerParamToken: result.flopsPerParamToken)
             }

@@ -41,6 +41,16 @@ public struct Run: Sendable, Hashable, Codable {
         }
     }
 
+    /// Sets a law variable: `params`, `tokens`, `flops` or a name in ``values``.
+    public mutating func setValue(_ value: Double, of variable: String) {
+        switch variable {
+        case Variable.params: params = value
+        case Variable.tokens: tokens = value
+        case Variable.flops: flops = value
+        default: values[variable] = value
+        }
+    }
+
     /// This run with whichever of N, D, C is missing derived from the other two by C = k·N·D.
     public func completed(flopsPerParamToken k: Double) -> Run {
         var run = self

@@ -45,12 +45,7 @@ extension ScalingLaw {
         let variable = variables[0]
         let runs = zip(x, y).map { x, y -> Run in
             var run = Run(loss: y)
-            switch variable {
-            case Variable.params: run.params = x
-            case Variable.tokens: run.tokens = x
-            case Variable.flops: run.flops = x
-            default: run.values[variable] = x
-            }
+            run.setValue(x, of: variable)
             return run
         }
         return try fit(runs, options: options)

@@ -86,7 +86,7 @@ struct LawPlot {
                 }
             }
         } else if fit.law.variables.count == 1 {
-            let targets = grid.map { Self.setting(Run(), xVariable, $0) }
+            let targets = grid.map { x -> Run in var run = Run(); run.setValue(x, of: xVariable); return run }
             if let values = try? fit.predict(targets) {
                 curves.append(("fitted \(fit.law.name) law", Palette.fit, Array(zip(grid, values))))
             }
@@ -199,17 +199,5 @@ struct LawPlot {
         for e in ends where e.y > panel.top + 10 && e.y < panel.bottom - 2 {
             svg.text(e.text, x: panel.right - 6, y: e.y, size: 10.5, anchor: "end", fill: e.color)
         }
-    }
-
-    /// A run with `variable` set to `value`, in its named field when it has one.
-    static func setting(_ run: Run, _ variable: String, _ value: Double) -> Run {
-        var r = run
-        switch variable {
-        case Variable.params: r.params = value
-        case Variable.tokens: r.tokens = value
-        case Variable.flops: r.flops = value
-        default: r.values[variable] = value
-        }
-        return r
     }
 }
