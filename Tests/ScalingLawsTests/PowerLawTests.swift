@@ -104,20 +104,7 @@ struct PowerLawTests {
             (try BrokenPowerLaw(x: "steps", breaks: 2), [1.5, 10, 0.05, 0.4, 1e4, 0.3, 0.2, 1e5, 0.5], [[1e3, 3e4, 2e5]]),
         ]
         for (law, theta, cols) in cases {
-            let x = Inputs(columns: cols)
-            var j = Matrix(rows: x.count, columns: theta.count)
-            law.jacobian(theta, x, into: &j)
-            for p in theta.indices {
-                let h = 1e-6 * max(abs(theta[p]), 1e-3)
-                var up = theta, down = theta
-                up[p] += h
-                down[p] -= h
-                let fu = law.evaluate(up, x), fd = law.evaluate(down, x)
-                for i in 0..<x.count {
-                    let numeric = (fu[i] - fd[i]) / (2 * h)
-                    #expect(abs(numeric - j[i, p]) <= 1e-6 * max(1, abs(numeric)), "\(law.name) ∂/∂\(law.parameterNames[p])")
-                }
-            }
+            expectJacobianMatchesCentralDifferences(law, theta, Inputs(columns: cols), relativeStep: 1e-6, tolerance: 1e-6)
         }
     }
 }

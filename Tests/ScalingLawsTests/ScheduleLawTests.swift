@@ -79,19 +79,7 @@ struct ScheduleLawTests {
         let points = ScheduleCurves.points(runs).enumerated().filter { $0.offset % 17 == 0 }.map(\.element)
         let x = Inputs(columns: law.variables.map { v in points.map { $0.value(of: v)! } })
         let theta = name == "multi-power" ? published25M : [3.07, 0.49, 0.57, 0.40, 0.995]
-        var j = Matrix(rows: x.count, columns: theta.count)
-        law.jacobian(theta, x, into: &j)
-        for p in 0..<theta.count {
-            let h = 1e-5 * max(abs(theta[p]), 1e-3)
-            var up = theta, down = theta
-            up[p] += h
-            down[p] -= h
-            let fu = law.evaluate(up, x), fd = law.evaluate(down, x)
-            for i in 0..<x.count {
-                let numeric = (fu[i] - fd[i]) / (2 * h)
-                #expect(abs(j[i, p] - numeric) <= 1e-5 * max(1, abs(numeric)), "\(name) ∂/∂\(law.parameterNames[p]) at point \(i): \(j[i, p]) vs \(numeric)")
-            }
-        }
+        expectJacobianMatchesCentralDifferences(law, theta, x, relativeStep: 1e-5, tolerance: 1e-5)
     }
 
     @Test("published 25M parameters held fixed: PredE on the six test runs is 0.107%")

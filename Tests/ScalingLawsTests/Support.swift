@@ -1,5 +1,6 @@
 import Foundation
 import ScalingLaws
+import Testing
 
 /// Repository root, found from this file's path (tests read only files inside the repository).
 let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
@@ -64,5 +65,26 @@ struct SyntheticChinchillaLadder {
         var runs = ladder
         for i in runs.indices { runs[i].loss = clean[i] * exp(sigma * rng.nextNormal()) }
         return runs
+    }
+}
+
+/// Expects `law`'s analytic Jacobian at `theta` and inputs `x` to match central differences with step
+/// `relativeStep`·max(|θ_p|, 1e-3), each entry within `tolerance`·max(1, |numeric|).
+func expectJacobianMatchesCentralDifferences(_ law: some ScalingLaw, _ theta: [Double], _ x: Inputs,
+                                             relativeStep: Double, tolerance: Double,
+                                             sourceLocation: SourceLocation = #_sourceLocation) {
+    var j = Matrix(rows: x.count, columns: theta.count)
+    law.jacobian(theta, x, into: &j)
+    for p in theta.indices {
+        let h = relativeStep * max(abs(theta[p]), 1e-3)
+        var up = theta, down = theta
+        up[p] += h
+        down[p] -= h
+        let fu = law.evaluate(up, x), fd = law.evaluate(down, x)
+        for i in 0..<x.count {
+            let numeric = (fu[i] - fd[i]) / (2 * h)
+            #expect(abs(j[i, p] - numeric) <= tolerance * max(1, abs(numeric)),
+                    "\(law.name) ∂/∂\(law.parameterNames[p]) at point \(i): \(j[i, p]) vs \(numeric)", sourceLocation: sourceLocation)
+        }
     }
 }
