@@ -43,26 +43,9 @@ struct Compare: ParsableCommand {
         if names.isEmpty && law.formula == nil { names = Self.defaultLaws }
         var seen = Set<String>()
         names = names.filter { seen.insert($0.lowercased()).inserted }
-        if law.breaks != nil && !names.contains("bnsl") { throw CLIError(message: "--breaks applies to the bnsl law only") }
-        if law.form != nil && !names.contains("test-time") { throw CLIError(message: "--form applies to the test-time law only") }
-        var out = [any ScalingLaw]()
-        for name in names {
-            var configuration = [String: String]()
-            if let breaks = law.breaks, name == "bnsl" { configuration["breaks"] = String(breaks) }
-            if let form = law.form, name == "test-time" { configuration["form"] = form }
-            var candidate = try LawCatalog.law(named: name, configuration: configuration)
-            if let x = law.x {
-                if candidate.variables.count == 1 {
-                    configuration["x"] = x
-                    candidate = try LawCatalog.law(named: name, configuration: configuration)
-                } else if names.count == 1 {
-                    // A single law that reads fixed variables: the catalogue's error names --x.
-                    configuration["x"] = x
-                    candidate = try LawCatalog.law(named: name, configuration: configuration)
-                }
-            }
-            out.append(candidate)
-        }
+        // The catalogue gives --x, --breaks and --form to the laws that take them and refuses one that
+        // no named law takes.
+        var out = names.isEmpty ? [] : try LawCatalog.laws(named: names, configuration: law.configuration)
         if let formula = law.formula {
             guard let header else { return out }
             if let single = law.law, single != "formula", laws == nil {

@@ -42,7 +42,7 @@ struct Fit: ParsableCommand {
         try reportingErrors {
             try intervals.check()
             try plot.check()
-            if let save { try AtomicFile.checkDestination(save, option: "--save", inputs: commandLineInputs()) }
+            if let save { try AtomicFile.checkDestination(save, option: .fitFile, inputs: commandLineInputs()) }
             if objectives, save != nil || plot.plot != nil {
                 throw CLIError(message: "--objectives compares several fits and writes none: drop \(save != nil ? "--save" : "--plot"), or run without --objectives to save or plot one fit")
             }

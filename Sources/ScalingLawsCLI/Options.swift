@@ -14,7 +14,7 @@ struct LawOptions: ParsableArguments {
                                valueName: "expression"))
     var formula: String?
 
-    @Option(help: "Variable x of one-variable laws (power, saturating, bnsl, test-time, sigmoid, exp-error, capability): params, tokens, flops or a CSV column name.")
+    @Option(help: "Variable x of one-variable laws (\(LawCatalog.names(taking: .x).joined(separator: ", "))): params, tokens, flops or a CSV column name.")
     var x: String?
 
     @Option(help: "Breaks of the bnsl law (1-3).")
@@ -79,19 +79,23 @@ struct LawOptions: ParsableArguments {
             }
             return try FormulaLaw(formula, columns: columns, bounds: try boundValues())
         }
-        var configuration = [String: String]()
-        if let x { configuration["x"] = x }
-        if let breaks { configuration["breaks"] = String(breaks) }
-        if let form { configuration["form"] = form }
         let name = law ?? "chinchilla"
-        if breaks != nil && name != "bnsl" { throw CLIError(message: "--breaks applies to the bnsl law only") }
-        if form != nil && name != "test-time" { throw CLIError(message: "--form applies to the test-time law only") }
         if name == "formula" { throw CLIError(message: "--law formula needs --formula 'expression'") }
+        // The descriptor checks which of --x, --breaks and --form the law takes.
         let made = try LawCatalog.law(named: name, configuration: configuration)
         if made is any ScheduleAwareLaw {
             throw CLIError(message: "--law \(name) is a law of whole loss curves under learning-rate schedules: use scaling curve FILE --law \(name) --run RUN, or scaling schedule FILE --law \(name) --candidates FILE")
         }
         return made
+    }
+
+    /// --x, --breaks and --form as a law configuration (``ScalingLaw/configuration`` keys).
+    var configuration: [String: String] {
+        var configuration = [String: String]()
+        if let x { configuration["x"] = x }
+        if let breaks { configuration["breaks"] = String(breaks) }
+        if let form { configuration["form"] = form }
+        return configuration
     }
 
     /// `name=value` pairs from repeatable, comma-separated options.

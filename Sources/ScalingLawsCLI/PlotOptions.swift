@@ -11,7 +11,7 @@ struct PlotOptions: ParsableArguments {
     /// Checks, before any work, that the image can be written where asked (and not onto an input).
     func check() throws {
         guard let plot else { return }
-        try AtomicFile.checkDestination(plot, option: "--plot", inputs: commandLineInputs())
+        try AtomicFile.checkDestination(plot, option: .plotFile, inputs: commandLineInputs())
     }
 
     /// Draws and writes the image when `--plot` was given.

@@ -41,9 +41,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as ScalingLawsError {
         if case .formula = error {
-            printError(error.description, lines: 3)   // the message, the formula, the caret
+            printError(SettingFlags.text(error), lines: 3)   // the message, the formula, the caret
         } else {
-            printError(error.description)
+            printError(SettingFlags.text(error))
         }
         throw ExitCode.failure
     } catch let error as CLIError {

@@ -81,10 +81,10 @@ struct EnvelopeTests {
         // One token count logged twice is still one point: a curve needs two distinct token counts.
         ("run,params,tokens,loss\na,1e8,1e9,3\na,1e8,1e9,2.9\n", nil, ["c.csv, line 2", "run \"a\" has 1 distinct token count"]),
         ("run,params,tokens,loss\na,1e8,1e9,3\n", nil, ["c.csv, line 2", "run \"a\" has 1 distinct token count"]),
-        ("run,params,step,loss\na,1e8,1,3\n", nil, ["no tokens column", "--tokens-per-step"]),
-        ("params,tokens,loss\n1e8,1e9,3\n", nil, ["no run column", "\"run_id\"", "--run-col"]),
+        ("run,params,step,loss\na,1e8,1,3\n", nil, ["no tokens column", "<tokensPerStep>"]),
+        ("params,tokens,loss\n1e8,1e9,3\n", nil, ["no run column", "\"run_id\"", "<runColumn>"]),
         ("run,params,tokens,loss\na,1e8,1e9,x\n", nil, ["c.csv, line 2, column 4 (\"loss\")", "\"x\""]),
-        ("run,params,tokens,loss\na,1e8,1e9,3\n", 0.0, ["--tokens-per-step"]),
+        ("run,params,tokens,loss\na,1e8,1e9,3\n", 0.0, ["<tokensPerStep>"]),
     ])
     func readerErrors(text: String, tokensPerStep: Double?, fragments: [String]) throws {
         let table = try CSVTable(text: text, source: "c.csv")
@@ -92,7 +92,9 @@ struct EnvelopeTests {
             _ = try CurveTable.curves(from: table, tokensPerStep: tokensPerStep)
             Issue.record("accepted bad input")
         } catch {
-            for f in fragments { #expect(error.description.contains(f), "\(error.description) lacks \(f)") }
+            // Settings are shown as <name>: the error refers to the setting, which a front end names.
+            let text = error.description(naming: { "<\($0.rawValue)>" })
+            for f in fragments { #expect(text.contains(f), "\(text) lacks \(f)") }
         }
     }
 }

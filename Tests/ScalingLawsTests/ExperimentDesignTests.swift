@@ -125,17 +125,18 @@ extension ExperimentDesignTests {
     func degenerate() throws {
         let p = try Self.problem()
         let candidates = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 6)
+        // Settings are shown as <name> to check that the error refers to the setting, not to a word.
         func message(_ body: () throws -> Void) -> String {
-            do { try body(); return "" } catch let e as ScalingLawsError { return e.description } catch { return "\(error)" }
+            do { try body(); return "" } catch let e as ScalingLawsError { return e.description(naming: { "<\($0.rawValue)>" }) } catch { return "\(error)" }
         }
         // Budget not positive, not finite, or below the cheapest candidate.
         for bad in [0.0, -1e20, .nan, .infinity] {
-            #expect(message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: bad) }.contains("--budget"))
-            #expect(message { _ = try DesignCandidates.grid(budget: bad, limits: DesignLimits(), flopsPerParamToken: 6) }.contains("--budget"))
+            #expect(message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: bad) }.contains("<budget>"))
+            #expect(message { _ = try DesignCandidates.grid(budget: bad, limits: DesignLimits(), flopsPerParamToken: 6) }.contains("<budget>"))
         }
         let cheapest = candidates.map(\.flops).min()!
         let below = message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: cheapest / 2) }
-        #expect(below.contains("--budget") && below.contains("cheapest"))
+        #expect(below.contains("<budget>") && below.contains("cheapest"))
         // A budget that buys fewer runs than the law has parameters.
         let few = message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: cheapest * 3, options: DesignSearchOptions(ratioBand: nil)) }
         #expect(few.contains("cannot determine") && few.contains("5 fitted parameters"))
@@ -143,20 +144,20 @@ extension ExperimentDesignTests {
         #expect(message { _ = try DesignCandidates.filter(candidates, limits: DesignLimits(minParams: 1e15)) }.contains("no candidate inside the limits"))
         #expect(message { _ = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(maxTokens: 1e3), flopsPerParamToken: 6) }.contains("no candidate inside the limits"))
         #expect(message { _ = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(minParams: 1e12), flopsPerParamToken: 6) }.contains("no candidate inside the limits"))
-        #expect(message { _ = try DesignCandidates.filter(candidates, limits: DesignLimits(minParams: 2e9, maxParams: 1e9)) }.contains("--min-params"))
+        #expect(message { _ = try DesignCandidates.filter(candidates, limits: DesignLimits(minParams: 2e9, maxParams: 1e9)) }.contains("<minParams>"))
         // A prior with a parameter missing, and no noise without pilot runs.
         var partial = Self.hoffmann
         partial["beta"] = nil
         #expect(message { _ = try FitResult(law: ChinchillaLaw(), parameters: partial) }.contains("missing beta"))
-        #expect(message { _ = try DesignProblem(fit: try Self.prior(), target: .optimalLoss(flops: 1e22)) }.contains("--noise"))
-        #expect(message { _ = try DesignProblem(fit: try Self.prior(), target: .optimalLoss(flops: 1e22), noise: -0.01) }.contains("--noise"))
+        #expect(message { _ = try DesignProblem(fit: try Self.prior(), target: .optimalLoss(flops: 1e22)) }.contains("<noise>"))
+        #expect(message { _ = try DesignProblem(fit: try Self.prior(), target: .optimalLoss(flops: 1e22), noise: -0.01) }.contains("<noise>"))
         // Targets the law cannot compute, or out of range.
-        #expect(message { _ = try Self.problem(.optimalLoss(flops: 0)) }.contains("--target-flops"))
-        #expect(message { _ = try Self.problem(.loss(params: -1, tokens: 1e9)) }.contains("--target-params"))
+        #expect(message { _ = try Self.problem(.optimalLoss(flops: 0)) }.contains("<targetFlops>"))
+        #expect(message { _ = try Self.problem(.loss(params: -1, tokens: 1e9)) }.contains("<targetParams>"))
         let power = try FitResult(law: PowerLaw(x: "flops"), parameters: ["A": 10, "alpha": 0.05])
         #expect(message { _ = try DesignProblem(fit: power, target: .optimum(flops: 1e22), noise: 0.01) }.contains("compute-optimal"))
         // A band that leaves nothing.
-        #expect(message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: 1e20, options: DesignSearchOptions(ratioBand: 0.5)) }.contains("--ratio-band"))
+        #expect(message { _ = try ExperimentDesigner.propose(p, candidates: candidates, budget: 1e20, options: DesignSearchOptions(ratioBand: 0.5)) }.contains("<ratioBand>"))
     }
 
     @Test("Scores: c-optimality matches the textbook formula, a ladder at fixed D/N cannot separate A and B terms, and the design beats the standard designs it is compared with")

@@ -100,7 +100,7 @@ struct InferenceAwareTests {
         #expect(throws: ScalingLawsError.self) { try InferenceAware.minimumCost(law, targetLoss: 1.6, inferenceTokens: 1e12) }
         #expect(throws: ScalingLawsError.self) { try InferenceAware.minimumCost(law, targetLoss: 2, inferenceTokens: -1) }
         #expect(throws: ScalingLawsError.self) { try InferenceAware.minimumLoss(law, totalFlops: 0, inferenceTokens: 1e12) }
-        #expect(throws: ScalingLawsError.unsupported("this plan needs a law of model size and data, L(N, D); the saturating law is not one: use --law chinchilla")) {
+        #expect(throws: ScalingLawsError.unsupported("this plan needs a law of model size and data, L(N, D); the saturating law is not one: use \(.law, "chinchilla")")) {
             try FitResult(law: SaturatingPowerLaw(), parameters: ["E": 1.7, "A": 100, "alpha": 0.1])
                 .inferenceAwareOptimum(targetLoss: 2, inferenceTokens: 1e12)
         }

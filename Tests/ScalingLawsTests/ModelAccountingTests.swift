@@ -93,20 +93,20 @@ struct ModelAccountingTests {
         #expect(a.params == 68_976_648_192)
     }
 
-    @Test("Shapes that cannot exist name the flag")
+    @Test("Shapes that cannot exist name the setting")
     func invalid() {
-        func flag(_ make: () throws(ScalingLawsError) -> TransformerShape) -> String? {
+        func flag(_ make: () throws(ScalingLawsError) -> TransformerShape) -> Setting? {
             do {
                 _ = try make()
                 return nil
             } catch {
-                guard case let .invalidOption(option, _) = error else { return "wrong error \(error)" }
+                guard case let .invalidOption(option, _) = error else { Issue.record("wrong error \(error)"); return nil }
                 return option
             }
         }
-        #expect(flag { () throws(ScalingLawsError) in try TransformerShape(layers: 2, dModel: 100, vocab: 10, context: 8, ffnDim: 400, heads: 3) } == "--heads")
-        #expect(flag { () throws(ScalingLawsError) in try TransformerShape(layers: 2, dModel: 96, vocab: 10, context: 8, ffnDim: 400, heads: 12, kvHeads: 5) } == "--kv-heads")
-        #expect(flag { () throws(ScalingLawsError) in try TransformerShape(layers: 2, dModel: 96, vocab: 10, context: 8, ffnDim: 400, kvHeads: 2) } == "--kv-heads")
-        #expect(flag { () throws(ScalingLawsError) in try TransformerShape(layers: 0, dModel: 96, vocab: 10, context: 8, ffnDim: 400) } == "--layers")
+        #expect(flag { () throws(ScalingLawsError) in try TransformerShape(layers: 2, dModel: 100, vocab: 10, context: 8, ffnDim: 400, heads: 3) } == .heads)
+        #expect(flag { () throws(ScalingLawsError) in try TransformerShape(layers: 2, dModel: 96, vocab: 10, context: 8, ffnDim: 400, heads: 12, kvHeads: 5) } == .kvHeads)
+        #expect(flag { () throws(ScalingLawsError) in try TransformerShape(layers: 2, dModel: 96, vocab: 10, context: 8, ffnDim: 400, kvHeads: 2) } == .kvHeads)
+        #expect(flag { () throws(ScalingLawsError) in try TransformerShape(layers: 0, dModel: 96, vocab: 10, context: 8, ffnDim: 400) } == .layers)
     }
 }

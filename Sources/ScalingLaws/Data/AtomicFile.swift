@@ -21,7 +21,7 @@ public enum AtomicFile {
     /// Checks that `path` can be written as the output of `option` without touching any of `inputs`.
     ///
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` saying what is wrong with the path.
-    public static func checkDestination(_ path: String, option: String, inputs: [String] = []) throws(ScalingLawsError) {
+    public static func checkDestination(_ path: String, option: Setting, inputs: [String] = []) throws(ScalingLawsError) {
         guard !path.isEmpty else {
             throw .invalidOption(option: option, message: "expected a file name, got an empty path")
         }
@@ -52,7 +52,7 @@ public enum AtomicFile {
     }
 
     /// Writes `data` to `path` atomically (see ``AtomicFile``), after ``checkDestination(_:option:inputs:)``.
-    public static func write(_ data: Data, to path: String, option: String, inputs: [String] = []) throws(ScalingLawsError) {
+    public static func write(_ data: Data, to path: String, option: Setting, inputs: [String] = []) throws(ScalingLawsError) {
         try checkDestination(path, option: option, inputs: inputs)
         let target = resolved(path)
         let parent = directory(of: target)

@@ -20,17 +20,17 @@ public struct LearningRateSchedule: Sendable, Hashable {
     ///   steps that are not increasing whole numbers, or a negative or non-finite rate.
     public init(steps: [Double], rates: [Double]) throws(ScalingLawsError) {
         guard !steps.isEmpty, steps.count == rates.count else {
-            throw .invalidOption(option: "schedule", message: "a schedule needs at least one (step, lr) point and as many rates as steps")
+            throw .invalidOption(option: .schedule, message: "a schedule needs at least one (step, lr) point and as many rates as steps")
         }
         for (i, s) in steps.enumerated() {
             guard s.isFinite, s >= 0, s == s.rounded() else {
-                throw .invalidOption(option: "schedule", message: "steps must be whole numbers ≥ 0, got \(s)")
+                throw .invalidOption(option: .schedule, message: "steps must be whole numbers ≥ 0, got \(s)")
             }
             if i > 0 && !(s > steps[i - 1]) {
-                throw .invalidOption(option: "schedule", message: "steps must increase, got \(formatQuantity(steps[i - 1])) then \(formatQuantity(s))")
+                throw .invalidOption(option: .schedule, message: "steps must increase, got \(formatQuantity(steps[i - 1])) then \(formatQuantity(s))")
             }
             guard rates[i].isFinite, rates[i] >= 0 else {
-                throw .invalidOption(option: "schedule", message: "learning rates must be finite and ≥ 0, got \(rates[i]) at step \(formatQuantity(s))")
+                throw .invalidOption(option: .schedule, message: "learning rates must be finite and ≥ 0, got \(rates[i]) at step \(formatQuantity(s))")
             }
         }
         self.steps = steps
@@ -200,24 +200,24 @@ public enum ScheduleTable {
             self.source = source
             self.header = header
             let lowered = header.map { $0.lowercased() }
-            func locate(_ key: String, _ override: String?, _ aliases: [String], _ hint: String) throws(ScalingLawsError) -> Int {
+            func locate(_ key: String, _ override: String?, _ aliases: [String], _ hint: Message) throws(ScalingLawsError) -> Int {
                 let names = override.map { [$0] } ?? aliases
                 for name in names { if let i = lowered.firstIndex(of: name.lowercased()) { return i } }
                 throw .missingColumn(file: source, needed: key, tried: names, available: header, hint: hint)
             }
-            runColumn = try locate("run", columns.run, LongFormat.runAliases, "name it with --run-col; each row is one logged step of a run")
-            stepColumn = try locate("step", columns.step, CurveTable.stepAliases, "name it with --step-col")
-            lrColumn = try locate("lr", columns.lr, ScheduleTable.lrAliases, "name it with --lr-col; schedule-aware laws read the learning rate of every run")
+            runColumn = try locate("run", columns.run, LongFormat.runAliases, "name it with \(.runColumn); each row is one logged step of a run")
+            stepColumn = try locate("step", columns.step, CurveTable.stepAliases, "name it with \(.stepColumn)")
+            lrColumn = try locate("lr", columns.lr, ScheduleTable.lrAliases, "name it with \(.lrColumn); schedule-aware laws read the learning rate of every run")
             if columns.loss == nil && !RunTable.aliases["loss"]!.contains(where: { lowered.contains($0.lowercased()) }) {
                 lossColumn = nil  // schedule only: planned runs
             } else {
-                lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with --loss-col")
+                lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with \(.lossColumn)")
             }
         }
 
         mutating func add(_ row: [String], line: Int) throws(ScalingLawsError) {
             rows += 1
-            func bad(_ c: Int, _ expected: String) -> ScalingLawsError {
+            func bad(_ c: Int, _ expected: Message) -> ScalingLawsError {
                 .badValue(file: source, line: line, column: c + 1, columnName: header[c], expected: expected, found: row[c])
             }
             let id = row[runColumn]

@@ -81,7 +81,7 @@ public enum LongFormat {
         guard let runIndex = runColumn(in: table, override: runColumnName) else {
             throw .missingColumn(file: table.source, needed: "run", tried: runColumnName.map { [$0] } ?? runAliases,
                                  available: table.header,
-                                 hint: "--use \(use.rawValue) reads a long-format log: one row per logged point, with a run identifier column (name it with --run-col)")
+                                 hint: "\(.logUse, use.rawValue) reads a long-format log: one row per logged point, with a run identifier column (name it with \(.runColumn))")
         }
         guard !table.rows.isEmpty else {
             throw .malformedFile(file: table.source, line: nil, message: "the file has a header but no points")

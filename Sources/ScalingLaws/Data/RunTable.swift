@@ -97,7 +97,7 @@ public struct RunTable: Sendable {
             let names = aliases[v] ?? [v]
             guard let i = table.columnIndex(names) else {
                 throw .missingColumn(file: table.source, needed: v, tried: names, available: table.header,
-                                     hint: aliases[v] == nil ? "the law reads a column named \"\(v)\" (set by --x or used in --formula)" : "add the column")
+                                     hint: aliases[v] == nil ? "the law reads a column named \"\(v)\" (set by \(.x) or used in \(.formula))" : "add the column")
             }
             extra[v] = i
         }
@@ -107,7 +107,7 @@ public struct RunTable: Sendable {
         if requireLoss && index["loss"] == nil {
             let tried = columns.loss.map { [$0] } ?? aliases["loss"]!
             throw .missingColumn(file: table.source, needed: "loss", tried: tried, available: table.header,
-                                 hint: "name it with --loss-col")
+                                 hint: "name it with \(.lossColumn)")
         }
 
         var runs = [Run]()

@@ -122,7 +122,7 @@ struct CurveBuilder {
             for name in names { if let i = lowered.firstIndex(of: name.lowercased()) { return i } }
             return nil
         }
-        func locate(_ key: String, _ override: String?, _ aliases: [String], _ hint: String) throws(ScalingLawsError) -> Int {
+        func locate(_ key: String, _ override: String?, _ aliases: [String], _ hint: Message) throws(ScalingLawsError) -> Int {
             let names = override.map { [$0] } ?? aliases
             guard let i = index(names) else {
                 throw .missingColumn(file: source, needed: key, tried: names, available: header, hint: hint)
@@ -130,19 +130,19 @@ struct CurveBuilder {
             return i
         }
         if let s = tokensPerStep, !(s > 0 && s.isFinite) {
-            throw .invalidOption(option: "--tokens-per-step", message: "expected a positive number such as 4M, got \(s)")
+            throw .invalidOption(option: .tokensPerStep, message: "expected a positive number such as 4M, got \(s)")
         }
-        runColumn = try locate("run", columns.run, CurveTable.runAliases, "name it with --run-col; each row is one logged point of a run")
+        runColumn = try locate("run", columns.run, CurveTable.runAliases, "name it with \(.runColumn); each row is one logged point of a run")
         paramsColumn = params != nil && index(columns.params.map { [$0] } ?? RunTable.aliases[Variable.params]!) == nil
-            ? nil : try locate("params", columns.params, RunTable.aliases[Variable.params]!, "name it with --params-col, or give --params")
-        lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with --loss-col")
+            ? nil : try locate("params", columns.params, RunTable.aliases[Variable.params]!, "name it with \(.paramsColumn), or give \(.params)")
+        lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with \(.lossColumn)")
         if tokensPerStep != nil {
-            tokensColumn = try locate("step", columns.step, CurveTable.stepAliases, "name it with --step-col, or drop --tokens-per-step and give a tokens column")
+            tokensColumn = try locate("step", columns.step, CurveTable.stepAliases, "name it with \(.stepColumn), or drop \(.tokensPerStep) and give a tokens column")
         } else {
             let hasStep = index(columns.step.map { [$0] } ?? CurveTable.stepAliases) != nil
             tokensColumn = try locate("tokens", columns.tokens, RunTable.aliases[Variable.tokens]! + ["tokens_seen"],
-                                      hasStep ? "there is a step column: give --tokens-per-step to convert steps to tokens"
-                                              : "name it with --tokens-col, or give a step column and --tokens-per-step")
+                                      hasStep ? "there is a step column: give \(.tokensPerStep) to convert steps to tokens"
+                                              : "name it with \(.tokensColumn), or give a step column and \(.tokensPerStep)")
         }
     }
 
@@ -169,7 +169,7 @@ struct CurveBuilder {
         let seen = try number(tokensColumn, allowZero: true) * (tokensPerStep ?? 1)
         guard seen.isFinite else {
             throw .badValue(file: source, line: line, column: tokensColumn + 1, columnName: header[tokensColumn],
-                            expected: "a step count whose tokens (step × --tokens-per-step) fit in double precision", found: row[tokensColumn])
+                            expected: "a step count whose tokens (step × \(.tokensPerStep)) fit in double precision", found: row[tokensColumn])
         }
         let loss = try number(lossColumn)
         if points[run] == nil {

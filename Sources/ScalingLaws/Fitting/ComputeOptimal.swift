@@ -35,7 +35,7 @@ extension SaturatingPowerLaw: ComputeOptimalLaw {
     /// (the envelope over model sizes); the allocation itself needs a law of N and D.
     public func computeOptimum(_ t: [Double], flops: Double, flopsPerParamToken k: Double) throws(ScalingLawsError) -> ComputeOptimum {
         guard x == Variable.flops else {
-            throw .unsupported("the saturating law gives the loss at a FLOP budget only when fitted on flops (--x flops); this one is fitted on \(x)")
+            throw .unsupported("the saturating law gives the loss at a FLOP budget only when fitted on flops (\(.x, "flops")); this one is fitted on \(x)")
         }
         return ComputeOptimum(flops: flops, params: nil, tokens: nil, loss: evaluate(t, Inputs(columns: [[flops]]))[0])
     }

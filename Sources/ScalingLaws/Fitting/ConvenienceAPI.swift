@@ -105,7 +105,7 @@ extension FitResult: CustomStringConvertible {
     ///   has none of that name (the subscript returns nil instead).
     public func value(of name: String) throws(ScalingLawsError) -> Double {
         guard let index = law.parameterIndex(name) else {
-            throw .invalidOption(option: "parameter", message: "the \(law.name) law has no parameter \"\(name)\"; it has \(law.parameterNames.joined(separator: ", "))")
+            throw .invalidOption(option: .parameter, message: "the \(law.name) law has no parameter \"\(name)\"; it has \(law.parameterNames.joined(separator: ", "))")
         }
         return parameters[index]
     }

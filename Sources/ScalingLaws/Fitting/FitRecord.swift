@@ -90,13 +90,13 @@ extension FitResult {
     /// - Throws: ``ScalingLawsError/badFitFile(path:message:)`` naming what is wrong.
     public init(record: FitRecord, source: String = "fit file") throws(ScalingLawsError) {
         guard record.format == "scaling-laws-fit" else {
-            throw .badFitFile(path: source, message: "\"format\" is \"\(record.format)\", expected \"scaling-laws-fit\" (write one with scaling fit --save)")
+            throw .badFitFile(path: source, message: "\"format\" is \"\(record.format)\", expected \"scaling-laws-fit\" (write one with scaling fit \(.fitFile))")
         }
         let law: any ScalingLaw
         do {
             law = try LawCatalog.law(named: record.law, configuration: record.configuration)
         } catch {
-            throw .badFitFile(path: source, message: error.description)
+            throw .badFitFile(path: source, message: Message(error.description))
         }
         for name in law.parameterNames where record.parameters[name] == nil {
             throw .badFitFile(path: source, message: "parameter \(name) of the \(law.name) law is missing")
@@ -113,7 +113,7 @@ extension FitResult {
         do {
             layout = try ParameterLayout(law: law, fixed: record.parameters.filter { law.parameterIndex($0.key) != nil })
         } catch {
-            throw .badFitFile(path: source, message: error.description)
+            throw .badFitFile(path: source, message: Message(error.description))
         }
         let theta = layout.fullVector(free: [])
         let runs = record.trainingRuns ?? []
@@ -162,7 +162,7 @@ extension FitResult {
         } catch {
             throw .io(path: path, message: "cannot encode the fit (\(error))")
         }
-        try AtomicFile.write(data, to: path, option: "--save", inputs: inputs)
+        try AtomicFile.write(data, to: path, option: .fitFile, inputs: inputs)
     }
 }
 

@@ -70,7 +70,7 @@ public struct FitResult: Sendable {
         let layout = try ParameterLayout(law: law, fixed: values)
         guard layout.free.isEmpty else {
             let missing = layout.free.map { law.parameters[$0].name }
-            throw .invalidOption(option: "--fix", message: "the \(law.name) law needs every parameter to be given without data; missing \(missing.joined(separator: ", "))")
+            throw .invalidOption(option: .fixed, message: "the \(law.name) law needs every parameter to be given without data; missing \(missing.joined(separator: ", "))")
         }
         self.init(law: law, parameters: layout.fullVector(free: []), fixed: Set(values.keys), objective: objective,
                   objectiveValue: nil, residuals: [], runs: 0,
@@ -117,7 +117,7 @@ public struct FitResult: Sendable {
     /// - Throws: ``ScalingLawsError/unsupported(_:)`` for laws without a compute-optimal rule.
     public func computeOptimum(flops: Double) throws(ScalingLawsError) -> ComputeOptimum {
         guard flops.isFinite, flops > 0 else {
-            throw .invalidOption(option: "--flops", message: "expected a positive FLOP budget, got \(flops)")
+            throw .invalidOption(option: .flops, message: "expected a positive FLOP budget, got \(flops)")
         }
         guard let law = law as? any ComputeOptimalLaw else {
             throw .unsupported("the \(law.name) law has no compute-optimal allocation; use chinchilla, or saturating fitted on flops")

@@ -60,7 +60,7 @@ extension ScalingLaw {
         if let start = options.start {
             guard start.count == parameters.count,
                   zip(start, parameters).allSatisfy({ $0.0.isFinite && (!$0.1.isPositive || $0.0 > 0) }) else {
-                throw .invalidOption(option: "start", message: "expected \(parameters.count) finite values (positive where the \(name) law requires) in the order \(parameterNames.joined(separator: ", "))")
+                throw .invalidOption(option: .start, message: "expected \(parameters.count) finite values (positive where the \(name) law requires) in the order \(parameterNames.joined(separator: ", "))")
             }
             let solved = LevenbergMarquardt.solve(problem.leastSquaresProblem(), from: layout.freeVector(layout.applyFixed(start)),
                                                   options: solverOptions)
@@ -77,7 +77,7 @@ extension ScalingLaw {
         let candidates = startCandidates(problem: search, inputs: search.inputs, y: search.y, initial: options.constraints.initial)
         let scored = search.scoreStarts(candidates, loss: solverOptions.loss, solves: solverOptions.linearSolves).compactMap { $0 }
         guard !scored.isEmpty else {
-            throw .fitFailed(law: name, message: "no start on the law's grid gives a finite objective; check that the response is positive for --space log and that the runs' values are in range")
+            throw .fitFailed(law: name, message: "no start on the law's grid gives a finite objective; check that the response is positive for \(.space, "log") and that the runs' values are in range")
         }
         let starts = distinctBest(scored.sorted { $0.cost < $1.cost }, count: max(1, options.polishedStarts))
 
@@ -171,7 +171,7 @@ extension ScalingLaw {
                 throw .invalidRun(index: index, message: "the run has no finite loss to fit")
             }
             if space == .log && loss <= 0 {
-                throw .invalidRun(index: index, message: "loss must be positive for --space log, got \(loss)")
+                throw .invalidRun(index: index, message: "loss must be positive for \(.space, "log"), got \(loss)")
             }
             y.append(loss)
         }

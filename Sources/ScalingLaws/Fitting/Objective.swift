@@ -87,10 +87,10 @@ public struct Objective: Sendable, Hashable, Codable {
     /// Checks δ.
     func validate() throws(ScalingLawsError) {
         if loss != .mse && loss != .asymmetric && !(delta > 0 && delta.isFinite) {
-            throw .invalidOption(option: "--delta", message: "expected a positive number, got \(delta)")
+            throw .invalidOption(option: .delta, message: "expected a positive number, got \(delta)")
         }
         if loss == .asymmetric && !(tau > 0 && tau < 1) {
-            throw .invalidOption(option: "--tau", message: "expected a number strictly between 0 and 1, got \(tau)")
+            throw .invalidOption(option: .tau, message: "expected a number strictly between 0 and 1, got \(tau)")
         }
     }
 }

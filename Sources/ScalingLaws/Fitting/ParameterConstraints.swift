@@ -22,7 +22,7 @@ public struct ParameterConstraints: Sendable, Hashable, Codable {
     public static func parseTie(_ text: String) throws(ScalingLawsError) -> (leader: String, follower: String) {
         let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0] != parts[1] else {
-            throw .invalidOption(option: "--tie", message: "expected two parameter names, e.g. alpha=beta, got \"\(text)\"")
+            throw .invalidOption(option: .ties, message: "expected two parameter names, e.g. alpha=beta, got \"\(text)\"")
         }
         return (parts[0], parts[1])
     }
@@ -53,7 +53,7 @@ public struct ClosedBounds: Sendable, Hashable, Codable {
             }
         }
         guard parts.count == 2, let lo = bound(parts[0], -.infinity), let hi = bound(parts[1], .infinity), lo < hi else {
-            throw .invalidOption(option: "--bounds", message: "\(name): expected lo:hi with lo < hi (either side may be empty or inf), got \"\(text)\"")
+            throw .invalidOption(option: .bounds, message: "\(name): expected lo:hi with lo < hi (either side may be empty or inf), got \"\(text)\"")
         }
         self.init(lo, hi)
     }

@@ -29,7 +29,7 @@ struct ParameterLayout: Sendable {
     init(law: some ScalingLaw, constraints: ParameterConstraints) throws(ScalingLawsError) {
         let params = law.parameters
         let names = law.parameterNames
-        func index(_ name: String, _ option: String) throws(ScalingLawsError) -> Int {
+        func index(_ name: String, _ option: Setting) throws(ScalingLawsError) -> Int {
             guard let j = law.parameterIndex(name) else {
                 throw .invalidOption(option: option, message: "the \(law.name) law has no parameter \"\(name)\"; its parameters are \(names.joined(separator: ", "))")
             }
@@ -38,54 +38,54 @@ struct ParameterLayout: Sendable {
         var lower = params.map { $0.isPositive ? 0 : -Double.infinity }
         var upper = [Double](repeating: .infinity, count: params.count)
         for (name, b) in constraints.bounds.sorted(by: { $0.key < $1.key }) {
-            let j = try index(name, "--bounds")
+            let j = try index(name, .bounds)
             if params[j].isPositive && b.lower < 0 {
-                throw .invalidOption(option: "--bounds", message: "\(name) must stay positive in the \(law.name) law; give a lower bound ≥ 0")
+                throw .invalidOption(option: .bounds, message: "\(name) must stay positive in the \(law.name) law; give a lower bound ≥ 0")
             }
             lower[j] = b.lower
             upper[j] = b.upper
         }
         var values = [Int: Double]()
         for (name, value) in constraints.fixed.sorted(by: { $0.key < $1.key }) {
-            let j = try index(name, "--fix")
+            let j = try index(name, .fixed)
             guard value.isFinite else {
-                throw .invalidOption(option: "--fix", message: "\(name) must be a finite number, got \(value)")
+                throw .invalidOption(option: .fixed, message: "\(name) must be a finite number, got \(value)")
             }
             if params[j].isPositive && value <= 0 {
-                throw .invalidOption(option: "--fix", message: "\(name) must be positive in the \(law.name) law, got \(value)")
+                throw .invalidOption(option: .fixed, message: "\(name) must be positive in the \(law.name) law, got \(value)")
             }
             guard lower[j] <= value && value <= upper[j] else {
-                throw .invalidOption(option: "--fix", message: "\(name) = \(value) lies outside its bounds \(lower[j]):\(upper[j])")
+                throw .invalidOption(option: .fixed, message: "\(name) = \(value) lies outside its bounds \(lower[j]):\(upper[j])")
             }
             values[j] = value
         }
         for (name, value) in constraints.initial.sorted(by: { $0.key < $1.key }) {
-            let j = try index(name, "--init")
+            let j = try index(name, .initial)
             guard value.isFinite else {
-                throw .invalidOption(option: "--init", message: "\(name) must be a finite number, got \(value)")
+                throw .invalidOption(option: .initial, message: "\(name) must be a finite number, got \(value)")
             }
             if params[j].isPositive && value <= 0 {
-                throw .invalidOption(option: "--init", message: "\(name) must be positive in the \(law.name) law, got \(value)")
+                throw .invalidOption(option: .initial, message: "\(name) must be positive in the \(law.name) law, got \(value)")
             }
         }
         var leaderOf = Array(0..<params.count)
         for (follower, leader) in constraints.ties.sorted(by: { $0.key < $1.key }) {
-            let f = try index(follower, "--tie"), l = try index(leader, "--tie")
+            let f = try index(follower, .ties), l = try index(leader, .ties)
             guard leaderOf[l] == l else {
-                throw .invalidOption(option: "--tie", message: "\(leader) is itself tied to \(names[leaderOf[l]]); tie \(follower) to \(names[leaderOf[l]]) instead")
+                throw .invalidOption(option: .ties, message: "\(leader) is itself tied to \(names[leaderOf[l]]); tie \(follower) to \(names[leaderOf[l]]) instead")
             }
             guard values[f] == nil && values[l] == nil else {
-                throw .invalidOption(option: "--tie", message: "\(leader) and \(follower) cannot be tied while one of them is fixed; fix both instead")
+                throw .invalidOption(option: .ties, message: "\(leader) and \(follower) cannot be tied while one of them is fixed; fix both instead")
             }
             guard params[f].isLinear == params[l].isLinear else {
-                throw .invalidOption(option: "--tie", message: "\(params[l].isLinear ? leader : follower) enters the \(law.name) law linearly and \(params[l].isLinear ? follower : leader) does not; tie parameters of the same kind")
+                throw .invalidOption(option: .ties, message: "\(params[l].isLinear ? leader : follower) enters the \(law.name) law linearly and \(params[l].isLinear ? follower : leader) does not; tie parameters of the same kind")
             }
             leaderOf[f] = l
             lower[l] = max(lower[l], lower[f])
             upper[l] = min(upper[l], upper[f])
         }
         if leaderOf.enumerated().contains(where: { $0.offset != $0.element && leaderOf[$0.element] != $0.element }) {
-            throw .invalidOption(option: "--tie", message: "ties must name one leader per group, e.g. --tie alpha=beta --tie alpha=gamma")
+            throw .invalidOption(option: .ties, message: "ties must name one leader per group, e.g. \(.ties, "alpha=beta") \(.ties, "alpha=gamma")")
         }
         count = params.count
         fixedValues = values

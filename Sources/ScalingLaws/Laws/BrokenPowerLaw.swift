@@ -21,7 +21,7 @@ public struct BrokenPowerLaw: FormulaDefinedLaw {
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` unless 1 ≤ `breaks` ≤ 3.
     public init(x: String = Variable.flops, breaks: Int = 1) throws(ScalingLawsError) {
         guard (1...3).contains(breaks) else {
-            throw .invalidOption(option: "--breaks", message: "expected 1, 2 or 3 breaks, got \(breaks)")
+            throw .invalidOption(option: .breaks, message: "expected 1, 2 or 3 breaks, got \(breaks)")
         }
         self.x = x
         self.breaks = breaks

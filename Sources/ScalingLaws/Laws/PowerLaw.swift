@@ -58,7 +58,7 @@ public struct PowerLaw: ScalingLaw {
 
     /// The log–log least-squares fit ln y = ln A − α ln x (``PowerLawFit``).
     public func initialGuesses(_ x: Inputs, response y: [Double]) -> [[Double]] {
-        guard let fit = try? PowerLawFit.fit(x: x.columns[0], y: y, what: "--x") else { return [] }
+        guard let fit = try? PowerLawFit.fit(x: x.columns[0], y: y, what: "x") else { return [] }
         return [[fit.coefficient, -fit.exponent]]
     }
 }

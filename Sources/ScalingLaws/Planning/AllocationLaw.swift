@@ -29,16 +29,16 @@ public struct PowerLawFit: Sendable, Hashable, Codable {
     public static func fit(x: [Double], y: [Double], what: String) throws(ScalingLawsError) -> PowerLawFit {
         precondition(x.count == y.count, "x and y must pair up")
         guard x.allSatisfy({ $0 > 0 && $0.isFinite }), y.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-            throw .invalidOption(option: what, message: "a power law needs positive finite values")
+            throw .insufficientData("\(what): a power law needs positive finite values")
         }
         let lx = x.map { log($0) }, ly = y.map { log($0) }
         let center = lx.reduce(0, +) / Double(max(lx.count, 1))
         guard lx.count >= 2, let spread = lx.map({ abs($0 - center) }).max(), spread > 1e-12 else {
-            throw .invalidOption(option: what, message: "a power law needs at least two distinct budgets, found \(Set(x).count)")
+            throw .insufficientData("\(what): a power law needs at least two distinct budgets, found \(Set(x).count)")
         }
         let design = Matrix(columns: [[Double](repeating: 1, count: lx.count), lx.map { $0 - center }])
         guard let s = try? LeastSquares.solveSVD(design, ly), s.rank == 2 else {
-            throw .invalidOption(option: what, message: "the log-log least-squares problem is rank deficient")
+            throw .insufficientData("\(what): the log-log least-squares problem is rank deficient")
         }
         return PowerLawFit(coefficient: exp(s.x[0] - s.x[1] * center), exponent: s.x[1])
     }

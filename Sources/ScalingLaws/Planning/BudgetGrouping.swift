@@ -34,7 +34,7 @@ public enum BudgetGrouping {
     ///   cluster; ``ScalingLawsError/invalidRun(index:message:)`` for a run without a positive C.
     public static func byClustering(_ runs: [Run], tolerance: Double) throws(ScalingLawsError) -> [BudgetGroup] {
         guard tolerance > 0, tolerance.isFinite else {
-            throw .invalidOption(option: "--budget-tolerance", message: "expected a positive gap in ln C such as 0.1, got \(tolerance)")
+            throw .invalidOption(option: .budgetTolerance, message: "expected a positive gap in ln C such as 0.1, got \(tolerance)")
         }
         var keyed = [(logFlops: Double, run: Run)]()
         for (index, run) in runs.enumerated() {
@@ -55,7 +55,7 @@ public enum BudgetGrouping {
         return try clusters.map { (cluster) throws(ScalingLawsError) -> BudgetGroup in
             let lo = cluster.first!.logFlops, hi = cluster.last!.logFlops
             guard hi - lo <= 2 * tolerance else {
-                throw .invalidOption(option: "--budget-tolerance", message: "runs with C from \(formatQuantity(exp(lo))) to \(formatQuantity(exp(hi))) chain into one budget (spread \(String(format: "%.3g", hi - lo)) in ln C, more than twice the tolerance \(tolerance)); these runs do not form isoFLOP budgets: add a budget column naming each run's budget, or set --budget-tolerance")
+                throw .invalidOption(option: .budgetTolerance, message: "runs with C from \(formatQuantity(exp(lo))) to \(formatQuantity(exp(hi))) chain into one budget (spread \(String(format: "%.3g", hi - lo)) in ln C, more than twice the tolerance \(tolerance)); these runs do not form isoFLOP budgets: add a budget column naming each run's budget, or set \(.budgetTolerance)")
             }
             // Runs logged at one exact budget keep it exactly; exp(mean ln C) would round it.
             let flops = lo == hi ? cluster[0].run.flops! : exp(cluster.reduce(0) { $0 + $1.logFlops } / Double(cluster.count))

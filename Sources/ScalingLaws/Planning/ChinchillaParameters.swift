@@ -29,7 +29,7 @@ public struct ChinchillaParameters: Sendable, Hashable {
     public init(_ fit: FitResult) throws(ScalingLawsError) {
         guard fit.law is ChinchillaLaw, let e = fit["E"], let a = fit["A"], let b = fit["B"],
               let alpha = fit["alpha"], let beta = fit["beta"] else {
-            throw .unsupported("this plan needs a law of model size and data, L(N, D); the \(fit.law.name) law is not one: use --law chinchilla")
+            throw .unsupported("this plan needs a law of model size and data, L(N, D); the \(fit.law.name) law is not one: use \(.law, "chinchilla")")
         }
         self.init(E: e, A: a, B: b, alpha: alpha, beta: beta)
     }

@@ -20,7 +20,7 @@ extension FitResult {
     ///   ``ScalingLawsError/unsupported(_:)`` for a law without N and D.
     public func fixedRatioPlan(flops: Double, tokensPerParam r: Double) throws(ScalingLawsError) -> ConstrainedPlan {
         guard r >= 1e-6, r <= 1e9 else {
-            throw .invalidOption(option: "--tokens-per-param", message: "expected a ratio D/N from 1e-06 to 1e+09 such as 100, got \(r)")
+            throw .invalidOption(option: .tokensPerParam, message: "expected a ratio D/N from 1e-06 to 1e+09 such as 100, got \(r)")
         }
         let optimum = try allocationOptimum(flops: flops)
         let n = (flops / (flopsPerParamToken * r)).squareRoot()
@@ -41,7 +41,7 @@ extension FitResult {
     ///   ``ScalingLawsError/unsupported(_:)`` for a law without N and D.
     public func dataLimitedOptimum(flops: Double, maxTokens u: Double) throws(ScalingLawsError) -> ConstrainedPlan {
         guard u > 0, u.isFinite else {
-            throw .invalidOption(option: "--max-tokens", message: "expected a positive number of unique tokens such as 2T, got \(u)")
+            throw .invalidOption(option: .maxTokens, message: "expected a positive number of unique tokens such as 2T, got \(u)")
         }
         let optimum = try allocationOptimum(flops: flops)
         guard let d = optimum.tokens, d > u else {
@@ -54,7 +54,7 @@ extension FitResult {
     private func allocationOptimum(flops: Double) throws(ScalingLawsError) -> ComputeOptimum {
         let optimum = try computeOptimum(flops: flops)
         guard optimum.params != nil, optimum.tokens != nil else {
-            throw .unsupported("the \(law.name) law gives no model size and token count for a budget; this plan needs L(N, D): use --law chinchilla")
+            throw .unsupported("the \(law.name) law gives no model size and token count for a budget; this plan needs L(N, D): use \(.law, "chinchilla")")
         }
         return optimum
     }

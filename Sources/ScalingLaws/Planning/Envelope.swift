@@ -74,10 +74,10 @@ public struct EnvelopeAnalysis: Sendable {
     public init(curves: [TrainingCurve], options: EnvelopeOptions = EnvelopeOptions()) throws(ScalingLawsError) {
         let k = options.flopsPerParamToken
         guard k > 0, k.isFinite else {
-            throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
+            throw .invalidOption(option: .flopsPerParamToken, message: "expected a positive number, got \(k)")
         }
         guard options.gridPoints >= 2, options.gridPoints <= Limits.maxGridPoints else {
-            throw .invalidOption(option: "--grid", message: "expected 2 to \(Limits.maxGridPoints) FLOP values, got \(options.gridPoints)")
+            throw .invalidOption(option: .grid, message: "expected 2 to \(Limits.maxGridPoints) FLOP values, got \(options.gridPoints)")
         }
         guard curves.count >= 2 else {
             throw .insufficientData("the envelope needs training curves of at least 2 model sizes, found \(curves.count) curve\(curves.count == 1 ? "" : "s")")

@@ -61,7 +61,7 @@ public enum InferenceAware {
                                    inferenceFlopsPerParamToken kInf: Double = 2) throws(ScalingLawsError) -> InferenceAwarePlan {
         try validate(inferenceTokens: t, k: k, kInf: kInf)
         guard targetLoss.isFinite, let chinchilla = law.computeOptimalModel(reaching: targetLoss) else {
-            throw .invalidOption(option: "--target-loss", message: "\(targetLoss) is not above the irreducible loss E = \(formatQuantity(law.E)) of the law, so no model reaches it; choose a larger target")
+            throw .invalidOption(option: .targetLoss, message: "\(targetLoss) is not above the irreducible loss E = \(formatQuantity(law.E)) of the law, so no model reaches it; choose a larger target")
         }
         var (n, d) = chinchilla
         if t > 0 {
@@ -86,7 +86,7 @@ public enum InferenceAware {
                                    inferenceFlopsPerParamToken kInf: Double = 2) throws(ScalingLawsError) -> InferenceAwarePlan {
         try validate(inferenceTokens: t, k: k, kInf: kInf)
         guard c > 0, c.isFinite else {
-            throw .invalidOption(option: "--flops", message: "expected a positive FLOP budget, got \(c)")
+            throw .invalidOption(option: .flops, message: "expected a positive FLOP budget, got \(c)")
         }
         // The Chinchilla optimum of training compute C (Hoffmann et al. eq. 4).
         let g = pow(law.alpha * law.A / (law.beta * law.B), 1 / (law.alpha + law.beta))
@@ -113,10 +113,10 @@ public enum InferenceAware {
 
     private static func validate(inferenceTokens t: Double, k: Double, kInf: Double) throws(ScalingLawsError) {
         guard t >= 0, t.isFinite else {
-            throw .invalidOption(option: "--inference-tokens", message: "expected a number of tokens ≥ 0 such as 2e12, got \(t)")
+            throw .invalidOption(option: .inferenceTokens, message: "expected a number of tokens ≥ 0 such as 2e12, got \(t)")
         }
         guard k > 0, k.isFinite, kInf > 0, kInf.isFinite else {
-            throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
+            throw .invalidOption(option: .flopsPerParamToken, message: "expected a positive number, got \(k)")
         }
     }
 

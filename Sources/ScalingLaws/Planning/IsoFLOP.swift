@@ -95,14 +95,14 @@ public struct IsoFLOPAnalysis: Sendable {
     public init(runs raw: [Run], options: IsoFLOPOptions = IsoFLOPOptions()) throws(ScalingLawsError) {
         let k = options.flopsPerParamToken
         guard k > 0, k.isFinite else {
-            throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
+            throw .invalidOption(option: .flopsPerParamToken, message: "expected a positive number, got \(k)")
         }
         try Limits.checkLevel(options.level)
         if let b = options.bootstrapReplicates, b < 2 || b > Limits.maxReplicates {
-            throw .invalidOption(option: "--bootstrap", message: "expected 2 to \(Limits.maxReplicates) replicates (1000 is usual), got \(b)")
+            throw .invalidOption(option: .bootstrap, message: "expected 2 to \(Limits.maxReplicates) replicates (1000 is usual), got \(b)")
         }
         if let s = options.noise, !(s > 0 && s.isFinite) {
-            throw .invalidOption(option: "--noise", message: "expected a positive standard deviation of ln L such as 0.005, got \(s)")
+            throw .invalidOption(option: .noise, message: "expected a positive standard deviation of ln L such as 0.005, got \(s)")
         }
         var runs = [Run]()
         for (index, run) in raw.enumerated() {
@@ -259,7 +259,7 @@ public struct AllocationRegression: Sendable, Hashable {
             sxy += w[i] * (x[i] - cx) * (y[i] - cy)
         }
         guard x.count >= 2, sxx > 1e-12 * sw, x.allSatisfy(\.isFinite), y.allSatisfy(\.isFinite) else {
-            throw .invalidOption(option: "N*(C)", message: "a power law needs at least two distinct budgets, found \(Set(flops).count)")
+            throw .insufficientData("N*(C): a power law needs at least two distinct budgets, found \(Set(flops).count)")
         }
         let slope = sxy / sxx
         exponent = slope
@@ -357,7 +357,7 @@ func fitLossEnvelope(flops: [Double], losses: [Double], flopsPerParamToken k: Do
 func predictAllocation(_ allocation: AllocationLaw, lossLaw: FitResult?, bootstrap: AllocationBootstrap?,
                        flops: Double) throws(ScalingLawsError) -> AllocationPrediction {
     guard flops > 0, flops.isFinite else {
-        throw .invalidOption(option: "--flops", message: "expected a positive FLOP budget, got \(flops)")
+        throw .invalidOption(option: .flops, message: "expected a positive FLOP budget, got \(flops)")
     }
     return AllocationPrediction(
         flops: flops, params: allocation.params(flops), tokens: allocation.tokens(flops),

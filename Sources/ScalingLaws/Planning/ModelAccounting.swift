@@ -58,21 +58,21 @@ public struct TransformerShape: Sendable, Hashable, Encodable {
     public init(layers: Int, dModel: Int, vocab: Int, context: Int, ffnDim: Int, gated: Bool = false,
                 heads: Int? = nil, kvHeads: Int? = nil, tiedEmbeddings: Bool = false, learnedPositions: Bool = false,
                 biases: Bool = false, normalization: Normalization = .none) throws(ScalingLawsError) {
-        for (flag, value) in [("--layers", layers), ("--d-model", dModel), ("--vocab", vocab), ("--context", context),
-                              ("--ffn-dim", ffnDim), ("--heads", heads ?? 1), ("--kv-heads", kvHeads ?? 1)]
+        for (setting, value) in [(Setting.layers, layers), (Setting.dModel, dModel), (Setting.vocab, vocab), (Setting.context, context),
+                              (Setting.ffnDim, ffnDim), (Setting.heads, heads ?? 1), (Setting.kvHeads, kvHeads ?? 1)]
         where value < 1 || value > Self.maxDimension {
-            throw .invalidOption(option: flag, message: "expected a positive whole number of at most \(Self.maxDimension), got \(value)")
+            throw .invalidOption(option: setting, message: "expected a positive whole number of at most \(Self.maxDimension), got \(value)")
         }
         let h = heads ?? 1
         guard h >= 1, dModel % h == 0 else {
-            throw .invalidOption(option: "--heads", message: "expected a positive divisor of d_model = \(dModel), got \(h)")
+            throw .invalidOption(option: .heads, message: "expected a positive divisor of d_model = \(dModel), got \(h)")
         }
         let g = kvHeads ?? h
         if kvHeads != nil && heads == nil {
-            throw .invalidOption(option: "--kv-heads", message: "give --heads too: key/value heads are a share of the query heads")
+            throw .invalidOption(option: .kvHeads, message: "give \(.heads) too: key/value heads are a share of the query heads")
         }
         guard g >= 1, h % g == 0 else {
-            throw .invalidOption(option: "--kv-heads", message: "expected a positive divisor of the \(h) query heads, got \(g)")
+            throw .invalidOption(option: .kvHeads, message: "expected a positive divisor of the \(h) query heads, got \(g)")
         }
         self.layers = layers
         self.dModel = dModel

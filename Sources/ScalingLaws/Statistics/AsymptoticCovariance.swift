@@ -51,7 +51,7 @@ extension FitResult {
             let meanSlope = slopes.reduce(0, +) / Double(n)
             let varSlope = slopes.reduce(0) { $0 + ($1 - meanSlope) * ($1 - meanSlope) } / Double(n)
             guard meanSlope > 0 else {
-                throw .fitFailed(law: law.name, message: "the asymptotic covariance is undefined: no residual lies where the loss has curvature; use --bootstrap")
+                throw .fitFailed(law: law.name, message: "the asymptotic covariance is undefined: no residual lies where the loss has curvature; use \(.bootstrap)")
             }
             let k = 1 + Double(p) / Double(n) * varSlope / (meanSlope * meanSlope)
             let dof = Double(max(n - p, 1))

@@ -42,22 +42,22 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
             let valueText = String(compact[range.upperBound...])
             guard let first = variable.first, first.isLetter || first == "_",
                   variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), variable.lowercased() != "loss" else {
-                throw .invalidOption(option: "--train", message: "expected params, tokens, flops or another variable of the law before \(op.rawValue), got \"\(variable)\" in \"\(text)\"")
+                throw .invalidOption(option: .trainSplit, message: "expected params, tokens, flops or another variable of the law before \(op.rawValue), got \"\(variable)\" in \"\(text)\"")
             }
             if valueText.lowercased().hasPrefix("p"), let q = Double(valueText.dropFirst()) {
                 guard q > 0, q < 100 else {
-                    throw .invalidOption(option: "--train", message: "a percentile lies strictly between p0 and p100, got \"\(valueText)\"")
+                    throw .invalidOption(option: .trainSplit, message: "a percentile lies strictly between p0 and p100, got \"\(valueText)\"")
                 }
                 self = .percentile(variable: variable, op: op, quantile: q / 100)
                 return
             }
             guard let value = parseQuantity(valueText) else {
-                throw .invalidOption(option: "--train", message: "expected a number or a percentile such as p80 after \(op.rawValue), got \"\(valueText)\" in \"\(text)\"")
+                throw .invalidOption(option: .trainSplit, message: "expected a number or a percentile such as p80 after \(op.rawValue), got \"\(valueText)\" in \"\(text)\"")
             }
             self = .condition(variable: variable, op: op, value: value)
             return
         }
-        throw .invalidOption(option: "--train", message: "expected a condition like 'flops<=5.59e20' (variable params, tokens or flops; operator <=, <, >= or >), got \"\(text)\"")
+        throw .invalidOption(option: .trainSplit, message: "expected a condition like 'flops<=5.59e20' (variable params, tokens or flops; operator <=, <, >= or >), got \"\(text)\"")
     }
 
     /// The split as it is written on the command line, e.g. `train on flops <= 5.59e+20`.
@@ -98,12 +98,12 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
             return xs.indices.filter { op.holds(xs[$0], value) }
         case let .holdoutTop(fraction, variable):
             guard fraction > 0, fraction < 1 else {
-                throw .invalidOption(option: "--holdout-top", message: "expected a fraction strictly between 0% and 100%, got \(fraction * 100)%")
+                throw .invalidOption(option: .holdoutTop, message: "expected a fraction strictly between 0% and 100%, got \(fraction * 100)%")
             }
             let values = try values(variable)
             let held = Int((Double(runs.count) * fraction).rounded())
             guard held >= 1 else {
-                throw .invalidOption(option: "--holdout-top", message: "\(fraction * 100)% of \(runs.count) runs holds out none; raise the fraction")
+                throw .invalidOption(option: .holdoutTop, message: "\(fraction * 100)% of \(runs.count) runs holds out none; raise the fraction")
             }
             let threshold = values.sorted(by: >)[held - 1]
             return values.indices.filter { values[$0] < threshold }
@@ -255,16 +255,16 @@ extension ScalingLaw {
                          level: Double = 0.95, bootstrap: BootstrapOptions? = nil) throws(ScalingLawsError) -> BacktestResult {
         let completed = runs.map { $0.completed(flopsPerParamToken: options.flopsPerParamToken) }
         guard Variable.standard.contains(split.variable) || variables.contains(split.variable) else {
-            throw .invalidOption(option: "--train", message: "the split reads \"\(split.variable)\"; use params, tokens, flops or a variable of the \(name) law (\(variables.joined(separator: ", ")))")
+            throw .invalidOption(option: .trainSplit, message: "the split reads \"\(split.variable)\"; use params, tokens, flops or a variable of the \(name) law (\(variables.joined(separator: ", ")))")
         }
         let train = try split.trainingIndices(completed)
         let trainSet = Set(train)
         let test = completed.indices.filter { !trainSet.contains($0) }
         guard !test.isEmpty else {
-            throw .invalidOption(option: "--train", message: "\(split) keeps all \(runs.count) runs for training; nothing is left to test")
+            throw .invalidOption(option: .trainSplit, message: "\(split) keeps all \(runs.count) runs for training; nothing is left to test")
         }
         guard !train.isEmpty else {
-            throw .invalidOption(option: "--train", message: "\(split) leaves no run to train on")
+            throw .invalidOption(option: .trainSplit, message: "\(split) leaves no run to train on")
         }
         let fit = try self.fit(train.map { completed[$0] }, options: options)
         let uncertainty: Uncertainty

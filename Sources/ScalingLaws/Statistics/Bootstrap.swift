@@ -35,7 +35,7 @@ extension FitResult {
                           progress: (@Sendable (Int) -> Void)? = nil) throws(ScalingLawsError) -> Uncertainty {
         try Self.validate(level: options.level)
         guard options.replicates >= 2, options.replicates <= Limits.maxReplicates else {
-            throw .invalidOption(option: "--bootstrap", message: "expected 2 to \(Limits.maxReplicates) replicates (1000 is usual), got \(options.replicates)")
+            throw .invalidOption(option: .bootstrap, message: "expected 2 to \(Limits.maxReplicates) replicates (1000 is usual), got \(options.replicates)")
         }
         guard !trainingRuns.isEmpty else {
             throw .unsupported("the bootstrap needs the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")

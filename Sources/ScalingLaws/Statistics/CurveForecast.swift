@@ -72,20 +72,20 @@ extension TrainingCurve {
     ///   or when fewer than 4 points remain to fit; fit errors otherwise.
     public func forecast(at target: Double, options: CurveForecastOptions = CurveForecastOptions()) throws(ScalingLawsError) -> CurveForecast {
         guard target.isFinite, target > 0 else {
-            throw .invalidOption(option: "--at", message: "expected a positive token count such as 1.4e12, got \(target)")
+            throw .invalidOption(option: .at, message: "expected a positive token count such as 1.4e12, got \(target)")
         }
         if let t = options.through, !(t.isFinite && t > 0) {
-            throw .invalidOption(option: "--through", message: "expected a positive token count, got \(t)")
+            throw .invalidOption(option: .through, message: "expected a positive token count, got \(t)")
         }
         let prefix = try fitPrefix(through: options.through, warmup: options.warmup)
         let fit = prefix.fit, used = prefix.used
         let last = tokens[used.last!]
         guard target >= tokens[used.first!] else {
-            throw .invalidOption(option: "--at", message: "\(formatQuantity(target)) tokens lies before the first fitted point of run \"\(run)\" (\(formatQuantity(tokens[used.first!])) tokens): forecast a later point")
+            throw .invalidOption(option: .at, message: "\(formatQuantity(target)) tokens lies before the first fitted point of run \"\(run)\" (\(formatQuantity(tokens[used.first!])) tokens): forecast a later point")
         }
         let ratio = target / last
         guard ratio <= Self.largestRatio else {
-            throw .invalidOption(option: "--at", message: "\(formatQuantity(target)) tokens is \(formatQuantity(ratio))× the last fitted point (\(formatQuantity(last))); no learning curve extrapolates beyond \(formatQuantity(Self.largestRatio))×")
+            throw .invalidOption(option: .at, message: "\(formatQuantity(target)) tokens is \(formatQuantity(ratio))× the last fitted point (\(formatQuantity(last))); no learning curve extrapolates beyond \(formatQuantity(Self.largestRatio))×")
         }
         let uncertainty: Uncertainty
         if var b = options.bootstrap {
@@ -119,21 +119,21 @@ extension TrainingCurve {
     private func fitPrefix(through: Double?, warmup: Warmup) throws(ScalingLawsError) -> (fit: FitResult, used: [Int], kept: Int) {
         let kept = tokens.indices.filter { through == nil || tokens[$0] <= through! }
         guard let last = kept.last.map({ tokens[$0] }) else {
-            throw .invalidOption(option: "--through", message: "run \"\(run)\" logs no point at or below \(formatQuantity(through!)) tokens (its first is at \(formatQuantity(tokens[0])))")
+            throw .invalidOption(option: .through, message: "run \"\(run)\" logs no point at or below \(formatQuantity(through!)) tokens (its first is at \(formatQuantity(tokens[0])))")
         }
         let cutoff: Double
         switch warmup {
         case .tokens(let t):
-            guard t.isFinite, t >= 0 else { throw .invalidOption(option: "--skip-tokens", message: "expected a token count ≥ 0, got \(t)") }
+            guard t.isFinite, t >= 0 else { throw .invalidOption(option: .skipTokens, message: "expected a token count ≥ 0, got \(t)") }
             cutoff = t
         case .fraction(let f):
-            guard f >= 0, f < 1 else { throw .invalidOption(option: "--skip-fraction", message: "expected a fraction in [0, 1), got \(f)") }
+            guard f >= 0, f < 1 else { throw .invalidOption(option: .skipFraction, message: "expected a fraction in [0, 1), got \(f)") }
             cutoff = f * last
         }
         let used = kept.filter { tokens[$0] > cutoff }
         let law = SaturatingPowerLaw(x: Variable.tokens)
         guard used.count >= law.parameters.count + 1 else {
-            throw .invalidOption(option: "--through", message: "run \"\(run)\" has \(used.count) point\(used.count == 1 ? "" : "s") between the warmup cut (\(formatQuantity(cutoff)) tokens) and \(formatQuantity(last)) tokens; the learning curve needs at least \(law.parameters.count + 1)")
+            throw .invalidOption(option: .through, message: "run \"\(run)\" has \(used.count) point\(used.count == 1 ? "" : "s") between the warmup cut (\(formatQuantity(cutoff)) tokens) and \(formatQuantity(last)) tokens; the learning curve needs at least \(law.parameters.count + 1)")
         }
         let runs = used.map { Run(params: params, tokens: tokens[$0], loss: losses[$0], group: nil) }
         let fit = try law.fit(runs, options: FitOptions(objective: law.defaultObjective ?? Objective()))

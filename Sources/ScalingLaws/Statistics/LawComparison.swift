@@ -38,7 +38,7 @@ public struct LawComparison: Sendable {
     public init(laws: [any ScalingLaw], runs: [Run], split: TrainSplit = .holdoutTop(fraction: 0.2, by: Variable.flops),
                 options: FitOptions = FitOptions()) throws(ScalingLawsError) {
         guard !laws.isEmpty else {
-            throw .invalidOption(option: "--laws", message: "name at least one law, e.g. power,saturating,chinchilla")
+            throw .invalidOption(option: .laws, message: "name at least one law, e.g. power,saturating,chinchilla")
         }
         let gaussian = options.objective.loss == .mse
         var entries = [Entry]()

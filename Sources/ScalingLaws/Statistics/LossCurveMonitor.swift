@@ -37,7 +37,7 @@ public struct LossCurveMonitor: Sendable {
                 reference: [ScheduledRun] = [], options: ScheduleForecastOptions = ScheduleForecastOptions(),
                 name: String = "current") throws(ScalingLawsError) {
         guard !reference.contains(where: { $0.name == name }) else {
-            throw .invalidOption(option: "name", message: "a reference run is already called \"\(name)\"")
+            throw .invalidOption(option: .referenceName, message: "a reference run is already called \"\(name)\"")
         }
         self.law = law
         self.plan = plannedSchedule
@@ -52,14 +52,14 @@ public struct LossCurveMonitor: Sendable {
     ///   after the last recorded one, a negative or non-finite rate, or a non-positive loss.
     public mutating func record(step: Double, lr: Double, loss: Double? = nil) throws(ScalingLawsError) {
         guard step.isFinite, step >= 0, step == step.rounded() else {
-            throw .invalidOption(option: "step", message: "expected a whole step number ≥ 0, got \(step)")
+            throw .invalidOption(option: .step, message: "expected a whole step number ≥ 0, got \(step)")
         }
         if let last = recordedSteps.last, !(step > last) {
-            throw .invalidOption(option: "step", message: "steps must increase: got \(formatQuantity(step)) after \(formatQuantity(last))")
+            throw .invalidOption(option: .step, message: "steps must increase: got \(formatQuantity(step)) after \(formatQuantity(last))")
         }
-        guard lr.isFinite, lr >= 0 else { throw .invalidOption(option: "lr", message: "expected a learning rate ≥ 0, got \(lr)") }
+        guard lr.isFinite, lr >= 0 else { throw .invalidOption(option: .lr, message: "expected a learning rate ≥ 0, got \(lr)") }
         if let loss, !(loss.isFinite && loss > 0) {
-            throw .invalidOption(option: "loss", message: "expected a positive finite loss, got \(loss)")
+            throw .invalidOption(option: .loss, message: "expected a positive finite loss, got \(loss)")
         }
         recordedSteps.append(step)
         recordedRates.append(lr)

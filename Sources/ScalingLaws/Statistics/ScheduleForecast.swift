@@ -129,7 +129,7 @@ public enum ScheduleCurves {
         options.start = start
         let data = points(runs)
         guard !data.isEmpty else {
-            throw .insufficientData("no logged loss to fit in runs \(runs.map(\.name).joined(separator: ", ")); name runs with losses (--train) or give every parameter (--fix)")
+            throw .insufficientData("no logged loss to fit in runs \(runs.map(\.name).joined(separator: ", ")); name runs with losses (\(.trainSplit)) or give every parameter (\(.fixed))")
         }
         let inputs = Inputs(columns: law.variables.map { v in data.map { $0.value(of: v)! } })
         let bound = law.bound(to: runs.map(\.schedule)).prepared(for: inputs)
@@ -143,7 +143,7 @@ public enum ScheduleCurves {
     public static func forecast(_ law: any ScheduleAwareLaw, runs: [ScheduledRun], target: String, train: [String] = [],
                                 options: ScheduleForecastOptions = ScheduleForecastOptions()) throws(ScalingLawsError) -> ScheduleForecast {
         guard let targetRun = runs.first(where: { $0.name == target }) else {
-            throw .invalidOption(option: "--run", message: "no run \"\(target)\"; runs: \(runs.map(\.name).joined(separator: ", "))")
+            throw .invalidOption(option: .run, message: "no run \"\(target)\"; runs: \(runs.map(\.name).joined(separator: ", "))")
         }
         var trainRuns = [ScheduledRun]()
         if train.isEmpty {
@@ -151,23 +151,23 @@ public enum ScheduleCurves {
         } else {
             for name in train {
                 guard let r = runs.first(where: { $0.name == name }) else {
-                    throw .invalidOption(option: "--train", message: "no run \"\(name)\"; runs: \(runs.map(\.name).joined(separator: ", "))")
+                    throw .invalidOption(option: .trainSplit, message: "no run \"\(name)\"; runs: \(runs.map(\.name).joined(separator: ", "))")
                 }
                 guard name != target else {
-                    throw .invalidOption(option: "--train", message: "run \"\(name)\" is the forecast run; fit its own points with --through")
+                    throw .invalidOption(option: .trainSplit, message: "run \"\(name)\" is the forecast run; fit its own points with \(.through)")
                 }
                 trainRuns.append(r)
             }
         }
         guard options.level > 0, options.level < 1 else {
-            throw .invalidOption(option: "--level", message: "expected a level strictly between 0 and 1, got \(options.level)")
+            throw .invalidOption(option: .level, message: "expected a level strictly between 0 and 1, got \(options.level)")
         }
         let schedule = targetRun.schedule
         if let c = options.through, !(c.isFinite && schedule.covers(c)) {
-            throw .invalidOption(option: "--through", message: "step \(formatQuantity(c)) is outside run \"\(target)\"'s schedule (steps \(formatQuantity(schedule.firstStep)) to \(formatQuantity(schedule.lastStep)))")
+            throw .invalidOption(option: .through, message: "step \(formatQuantity(c)) is outside run \"\(target)\"'s schedule (steps \(formatQuantity(schedule.firstStep)) to \(formatQuantity(schedule.lastStep)))")
         }
         for s in options.at where !(s.isFinite && schedule.covers(s) && s > schedule.firstStep) {
-            throw .invalidOption(option: "--at", message: "step \(formatQuantity(s)) is outside run \"\(target)\"'s schedule (after \(formatQuantity(schedule.firstStep)), up to \(formatQuantity(schedule.lastStep)))")
+            throw .invalidOption(option: .at, message: "step \(formatQuantity(s)) is outside run \"\(target)\"'s schedule (after \(formatQuantity(schedule.firstStep)), up to \(formatQuantity(schedule.lastStep)))")
         }
         var fitted = trainRuns
         let prefix = options.through.map { targetRun.through($0) }
@@ -188,12 +188,12 @@ public enum ScheduleCurves {
         } else {
             for name in train {
                 guard let r = runs.first(where: { $0.name == name }) else {
-                    throw .invalidOption(option: "--train", message: "no run \"\(name)\"; runs: \(runs.map(\.name).joined(separator: ", "))")
+                    throw .invalidOption(option: .trainSplit, message: "no run \"\(name)\"; runs: \(runs.map(\.name).joined(separator: ", "))")
                 }
                 trainRuns.append(r)
             }
         }
-        guard !candidates.isEmpty else { throw .invalidOption(option: "--candidates", message: "no candidate schedule") }
+        guard !candidates.isEmpty else { throw .invalidOption(option: .candidates, message: "no candidate schedule") }
         let model = try ScheduleModel(law, fitted: trainRuns, backtested: trainRuns, cutFraction: 0, options: options)
         return candidates.map { c in
             model.forecast(c, through: nil, at: options.at.filter { c.schedule.covers($0) && $0 > c.schedule.firstStep } + grid(c.schedule, options.gridPoints))

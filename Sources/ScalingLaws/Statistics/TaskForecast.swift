@@ -51,7 +51,7 @@ public struct TaskForecast: Sendable {
                 lossOptions: FitOptions = FitOptions(), metricOptions: FitOptions? = nil,
                 level: Double = 0.95) throws(ScalingLawsError) {
         guard metricLaw.variables.count == 1 else {
-            throw .invalidOption(option: "--law-metric", message: "the step-2 law maps the task loss to the metric and must read one variable; the \(metricLaw.name) law reads \(metricLaw.variables.joined(separator: ", "))")
+            throw .invalidOption(option: .lawMetric, message: "the step-2 law maps the task loss to the metric and must read one variable; the \(metricLaw.name) law reads \(metricLaw.variables.joined(separator: ", "))")
         }
         var stepTwoRuns = [Run]()
         for (index, run) in (metricRuns ?? runs).enumerated() {

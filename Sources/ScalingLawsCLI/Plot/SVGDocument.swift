@@ -38,7 +38,7 @@ struct SVGDocument: Sendable {
 
     /// Writes the image to `path` atomically, never onto an input of the command (see ``AtomicFile``).
     func write(to path: String) throws {
-        try AtomicFile.write(Data(render().utf8), to: path, option: "--plot", inputs: commandLineInputs())
+        try AtomicFile.write(Data(render().utf8), to: path, option: .plotFile, inputs: commandLineInputs())
     }
 
     static func escape(_ s: String) -> String {

@@ -51,13 +51,13 @@ public struct DesignLimits: Sendable, Hashable {
 
     /// Checks that every limit is a positive number and the size range is not empty.
     public func validate() throws(ScalingLawsError) {
-        for (flag, value) in [("--min-params", minParams), ("--max-params", maxParams), ("--max-tokens", maxTokens)] {
+        for (setting, value) in [(Setting.minParams, minParams), (Setting.maxParams, maxParams), (Setting.maxTokens, maxTokens)] {
             if let value, !(value.isFinite && value > 0) {
-                throw .invalidOption(option: flag, message: "expected a positive number, got \(value)")
+                throw .invalidOption(option: setting, message: "expected a positive number, got \(value)")
             }
         }
         if let lo = minParams, let hi = maxParams, lo > hi {
-            throw .invalidOption(option: "--min-params", message: "the smallest size \(lo) exceeds --max-params \(hi)")
+            throw .invalidOption(option: .minParams, message: "the smallest size \(lo) exceeds \(.maxParams) \(hi)")
         }
     }
 }
@@ -82,12 +82,12 @@ public enum DesignCandidates {
         try ExperimentDesigner.validate(budget: budget)
         try limits.validate()
         guard k.isFinite, k > 0 else {
-            throw .invalidOption(option: "--flops-per-param-token", message: "expected a positive number, got \(k)")
+            throw .invalidOption(option: .flopsPerParamToken, message: "expected a positive number, got \(k)")
         }
         let low = limits.minParams ?? defaultMinParams
         let high = limits.maxParams ?? (budget / (k * defaultRatios.lowerBound)).squareRoot()
         guard high >= low else {
-            throw .invalidOption(option: "--budget", message: "no candidate inside the limits: a model of \(low) parameters (--min-params) trained on \(defaultRatios.lowerBound) token per parameter costs \(k * low * low * defaultRatios.lowerBound) FLOPs, more than the budget \(budget)")
+            throw .invalidOption(option: .budget, message: "no candidate inside the limits: a model of \(low) parameters (\(.minParams)) trained on \(defaultRatios.lowerBound) token per parameter costs \(k * low * low * defaultRatios.lowerBound) FLOPs, more than the budget \(budget)")
         }
         let decades = log10(high / low)
         let sizeCount = max(1, Int((decades * Double(sizesPerDecade)).rounded(.down)) + 1)
@@ -101,7 +101,7 @@ public enum DesignCandidates {
             }
         }
         guard !runs.isEmpty else {
-            throw .invalidOption(option: "--max-tokens", message: "no candidate inside the limits (sizes \(low)–\(high), at most \(limits.maxTokens.map { "\($0)" } ?? "any") tokens) costs at most the budget \(budget)")
+            throw .invalidOption(option: .maxTokens, message: "no candidate inside the limits (sizes \(low)–\(high), at most \(limits.maxTokens.map { "\($0)" } ?? "any") tokens) costs at most the budget \(budget)")
         }
         return runs
     }
@@ -119,7 +119,7 @@ public enum DesignCandidates {
         }
         let kept = runs.filter(limits.admits)
         guard !kept.isEmpty else {
-            throw .invalidOption(option: "--candidates", message: "no candidate inside the limits (\(runs.count) given; --min-params, --max-params, --max-tokens exclude them all)")
+            throw .invalidOption(option: .candidates, message: "no candidate inside the limits (\(runs.count) given; \(.minParams), \(.maxParams), \(.maxTokens) exclude them all)")
         }
         return kept
     }

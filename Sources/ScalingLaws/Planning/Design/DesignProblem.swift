@@ -51,23 +51,23 @@ public struct DesignProblem: Sendable {
         let sigma: Double
         if let noise {
             guard noise.isFinite, noise > 0 else {
-                throw .invalidOption(option: "--noise", message: "expected a positive noise level (the scatter of a run's loss about the law, e.g. 0.01 for 1%), got \(noise)")
+                throw .invalidOption(option: .noise, message: "expected a positive noise level (the scatter of a run's loss about the law, e.g. 0.01 for 1%), got \(noise)")
             }
             sigma = noise
         } else {
             guard fit.residuals.count > fit.law.parameters.count - fit.fixed.count else {
-                throw .invalidOption(option: "--noise", message: "no pilot runs to estimate the noise from: give --noise (the scatter of a run's loss about the law in the fit's residual space, e.g. 0.01 for 1%)")
+                throw .invalidOption(option: .noise, message: "no pilot runs to estimate the noise from: give \(.noise) (the scatter of a run's loss about the law in the fit's residual space, e.g. 0.01 for 1%)")
             }
             sigma = Self.residualScale(fit)
             guard sigma.isFinite, sigma > 0 else {
-                throw .invalidOption(option: "--noise", message: "the pilot fit's residuals give no positive noise level (\(sigma)); give --noise")
+                throw .invalidOption(option: .noise, message: "the pilot fit's residuals give no positive noise level (\(sigma)); give \(.noise)")
             }
         }
         let freeIndices: [Int]
         if let free {
             freeIndices = try free.map { name throws(ScalingLawsError) -> Int in
                 guard let j = law.parameterIndex(name) else {
-                    throw .invalidOption(option: "--free", message: "the \(law.name) law has no parameter \"\(name)\"; its parameters are \(law.parameterNames.joined(separator: ", "))")
+                    throw .invalidOption(option: .free, message: "the \(law.name) law has no parameter \"\(name)\"; its parameters are \(law.parameterNames.joined(separator: ", "))")
                 }
                 return j
             }.sorted()
@@ -77,7 +77,7 @@ public struct DesignProblem: Sendable {
             freeIndices = law.parameters.indices.filter { !fit.fixed.contains(law.parameters[$0].name) }
         }
         guard !freeIndices.isEmpty else {
-            throw .invalidOption(option: "--fix", message: "every parameter is held fixed: the runs would estimate nothing")
+            throw .invalidOption(option: .fixed, message: "every parameter is held fixed: the runs would estimate nothing")
         }
         self.law = law
         self.parameters = fit.parameters

@@ -32,13 +32,13 @@ public enum DesignTarget: Sendable, Hashable {
         }
         switch self {
         case let .loss(n, d):
-            guard n.isFinite, n > 0 else { throw .invalidOption(option: "--target-params", message: "expected a positive number, got \(n)") }
-            guard d.isFinite, d > 0 else { throw .invalidOption(option: "--target-tokens", message: "expected a positive number, got \(d)") }
+            guard n.isFinite, n > 0 else { throw .invalidOption(option: .targetParams, message: "expected a positive number, got \(n)") }
+            guard d.isFinite, d > 0 else { throw .invalidOption(option: .targetTokens, message: "expected a positive number, got \(d)") }
         case let .optimalLoss(c), let .optimum(c):
-            let flag = self.quantity == "loss" ? "--target-flops" : "--target-optimum"
-            guard c.isFinite, c > 0 else { throw .invalidOption(option: flag, message: "expected a positive FLOP budget, got \(c)") }
+            let setting: Setting = self.quantity == "loss" ? .targetFlops : .targetOptimum
+            guard c.isFinite, c > 0 else { throw .invalidOption(option: setting, message: "expected a positive FLOP budget, got \(c)") }
             guard law is any ComputeOptimalLaw else {
-                throw .unsupported("the \(law.name) law has no compute-optimal allocation; use --target-params/--target-tokens, or a law such as chinchilla")
+                throw .unsupported("the \(law.name) law has no compute-optimal allocation; use \(.targetParams)/\(.targetTokens), or a law such as chinchilla")
             }
         }
     }

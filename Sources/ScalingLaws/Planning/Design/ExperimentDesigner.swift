@@ -69,21 +69,21 @@ public enum ExperimentDesigner {
                                options: DesignSearchOptions = DesignSearchOptions()) throws(ScalingLawsError) -> ExperimentDesign {
         try validate(budget: budget)
         guard !candidates.isEmpty else {
-            throw .invalidOption(option: "--candidates", message: "no candidate runs to choose from")
+            throw .invalidOption(option: .candidates, message: "no candidate runs to choose from")
         }
         let cheapest = candidates.map(\.flops).min()!
         guard cheapest <= budget else {
-            throw .invalidOption(option: "--budget", message: "the budget \(budget) FLOPs is below the cheapest candidate run (\(cheapest) FLOPs)")
+            throw .invalidOption(option: .budget, message: "the budget \(budget) FLOPs is below the cheapest candidate run (\(cheapest) FLOPs)")
         }
         let maxRuns = options.maxRuns ?? Int.max
         guard maxRuns >= problem.free.count + 1 else {
-            throw .invalidOption(option: "--max-runs", message: "a fit of the \(problem.free.count) parameters of the \(problem.law.name) law needs at least \(problem.free.count + 1) runs, got \(maxRuns)")
+            throw .invalidOption(option: .maxRuns, message: "a fit of the \(problem.free.count) parameters of the \(problem.law.name) law needs at least \(problem.free.count + 1) runs, got \(maxRuns)")
         }
         var notes = [String]()
         var usable = candidates.filter { $0.flops <= budget }
         if let band = options.ratioBand, !band.isInfinite {
             guard band > 1 else {
-                throw .invalidOption(option: "--ratio-band", message: "expected a factor above 1 (e.g. 4), or inf for no band, got \(band)")
+                throw .invalidOption(option: .ratioBand, message: "expected a factor above 1 (e.g. 4), or inf for no band, got \(band)")
             }
             let law = problem.law, theta = problem.parameters, k = problem.flopsPerParamToken
             if let center = problem.target.frontierOffset(law: law, theta, flopsPerParamToken: k),
@@ -93,9 +93,9 @@ public enum ExperimentDesigner {
                     return abs(o - center) <= log(band)
                 }
                 guard !inside.isEmpty else {
-                    throw .invalidOption(option: "--ratio-band", message: "no affordable candidate has tokens per parameter within a factor \(band) of the target's (relative to the compute-optimal ratio); widen --ratio-band or add candidates")
+                    throw .invalidOption(option: .ratioBand, message: "no affordable candidate has tokens per parameter within a factor \(band) of the target's (relative to the compute-optimal ratio); widen \(.ratioBand) or add candidates")
                 }
-                notes.append("searched \(inside.count) of \(usable.count) affordable candidates: those within a factor \(Self.format(band)) of the target's tokens per parameter relative to the compute-optimal ratio (--ratio-band)")
+                notes.append("searched \(inside.count) of \(usable.count) affordable candidates: those within a factor \(Self.format(band)) of the target's tokens per parameter relative to the compute-optimal ratio (the ratio band)")
                 usable = inside
             } else {
                 notes.append("the \(law.name) law has no compute-optimal allocation of N and D: no ratio band applied")
@@ -177,7 +177,7 @@ public enum ExperimentDesigner {
         let (variance, rank) = criterion.exactVariance(chosen)
         let p = problem.free.count
         guard chosen.count >= p + 1, variance.isFinite else {
-            throw .insufficientData("the budget \(budget) FLOPs buys \(chosen.count) run\(chosen.count == 1 ? "" : "s") (information rank \(rank)), which cannot determine the \(p) fitted parameters of the \(problem.law.name) law (a fit needs at least \(p + 1) runs that pin down every parameter); raise --budget, lower --min-params, or fix some parameters")
+            throw .insufficientData("the budget \(budget) FLOPs buys \(chosen.count) run\(chosen.count == 1 ? "" : "s") (information rank \(rank)), which cannot determine the \(p) fitted parameters of the \(problem.law.name) law (a fit needs at least \(p + 1) runs that pin down every parameter); raise \(.budget), lower \(.minParams), or fix some parameters")
         }
         let runs = chosen.map { usable[$0] }
         return ExperimentDesign(score: problem.makeScore(runs, variance: variance, rank: rank), budget: budget,
@@ -200,7 +200,7 @@ public enum ExperimentDesigner {
     /// Checks that a budget is a positive finite number of FLOPs.
     static func validate(budget: Double) throws(ScalingLawsError) {
         guard budget.isFinite, budget > 0 else {
-            throw .invalidOption(option: "--budget", message: "expected a positive FLOP budget such as 1e21, got \(budget)")
+            throw .invalidOption(option: .budget, message: "expected a positive FLOP budget such as 1e21, got \(budget)")
         }
     }
 
