@@ -3,7 +3,7 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
     /// A value in a CSV file is unusable. `line` and `column` are 1-based; `column` counts fields.
     case badValue(file: String, line: Int, column: Int, columnName: String, expected: Message, found: String)
     /// The CSV file is malformed as a whole (empty, ragged row, unterminated quote, …).
-    case malformedFile(file: String, line: Int?, message: String)
+    case malformedFile(file: String, line: Int?, message: Message)
     /// A column the law needs is absent. `hint` says how to supply it.
     case missingColumn(file: String, needed: String, tried: [String], available: [String], hint: Message)
     /// Not enough runs to fit the free parameters.
@@ -42,7 +42,8 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .invalidRun(_, message), let .badFitFile(_, message), let .fitFailed(_, message): return message.settings
         case let .unsupported(message), let .insufficientData(message): return message.settings
         case .formula: return [.formula]
-        case .malformedFile, .io, .budgetsRefused: return []
+        case let .malformedFile(_, _, message): return message.settings
+        case .io, .budgetsRefused: return []
         }
     }
 
@@ -55,8 +56,8 @@ public enum ScalingLawsError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .badValue(file, line, column, name, expected, found):
             return "\(file), line \(line), column \(column) (\(displayQuoted(name))): expected \(say(expected)), found \(displayQuoted(found))"
         case let .malformedFile(file, line, message):
-            if let line { return "\(file), line \(line): \(message)" }
-            return "\(file): \(message)"
+            if let line { return "\(file), line \(line): \(say(message))" }
+            return "\(file): \(say(message))"
         case let .missingColumn(file, needed, tried, available, hint):
             let shown = available.prefix(40).map { displayQuoted($0) } + (available.count > 40 ? ["… (\(available.count) columns)"] : [])
             let have = available.isEmpty ? "no columns" : "columns " + shown.joined(separator: ", ")

@@ -2,9 +2,9 @@
 /// trap, overflow or allocate without bound. Each check throws
 /// ``ScalingLawsError/invalidOption(option:message:)`` naming the setting and the accepted range.
 public enum Limits {
-    /// Most bootstrap replicates (`--bootstrap`): 100,000 (percentile intervals settle long before).
+    /// Most bootstrap replicates (``Setting/bootstrap``): 100,000 (percentile intervals settle long before).
     public static let maxReplicates = 100_000
-    /// Most points of a grid (`envelope --grid`).
+    /// Most points of a grid (``Setting/grid``).
     public static let maxGridPoints = 100_000
     /// Highest confidence level: above it (1 + level)/2 rounds to 1 and the normal quantile is infinite.
     public static let maxLevel = 0.999_999_999

@@ -23,11 +23,23 @@ public enum Setting: String, Sendable, Hashable, CaseIterable {
     case trainSplit, holdoutTop, run, through, at, skipTokens, skipFraction, lawMetric
     case params, tokensPerStep, logUse
     // Column mappings.
-    case runColumn, stepColumn, lrColumn, lossColumn, paramsColumn, tokensColumn
+    case runColumn, stepColumn, lrColumn, lossColumn, paramsColumn, tokensColumn, flopsColumn, groupColumn
     // Output files.
     case fitFile, plotFile
     // Arguments of library calls that the command line sets for itself.
     case parameter, start, schedule, referenceName, step, lr, loss
+
+    /// The column setting of a standard run variable (`params`, `tokens`, `flops`, `loss`), or nil.
+    public static func column(of variable: String) -> Setting? {
+        switch variable {
+        case Variable.params: .paramsColumn
+        case Variable.tokens: .tokensColumn
+        case Variable.flops: .flopsColumn
+        case "loss": .lossColumn
+        case "group": .groupColumn
+        default: nil
+        }
+    }
 
     /// The setting in library words: the API field or argument that holds it.
     public var name: String {
@@ -92,6 +104,8 @@ public enum Setting: String, Sendable, Hashable, CaseIterable {
         case .lossColumn: "columns.loss"
         case .paramsColumn: "columns.params"
         case .tokensColumn: "columns.tokens"
+        case .flopsColumn: "columns.flops"
+        case .groupColumn: "columns.group"
         case .fitFile: "fit file"
         case .plotFile: "plot file"
         case .parameter: "parameter"

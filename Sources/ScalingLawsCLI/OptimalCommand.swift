@@ -116,7 +116,7 @@ struct Optimal: ParsableCommand {
                 return
             }
             let uncertainty = try intervals.uncertainty(of: result)
-            let estimates = try budgets.map { try uncertainty?.computeOptimum(flops: $0) }
+            let estimates = try budgets.map { try uncertainty?.computeOptimum(flops: $0).keyed }
             // The loss of the compute-optimal run, with the calibrated interval of a forecast that far out.
             let optimalRuns = optima.map { Run(params: $0.params, tokens: $0.tokens) }
             try result.validateTargets(optimalRuns)

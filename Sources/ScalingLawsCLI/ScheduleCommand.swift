@@ -225,7 +225,7 @@ struct Schedule: ParsableCommand {
             "FILE holds logged runs of one model (run, step, lr, loss; between rows the lr is linear in the step). The law (multi-power or momentum) is fitted to them once; each candidate in the --candidates file (run, step, lr rows; a loss column may be absent or empty) is a planned schedule, forecast from its schedule alone (with --plot, JSON `points` also hold the 100 steps the curves are drawn at). Candidates are ranked by predicted final loss, with intervals for where the final logged loss will land (parameter uncertainty plus a backtest of forecasting one fitted run from the others).",
             examples: [
                 "scaling schedule Examples/data/multipower_25m.csv --law multi-power --train cosine_24000,constant_24000,wsdcon_9 --candidates Examples/data/wsd_candidates.csv --plot candidates.svg",
-                "scaling schedule Examples/data/multipower_25m.csv --law momentum --candidates Examples/data/wsd_candidates.csv --json",
+                "scaling schedule Examples/data/multipower_25m.csv --law momentum --train cosine_24000,constant_24000,wsdcon_9 --candidates Examples/data/wsd_candidates.csv --json",
             ]
         )
     )

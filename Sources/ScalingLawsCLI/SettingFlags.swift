@@ -67,6 +67,8 @@ enum SettingFlags {
         case .lossColumn: "--loss-col"
         case .paramsColumn: "--params-col"
         case .tokensColumn: "--tokens-col"
+        case .flopsColumn: "--flops-col"
+        case .groupColumn: "--group-col"
         case .fitFile: "--save"
         case .plotFile: "--plot"
         case .parameter, .start, .schedule, .referenceName, .step, .lr, .loss: setting.name

@@ -155,7 +155,7 @@ struct CSVReaderAgreementTests {
                 Issue.record("expected an error, got \(result)"); continue
             }
             #expect(l == line)
-            #expect(message.contains(fragment), "\(message)")
+            #expect(message.description.contains(fragment), "\(message)")
         }
     }
 

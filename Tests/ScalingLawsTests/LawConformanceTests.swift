@@ -94,7 +94,6 @@ struct LawConformanceTests {
     func starts(_ name: String) throws {
         let reference = try LawCatalog.descriptor(named: name).reference
         let law = reference.law, y = reference.values
-        let nonlinear = law.parameters.filter { !$0.isLinear }.count
         let grid = law.startGrid(reference.inputs, response: y)
         let guesses = law.initialGuesses(reference.inputs, response: y)
         // A law may start from its grid, from closed-form guesses (data-constrained starts from a
@@ -122,5 +121,27 @@ struct LawConformanceTests {
         }
         let refitted = law.evaluate(fit.parameters, reference.inputs)
         for (a, b) in zip(refitted, reference.values) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "\(name): \(a) vs \(b)") }
+    }
+}
+
+@Suite("The catalogue hands settings to the laws that take them")
+struct LawCatalogSettingsTests {
+    @Test("x goes to one-variable laws, breaks to bnsl, form to test-time; a setting no law takes is refused")
+    func settings() throws {
+        #expect(LawCatalog.names(taking: .x) == ["power", "saturating", "bnsl", "test-time", "sigmoid", "exp-error", "capability"])
+        #expect(LawCatalog.names(taking: .breaks) == ["bnsl"] && LawCatalog.names(taking: .form) == ["test-time"])
+        let laws = try LawCatalog.laws(named: ["power", "chinchilla", "bnsl"], configuration: ["x": "params", "breaks": "2"])
+        #expect(laws.map(\.variables) == [["params"], ["params", "tokens"], ["params"]])
+        #expect(laws[2].parameters.count == 9)
+        for (names, configuration, setting) in [(["kaplan", "chinchilla"], ["x": "flops"], Setting.x),
+                                                (["chinchilla"], ["x": "flops"], .x),
+                                                (["power", "chinchilla"], ["breaks": "2"], .breaks),
+                                                (["chinchilla"], ["form": "loglinear"], .form),
+                                                (["nope"], [:], .law)] {
+            let error = try #require(#expect(throws: ScalingLawsError.self) { try LawCatalog.laws(named: names, configuration: configuration) })
+            #expect(error.settings.first == setting, "\(names) \(configuration): \(error)")
+        }
+        // An empty x is no x (a saved fit of a fixed-variable law may carry one).
+        #expect(try LawCatalog.law(named: "chinchilla", configuration: ["x": ""]).name == "chinchilla")
     }
 }

@@ -13,6 +13,9 @@ func chinchillaRuns(_ file: String = "chinchilla_fig4_fitset.csv") throws -> [Ru
     return try RunTable.runs(from: table, variables: ChinchillaLaw().variables)
 }
 
+/// Whether the slow tests run: `SCALING_SLOW_TESTS=1 swift test` (the Testing article lists them).
+let slowTestsEnabled = ProcessInfo.processInfo.environment["SCALING_SLOW_TESTS"] != nil
+
 /// Seeded generator for synthetic data (the library's, so tests and library draw alike).
 typealias SplitMix64 = SeededGenerator
 

@@ -160,7 +160,9 @@ struct TrainingCurveTests {
     }
 
     /// A million-row long-format log is read and reduced to final losses (timing printed, not asserted).
-    @Test func millionRowLog() throws {
+    /// Slow (about 20 s): runs only with SCALING_SLOW_TESTS set (see the Testing article).
+    @Test(.enabled(if: slowTestsEnabled, "set SCALING_SLOW_TESTS=1 to run"))
+    func millionRowLog() throws {
         var text = "run,params,tokens,loss\n"
         text.reserveCapacity(40_000_000)
         for r in 0..<1000 {
@@ -224,7 +226,9 @@ struct StreamingCSVTests {
 
     /// A million-row log streams through: only each run's numbers are kept (the timing is printed, not
     /// asserted).
-    @Test("A million-row log is read as a stream")
+    /// Slow (about 25 s): runs only with SCALING_SLOW_TESTS set; ``LargeLogTests`` keeps a log of a few
+    /// read chunks in every run.
+    @Test("A million-row log is read as a stream", .enabled(if: slowTestsEnabled, "set SCALING_SLOW_TESTS=1 to run"))
     func millionRowStream() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("million-\(UUID()).csv")
         defer { try? FileManager.default.removeItem(at: url) }

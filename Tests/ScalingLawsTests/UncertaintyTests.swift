@@ -87,9 +87,15 @@ struct UncertaintyTests {
             #expect(q.runInterval.low < q.interval.low && q.runInterval.high > q.interval.high)
         }
         let optimum = try u.computeOptimum(flops: 5.88e23)
-        let n = try #require(optimum["params"])
+        let n = try #require(optimum.params)
         #expect(n.interval.contains(n.value) && n.interval.low > 0)
-        #expect(optimum["tokens_per_param"] != nil && optimum["loss"] != nil)
+        #expect(optimum.flops == 5.88e23 && optimum.tokensPerParam != nil && optimum.loss != nil)
+        // Parameters by name: the interval and standard error of alpha, and a typo is an error.
+        let alpha = try u.interval(of: "alpha")
+        #expect(alpha == u.intervals[3] && alpha.contains(fit["alpha"] ?? .nan))
+        #expect(try u.standardError(of: "alpha") == u.standardErrors[3])
+        #expect(u.parameterIntervals.map(\.parameter) == fit.law.parameterNames)
+        #expect(throws: ScalingLawsError.self) { try u.interval(of: "alpah") }
     }
 
     @Test("Fixed parameters have no spread; a fit without data cannot give intervals")

@@ -57,7 +57,7 @@ public struct RunTable: Sendable {
             if let name = overrides[key] ?? nil {
                 guard let i = table.columnIndex([name]) else {
                     throw .missingColumn(file: table.source, needed: key, tried: [name], available: table.header,
-                                         hint: "check the name given to --\(key)-col")
+                                         hint: "check the name given to \(Setting.column(of: key) ?? .lossColumn)")
                 }
                 return i
             }
@@ -73,7 +73,7 @@ public struct RunTable: Sendable {
         func refuseAmbiguous(_ key: String) throws(ScalingLawsError) {
             guard let (a, b) = ambiguity(key) else { return }
             throw .malformedFile(file: table.source, line: nil,
-                                 message: "header columns \(a + 1) (\(displayQuoted(table.header[a]))) and \(b + 1) (\(displayQuoted(table.header[b]))) are both names of \(key); choose one with --\(key)-col or remove the other")
+                                 message: "header columns \(a + 1) (\(displayQuoted(table.header[a]))) and \(b + 1) (\(displayQuoted(table.header[b]))) are both names of \(key); choose one with \(Setting.column(of: key) ?? .lossColumn) or remove the other")
         }
         let standard = Variable.standard
         var index = [String: Int]()
@@ -88,7 +88,7 @@ public struct RunTable: Sendable {
                 let tried = overrides[v].flatMap { $0 }.map { [$0] } ?? aliases[v] ?? [v]
                 let missing = others.filter { index[$0] == nil }.joined(separator: " or ")
                 throw .missingColumn(file: table.source, needed: v, tried: tried, available: table.header,
-                                     hint: "name it with --\(v)-col, or give \(others.joined(separator: " and ")) columns to derive it by C = \(formatK(k))·N·D (no \(missing) column either)")
+                                     hint: "name it with \(Setting.column(of: v) ?? .tokensColumn), or give \(others.joined(separator: " and ")) columns to derive it by C = \(formatK(k))·N·D (no \(missing) column either)")
             }
             others.forEach { parse.insert($0) }
         }

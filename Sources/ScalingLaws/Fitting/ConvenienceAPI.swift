@@ -104,10 +104,18 @@ extension FitResult: CustomStringConvertible {
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` naming the law's parameters when it
     ///   has none of that name (the subscript returns nil instead).
     public func value(of name: String) throws(ScalingLawsError) -> Double {
+        parameters[try index(of: name)]
+    }
+
+    /// The index of parameter `name` in the law's parameter order.
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` (``Setting/parameter``) naming the
+    ///   law's parameters when it has none called `name`.
+    public func index(of name: String) throws(ScalingLawsError) -> Int {
         guard let index = law.parameterIndex(name) else {
-            throw .invalidOption(option: .parameter, message: "the \(law.name) law has no parameter \"\(name)\"; it has \(law.parameterNames.joined(separator: ", "))")
+            throw .invalidOption(option: .parameter, message: "the \(law.name) law has no parameter \(displayQuoted(name)); it has \(law.parameterNames.joined(separator: ", "))")
         }
-        return parameters[index]
+        return index
     }
 
     /// The compute-optimal allocation of `flops` with asymptotic intervals at `level` and, when the fit
@@ -123,16 +131,16 @@ extension FitResult: CustomStringConvertible {
         }
         let uncertainty = try asymptoticUncertainty(level: level)
         let estimates = try uncertainty.computeOptimum(flops: flops)
-        func get(_ key: String) throws(ScalingLawsError) -> Estimate {
-            guard let e = estimates[key] else {
-                throw .insufficientData("the \(key) of the optimum has no interval: \(uncertainty.warnings.first { $0.hasPrefix("not identifiable") } ?? "the fit does not determine it")")
+        func get(_ estimate: Estimate?, _ what: String) throws(ScalingLawsError) -> Estimate {
+            guard let estimate else {
+                throw .insufficientData("the \(what) of the optimum has no interval: \(uncertainty.warnings.first { $0.hasPrefix("not identifiable") } ?? "the fit does not determine it")")
             }
-            return e
+            return estimate
         }
         let target = Run(params: n, tokens: d)
         let calibrated = try? uncertainty.predictions([target], calibration: try forecastCalibration()).first?.calibratedInterval
-        return OptimumEstimate(flops: flops, params: try get("params"), tokens: try get("tokens"),
-                               tokensPerParam: try get("tokens_per_param"), loss: try get("loss"),
+        return OptimumEstimate(flops: flops, params: try get(estimates.params, "model size"), tokens: try get(estimates.tokens, "token count"),
+                               tokensPerParam: try get(estimates.tokensPerParam, "tokens per parameter"), loss: try get(estimates.loss, "loss"),
                                calibratedLoss: calibrated ?? nil, extrapolation: extrapolation(to: target))
     }
 }

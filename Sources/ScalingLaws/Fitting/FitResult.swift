@@ -80,7 +80,8 @@ public struct FitResult: Sendable {
                   flopsPerParamToken: flopsPerParamToken)
     }
 
-    /// The value of parameter `name`.
+    /// The value of parameter `name`, or nil when the law has no parameter of that name (a typo gives
+    /// nil: ``value(of:)`` throws an error naming the law's parameters instead).
     public subscript(name: String) -> Double? {
         law.parameterIndex(name).map { parameters[$0] }
     }

@@ -1,12 +1,12 @@
 /// Constraints on a law's parameters: values held fixed, parameters tied equal, and bounds.
 public struct ParameterConstraints: Sendable, Hashable, Codable {
-    /// Parameters held at fixed values (`--fix E=1.69`).
+    /// Parameters held at fixed values, e.g. `["E": 1.69]`.
     public var fixed: [String: Double]
-    /// Parameters tied to another: `["beta": "alpha"]` makes β = α (`--tie alpha=beta`).
+    /// Parameters tied to another: `["beta": "alpha"]` makes β = α.
     public var ties: [String: String]
     /// Bounds (inclusive lower, upper; ±∞ for none). A law's positive parameters get (0, ∞) unless given.
     public var bounds: [String: ClosedBounds]
-    /// Start values (`--init alpha=0.3`), used by the start search in place of the grid for these parameters.
+    /// Start values, e.g. `["alpha": 0.3]`, used by the start search in place of the grid for these parameters.
     public var initial: [String: Double]
 
     /// Constraints by parameter name: values held, followers tied to leaders, bounds and start values.

@@ -33,7 +33,7 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `flops<=5.59e20`, `params < 2B`, `tokens>=1e10`, or with a percentile `flops<=p80`.
     ///
-    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` naming `--train`.
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` naming the training split (``Setting/trainSplit``).
     public init(parsing text: String) throws(ScalingLawsError) {
         let compact = text.filter { !$0.isWhitespace }
         for op in [Comparison.lessOrEqual, .greaterOrEqual, .less, .greater] {

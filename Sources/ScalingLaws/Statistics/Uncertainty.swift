@@ -173,19 +173,40 @@ public struct Uncertainty: Sendable {
         return out
     }
 
-    /// Uncertainty of the compute-optimal allocation of `flops`: estimates for `params`, `tokens`,
-    /// `tokens_per_param` and `loss` (those the law defines).
-    public func computeOptimum(flops: Double) throws(ScalingLawsError) -> [String: Estimate] {
+    /// Uncertainty of the compute-optimal allocation of `flops`: an estimate of each quantity the law
+    /// defines (nil for one it does not, or one the fit does not determine). For the allocation with every
+    /// field present and the calibrated loss interval, see ``FitResult/optimum(flops:level:)``.
+    public func computeOptimum(flops: Double) throws(ScalingLawsError) -> ComputeOptimumEstimates {
         _ = try fit.computeOptimum(flops: flops)   // validates the budget and that the law supports it
-        guard let law = fit.law as? any ComputeOptimalLaw else { return [:] }
+        var out = ComputeOptimumEstimates(flops: flops)
+        guard let law = fit.law as? any ComputeOptimalLaw else { return out }
         let k = fit.flopsPerParamToken
         func optimum(_ t: [Double]) -> ComputeOptimum? { try? law.computeOptimum(t, flops: flops, flopsPerParamToken: k) }
-        var out = [String: Estimate]()
-        out["params"] = estimate(positive: true) { optimum($0)?.params }
-        out["tokens"] = estimate(positive: true) { optimum($0)?.tokens }
-        out["tokens_per_param"] = estimate(positive: true) { optimum($0)?.tokensPerParam }
-        out["loss"] = estimate(positive: true) { optimum($0)?.loss }
+        out.params = estimate(positive: true) { optimum($0)?.params }
+        out.tokens = estimate(positive: true) { optimum($0)?.tokens }
+        out.tokensPerParam = estimate(positive: true) { optimum($0)?.tokensPerParam }
+        out.loss = estimate(positive: true) { optimum($0)?.loss }
         return out
+    }
+
+    /// The interval of parameter `name` (``intervals`` holds them in law order).
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` (``Setting/parameter``) naming the
+    ///   law's parameters when it has none called `name`.
+    public func interval(of name: String) throws(ScalingLawsError) -> Interval {
+        intervals[try fit.index(of: name)]
+    }
+
+    /// The standard error of parameter `name` (0 for a fixed parameter).
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` (``Setting/parameter``) for an unknown name.
+    public func standardError(of name: String) throws(ScalingLawsError) -> Double {
+        standardErrors[try fit.index(of: name)]
+    }
+
+    /// The parameters' intervals by name, in law order.
+    public var parameterIntervals: [(parameter: String, interval: Interval)] {
+        Array(zip(fit.law.parameterNames, intervals))
     }
 
     /// Uncertainty of the law's derived quantities (e.g. Chinchilla's a = β/(α+β), b = α/(α+β)).
@@ -194,6 +215,30 @@ public struct Uncertainty: Sendable {
         return law.derivedQuantities(fit.parameters).enumerated().compactMap { index, item in
             estimate(positive: false, { law.derivedQuantities($0)[index].value }).map { (item, $0) }
         }
+    }
+}
+
+/// The uncertainty of a compute-optimal allocation (``Uncertainty/computeOptimum(flops:)``): an estimate
+/// of each quantity the law defines, nil where it defines none or the fit does not determine it.
+public struct ComputeOptimumEstimates: Sendable, Hashable {
+    /// The budget C.
+    public var flops: Double
+    /// Optimal parameters N*.
+    public var params: Estimate?
+    /// Optimal tokens D*.
+    public var tokens: Estimate?
+    /// D*/N*.
+    public var tokensPerParam: Estimate?
+    /// The law's loss at the optimum (its interval: parameter uncertainty only).
+    public var loss: Estimate?
+
+    /// Estimates for the budget `flops`.
+    public init(flops: Double, params: Estimate? = nil, tokens: Estimate? = nil, tokensPerParam: Estimate? = nil, loss: Estimate? = nil) {
+        self.flops = flops
+        self.params = params
+        self.tokens = tokens
+        self.tokensPerParam = tokensPerParam
+        self.loss = loss
     }
 }
 

@@ -75,7 +75,7 @@ struct LawPlot {
                 frontier = grid.compactMap { c in (try? fit.computeOptimum(flops: c)).map { (c, $0.loss) } }
                 if let uncertainty {
                     let extrapolated = grid.filter { $0 >= trainingMax }
-                    var intervals = extrapolated.compactMap { try? uncertainty.computeOptimum(flops: $0)["loss"]?.interval }
+                    var intervals = extrapolated.compactMap { try? uncertainty.computeOptimum(flops: $0).loss?.interval }
                     if let calibration {
                         let optimal = extrapolated.compactMap { c in (try? fit.computeOptimum(flops: c)).map { Run(params: $0.params, tokens: $0.tokens) } }
                         intervals = ((try? uncertainty.predictions(optimal, calibration: calibration)) ?? []).compactMap(\.calibratedInterval)

@@ -18,9 +18,9 @@ struct OptimalPlot {
         guard optima.count == grid.count else {
             throw CLIError(message: "--plot: the \(fit.law.name) law has no compute-optimal frontier to draw")
         }
-        let estimates = grid.map { c in try? uncertainty?.computeOptimum(flops: c) }
+        let estimates = grid.map { c in try? uncertainty?.computeOptimum(flops: c).keyed }
         let targets = budgets.compactMap { try? fit.computeOptimum(flops: $0) }
-        let targetEstimates = budgets.map { c in try? uncertainty?.computeOptimum(flops: c) }
+        let targetEstimates = budgets.map { c in try? uncertainty?.computeOptimum(flops: c).keyed }
 
         var figure = Figure(title: "Compute-optimal frontier of the \(fit.law.name) law",
                             subtitle: fit.law.formula + (source.map { "   (\($0))" } ?? ""),

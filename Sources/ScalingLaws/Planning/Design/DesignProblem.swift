@@ -13,7 +13,7 @@ import Foundation
 /// has, by the delta method, Var(ln T̂) ≈ σ²κ·cᵀM⁻¹c with c = ∂ln T/∂u (central differences), and the
 /// predicted interval is T·exp(±z·sd). Minimising cᵀM⁻¹c is c-optimal design (Elfving 1952).
 ///
-/// The parameters are those of a pilot fit or a prior (`--fix`); the score is local to them.
+/// The parameters are those of a pilot fit or a prior (fixed parameters); the score is local to them.
 public struct DesignProblem: Sendable {
     /// The law the runs will be fitted with.
     public let law: any ScalingLaw
