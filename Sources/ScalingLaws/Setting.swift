@@ -9,7 +9,7 @@ public enum Setting: String, Sendable, Hashable, CaseIterable {
     // The law and how it is fitted.
     case law, laws, formula, x, breaks, form
     case fixed, initial, bounds, ties, free
-    case robustLoss, delta, tau, space, flopsPerParamToken
+    case delta, tau, space, flopsPerParamToken
     // Uncertainty.
     case level, bootstrap, noise
     // Budgets and targets.
@@ -55,7 +55,6 @@ public enum Setting: String, Sendable, Hashable, CaseIterable {
         case .bounds: "constraints.bounds"
         case .ties: "constraints.ties"
         case .free: "free"
-        case .robustLoss: "objective.loss"
         case .delta: "delta"
         case .tau: "tau"
         case .space: "space"

@@ -18,7 +18,6 @@ enum SettingFlags {
         case .bounds: "--bounds"
         case .ties: "--tie"
         case .free: "--free"
-        case .robustLoss: "--loss"
         case .delta: "--delta"
         case .tau: "--tau"
         case .space: "--space"
