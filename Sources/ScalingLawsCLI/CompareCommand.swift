@@ -128,16 +128,6 @@ struct CompareReport: Encodable {
         var runsTestZ: Double?
         var trends: [String: Double]
         var flags: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case rank, law, formula, parameters, k, objective, aic, bic, trends, flags
-            case inSampleMare = "in_sample_mare"
-            case backtestMare = "backtest_mare"
-            case backtestMaxAre = "backtest_max_are"
-            case backtestBias = "backtest_bias"
-            case backtestCoverage = "backtest_coverage"
-            case runsTestZ = "runs_test_z"
-        }
     }
 
     var split: String

@@ -127,8 +127,8 @@ struct Curve: ParsableCommand {
                     .map { Run(params: curve.params, tokens: $0.0, loss: $0.1) }
                 let scored = try forecast.uncertainty.predictions(later, calibration: forecast.calibration)
                 let heldOut = zip(later, scored).map { run, p in
-                    BacktestRun(run: run, predicted: p.value, actual: run.loss!, interval: p.runInterval,
-                                extrapolation: run.tokens! / fitted.upperBound, lawInterval: p.interval,
+                    BacktestRun(run: run, predicted: p.value, actual: run.loss!, newRunInterval: p.newRunInterval,
+                                extrapolation: run.tokens! / fitted.upperBound, lawInterval: p.lawInterval,
                                 calibratedInterval: p.calibratedInterval)
                 }
                 return try LawPlot(fit: forecast.fit, uncertainty: forecast.uncertainty, calibration: forecast.calibration, heldOut: heldOut,
@@ -149,14 +149,15 @@ struct CurveReport: Encodable {
     var run: String
     var at: Double
     var loss: Double
-    var interval: Interval
+    var newRunInterval: Interval
     var lawInterval: Interval
     var calibratedInterval: Interval
     var extrapolation: Double
     var calibration: CalibrationRecord
     var level: Double
     var intervalMethod: String
-    var actual: Double?
+    /// The logged loss at the target, null when the run logged none there.
+    @NullWhenAbsent var actual: Double?
     var parameters: [String: Double]
     var standardErrors: [String: Double]
     var formula: String
@@ -164,22 +165,14 @@ struct CurveReport: Encodable {
     var pointsUsed: Int
     var pointsSkipped: Int
     var pointsHeldOut: Int
-    var fittedFrom: Double
-    var fittedThrough: Double
-
-    enum CodingKeys: String, CodingKey {
-        case run, at, loss, interval, level, actual, parameters, formula, objective
-        case lawInterval = "law_interval", calibratedInterval = "calibrated_interval", extrapolation, calibration
-        case intervalMethod = "interval_method", standardErrors = "standard_errors"
-        case pointsUsed = "points_used", pointsSkipped = "points_skipped", pointsHeldOut = "points_held_out"
-        case fittedFrom = "fitted_from_tokens", fittedThrough = "fitted_through_tokens"
-    }
+    var fittedFromTokens: Double
+    var fittedThroughTokens: Double
 
     init(_ f: CurveForecast) {
         run = f.run
         at = f.target
         loss = f.loss
-        interval = f.interval
+        newRunInterval = f.newRunInterval
         lawInterval = f.lawInterval
         calibratedInterval = f.calibratedInterval
         extrapolation = f.extrapolation
@@ -194,32 +187,8 @@ struct CurveReport: Encodable {
         pointsUsed = f.pointsUsed
         pointsSkipped = f.pointsSkipped
         pointsHeldOut = f.pointsHeldOut
-        fittedFrom = f.fittedTokens.lowerBound
-        fittedThrough = f.fittedTokens.upperBound
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(run, forKey: .run)
-        try c.encode(at, forKey: .at)
-        try c.encode(loss, forKey: .loss)
-        try c.encode(interval, forKey: .interval)
-        try c.encode(lawInterval, forKey: .lawInterval)
-        try c.encode(calibratedInterval, forKey: .calibratedInterval)
-        try c.encode(extrapolation, forKey: .extrapolation)
-        try c.encode(calibration, forKey: .calibration)
-        try c.encode(level, forKey: .level)
-        try c.encode(intervalMethod, forKey: .intervalMethod)
-        try c.encode(actual, forKey: .actual)
-        try c.encode(parameters, forKey: .parameters)
-        try c.encode(standardErrors, forKey: .standardErrors)
-        try c.encode(formula, forKey: .formula)
-        try c.encode(objective, forKey: .objective)
-        try c.encode(pointsUsed, forKey: .pointsUsed)
-        try c.encode(pointsSkipped, forKey: .pointsSkipped)
-        try c.encode(pointsHeldOut, forKey: .pointsHeldOut)
-        try c.encode(fittedFrom, forKey: .fittedFrom)
-        try c.encode(fittedThrough, forKey: .fittedThrough)
+        fittedFromTokens = f.fittedTokens.lowerBound
+        fittedThroughTokens = f.fittedTokens.upperBound
     }
 
     static func text(_ f: CurveForecast, file: String) -> String {
@@ -229,7 +198,7 @@ struct CurveReport: Encodable {
             "points     \(f.pointsUsed) fitted from \(Report.count(f.fittedTokens.lowerBound)) to \(Report.count(f.fittedTokens.upperBound)) tokens; \(f.pointsSkipped) skipped as warmup; \(f.pointsHeldOut) after --through not used",
             "parameters \(Report.parameterLine(f.fit))",
             "forecast   loss \(String(format: "%.4f", f.loss)) at \(Report.count(f.target)) tokens (\(Report.ratio(f.extrapolation)) the last fitted point)",
-            "interval   \(Report.pct(f.uncertainty.level)) calibrated \(Report.interval(f.calibratedInterval)); without the forecast-error term: this run's loss \(Report.interval(f.interval)), curve alone \(Report.interval(f.lawInterval)) (\(f.uncertainty.method.rawValue))",
+            "interval   \(Report.pct(f.uncertainty.level)) calibrated \(Report.interval(f.calibratedInterval)); without the forecast-error term: this run's loss \(Report.interval(f.newRunInterval)), curve alone \(Report.interval(f.lawInterval)) (\(f.uncertainty.method.rawValue))",
             Report.calibrationLine(f.calibration),
         ] + f.calibration.notes.map { "note       \($0)" }
         if f.extrapolation > f.calibration.measuredUpTo {

@@ -76,11 +76,6 @@ struct EnvelopeReport: Encodable {
     var analysis: EnvelopeAnalysis
     var predictions: [AllocationPrediction]
 
-    enum Keys: String, CodingKey {
-        case curves, envelope, segments
-        case flopsPerParamToken = "flops_per_param_token"
-    }
-
     struct Point: Encodable {
         var flops, loss: Double
         var run: String
@@ -92,24 +87,25 @@ struct EnvelopeReport: Encodable {
         var run: String
         var params, fromFlops, toFlops: Double
         var censored: Bool
-        enum CodingKeys: String, CodingKey {
-            case run, params, censored
-            case fromFlops = "from_flops", toFlops = "to_flops"
-        }
+    }
+
+    private struct Fields: Encodable {
+        var curves: Int
+        var flopsPerParamToken: Double
+        var envelope: [Point]
+        var segments: [Segment]
     }
 
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(analysis.curves, forKey: .curves)
-        try c.encode(analysis.options.flopsPerParamToken, forKey: .flopsPerParamToken)
-        try c.encode(analysis.points.map {
-            Point(flops: $0.flops, loss: $0.loss, run: $0.run, params: $0.params, tokens: $0.tokens, censored: $0.censored)
-        }, forKey: .envelope)
-        try c.encode(analysis.segments.map {
-            Segment(run: $0.run, params: $0.params, fromFlops: $0.flops.lowerBound, toFlops: $0.flops.upperBound, censored: $0.censored)
-        }, forKey: .segments)
-        var shared = encoder.container(keyedBy: AllocationFields.Keys.self)
-        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(into: &shared)
+        try Fields(curves: analysis.curves, flopsPerParamToken: analysis.options.flopsPerParamToken,
+                   envelope: analysis.points.map {
+                       Point(flops: $0.flops, loss: $0.loss, run: $0.run, params: $0.params, tokens: $0.tokens, censored: $0.censored)
+                   },
+                   segments: analysis.segments.map {
+                       Segment(run: $0.run, params: $0.params, fromFlops: $0.flops.lowerBound, toFlops: $0.flops.upperBound,
+                               censored: $0.censored)
+                   }).encode(to: encoder)
+        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(to: encoder)
     }
 }
 

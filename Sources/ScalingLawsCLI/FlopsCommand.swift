@@ -97,18 +97,6 @@ struct FlopsReport: Encodable {
             (trainingFlops, trainingFlopsKaplan, nonEmbeddingTrainingFlops) = (t.sixN, t.kaplan, t.nonEmbedding)
         }
     }
-
-    enum CodingKeys: String, CodingKey {
-        case params, breakdown, shape, tokens
-        case nonEmbeddingParams = "non_embedding_params"
-        case embeddingParams = "embedding_params"
-        case flopsPerToken = "flops_per_token"
-        case flopsPerTokenKaplan = "flops_per_token_kaplan"
-        case nonEmbeddingFlopsPerToken = "non_embedding_flops_per_token"
-        case trainingFlops = "training_flops"
-        case trainingFlopsKaplan = "training_flops_kaplan"
-        case nonEmbeddingTrainingFlops = "non_embedding_training_flops"
-    }
 }
 
 extension Report {

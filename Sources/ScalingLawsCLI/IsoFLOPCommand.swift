@@ -105,26 +105,12 @@ struct IsoFLOPReport: Encodable {
     var analysis: IsoFLOPAnalysis
     var predictions: [AllocationPrediction]
 
-    enum Keys: String, CodingKey {
-        case runs, minimum, grouping, budgets, skipped, bootstrap
-        case flopsPerParamToken = "flops_per_param_token"
-        case paramsExponentInterval = "params_exponent_interval"
-        case paramsCoefficientInterval = "params_coefficient_interval"
-        case tokensExponentInterval = "tokens_exponent_interval"
-        case tokensCoefficientInterval = "tokens_coefficient_interval"
-        case intervalMethod = "interval_method"
-    }
-
     struct Budget: Encodable {
         var flops, params, tokens, loss, curvature: Double
         var runs: Int
         var minParams, maxParams: Double
         var logParamsSE: Double?
         var weight: Double
-        enum CodingKeys: String, CodingKey {
-            case flops, params, tokens, loss, curvature, runs, weight
-            case minParams = "min_params", maxParams = "max_params", logParamsSE = "log_params_se"
-        }
     }
 
     struct Bootstrap: Encodable {
@@ -135,30 +121,40 @@ struct IsoFLOPReport: Encodable {
         var noise: Double?
     }
 
+    private struct Fields: Encodable {
+        var runs: Int
+        var minimum: String
+        var grouping: String
+        var flopsPerParamToken: Double
+        var budgets: [Budget]
+        var skipped: [BudgetRefusal]
+        @NullWhenAbsent var bootstrap: Bootstrap?
+        @NullWhenAbsent var paramsExponentInterval: Interval?
+        @NullWhenAbsent var paramsCoefficientInterval: Interval?
+        @NullWhenAbsent var tokensExponentInterval: Interval?
+        @NullWhenAbsent var tokensCoefficientInterval: Interval?
+        var intervalMethod: String
+    }
+
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(analysis.runs, forKey: .runs)
-        try c.encode(analysis.options.minimum.rawValue, forKey: .minimum)
-        try c.encode(analysis.options.budgetColumn.map { "column \($0)" } ?? "clustered (tolerance \(analysis.options.budgetTolerance) in ln C)", forKey: .grouping)
-        try c.encode(analysis.options.flopsPerParamToken, forKey: .flopsPerParamToken)
         let total = analysis.regression.weights.reduce(0, +)
-        try c.encode(zip(analysis.budgets, analysis.regression.weights).map { b, w in
+        let budgets = zip(analysis.budgets, analysis.regression.weights).map { b, w in
             Budget(flops: b.flops, params: b.params, tokens: b.tokens, loss: b.loss, curvature: b.curvature, runs: b.runs,
                    minParams: b.sampledParams.lowerBound, maxParams: b.sampledParams.upperBound, logParamsSE: b.logParamsStandardError,
                    weight: w / total)
-        }, forKey: .budgets)
-        try c.encode(analysis.skipped, forKey: .skipped)
-        let b = analysis.bootstrap
-        try c.encode(b.map { Bootstrap(kind: $0.kind.rawValue, replicates: $0.requested, used: $0.replicates.count, discarded: $0.discarded,
-                                       level: $0.level, seed: $0.seed, noise: $0.kind == .noise ? analysis.options.noise : nil) },
-                     forKey: .bootstrap)
-        try c.encode(analysis.paramsExponentInterval, forKey: .paramsExponentInterval)
-        try c.encode(analysis.paramsCoefficientInterval, forKey: .paramsCoefficientInterval)
-        try c.encode(analysis.tokensExponentInterval, forKey: .tokensExponentInterval)
-        try c.encode(analysis.tokensCoefficientInterval, forKey: .tokensCoefficientInterval)
-        try c.encode(analysis.intervalMethod, forKey: .intervalMethod)
-        var shared = encoder.container(keyedBy: AllocationFields.Keys.self)
-        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(into: &shared)
+        }
+        let bootstrap = analysis.bootstrap.map {
+            Bootstrap(kind: $0.kind.rawValue, replicates: $0.requested, used: $0.replicates.count, discarded: $0.discarded,
+                      level: $0.level, seed: $0.seed, noise: $0.kind == .noise ? analysis.options.noise : nil)
+        }
+        try Fields(runs: analysis.runs, minimum: analysis.options.minimum.rawValue,
+                   grouping: analysis.options.budgetColumn.map { "column \($0)" } ?? "clustered (tolerance \(analysis.options.budgetTolerance) in ln C)",
+                   flopsPerParamToken: analysis.options.flopsPerParamToken, budgets: budgets, skipped: analysis.skipped,
+                   bootstrap: bootstrap, paramsExponentInterval: analysis.paramsExponentInterval,
+                   paramsCoefficientInterval: analysis.paramsCoefficientInterval, tokensExponentInterval: analysis.tokensExponentInterval,
+                   tokensCoefficientInterval: analysis.tokensCoefficientInterval, intervalMethod: analysis.intervalMethod)
+            .encode(to: encoder)
+        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(to: encoder)
     }
 }
 

@@ -226,13 +226,14 @@ struct Optimal: ParsableCommand {
 /// `T` alone, or `{"optima": [T, …]}`.
 struct OneOrMany<T: Encodable>: Encodable {
     var items: [T]
-    enum Keys: String, CodingKey { case optima }
+
+    private struct Many: Encodable { var optima: [T] }
+
     func encode(to encoder: any Encoder) throws {
         if items.count == 1 {
             try items[0].encode(to: encoder)
         } else {
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(items, forKey: .optima)
+            try Many(optima: items).encode(to: encoder)
         }
     }
 }

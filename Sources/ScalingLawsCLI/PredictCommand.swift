@@ -98,7 +98,7 @@ struct Predict: ParsableCommand {
             let predictions = targets.indices.map { i in
                 PredictionRecord(params: targets[i].params, tokens: targets[i].tokens, flops: targets[i].flops,
                                  values: targets[i].values.isEmpty ? nil : targets[i].values, loss: losses[i],
-                                 interval: withIntervals?[i].interval, runInterval: withIntervals?[i].runInterval,
+                                 lawInterval: withIntervals?[i].lawInterval, newRunInterval: withIntervals?[i].newRunInterval,
                                  calibratedInterval: withIntervals?[i].calibratedInterval,
                                  extrapolation: result.runs > 0 ? ExtrapolationRecord(result.extrapolation(to: targets[i])) : nil)
             }

@@ -117,17 +117,6 @@ struct SchedulePointRecord: Encodable {
         actual = p.actual
         lr = p.lr
     }
-
-    enum CodingKeys: String, CodingKey { case step, predicted, interval, actual, lr }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(step, forKey: .step)
-        try c.encode(predicted, forKey: .predicted)
-        try c.encode(interval, forKey: .interval)
-        try c.encodeIfPresent(actual, forKey: .actual)
-        try c.encode(lr, forKey: .lr)
-    }
 }
 
 /// `scaling curve --law multi-power --json`.
@@ -137,23 +126,17 @@ struct ScheduleCurveReport: Encodable {
     var formula: String
     var objective: String
     var level: Double
-    var through: Double?
+    @NullWhenAbsent var through: Double?
     var fittedRuns: [String]
     var points: [SchedulePointRecord]
     var final: SchedulePointRecord
-    var meanRelativeError: Double?
+    @NullWhenAbsent var meanRelativeError: Double?
     var parameters: [String: Double]
     var fixed: [String]
     var backtestRuns: [String]
     var backtestPoints: Int
-    var backtestRMSLogError: Double?
+    @NullWhenAbsent var backtestRMSLogError: Double?
     var warnings: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case run, law, formula, objective, level, through, points, final, parameters, fixed, warnings
-        case fittedRuns = "fitted_runs", meanRelativeError = "mean_relative_error"
-        case backtestRuns = "backtest_runs", backtestPoints = "backtest_points", backtestRMSLogError = "backtest_rms_log_error"
-    }
 
     init(_ f: ScheduleForecast, law: any ScheduleAwareLaw) {
         run = f.run
@@ -172,26 +155,6 @@ struct ScheduleCurveReport: Encodable {
         backtestPoints = f.backtestPoints
         backtestRMSLogError = f.backtestError
         warnings = f.warnings
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(run, forKey: .run)
-        try c.encode(law, forKey: .law)
-        try c.encode(formula, forKey: .formula)
-        try c.encode(objective, forKey: .objective)
-        try c.encode(level, forKey: .level)
-        try c.encode(through, forKey: .through)
-        try c.encode(fittedRuns, forKey: .fittedRuns)
-        try c.encode(points, forKey: .points)
-        try c.encode(final, forKey: .final)
-        try c.encode(meanRelativeError, forKey: .meanRelativeError)
-        try c.encode(parameters, forKey: .parameters)
-        try c.encode(fixed, forKey: .fixed)
-        try c.encode(backtestRuns, forKey: .backtestRuns)
-        try c.encode(backtestPoints, forKey: .backtestPoints)
-        try c.encode(backtestRMSLogError, forKey: .backtestRMSLogError)
-        try c.encode(warnings, forKey: .warnings)
     }
 
     static func text(_ f: ScheduleForecast, law: any ScheduleAwareLaw, file: String, requested: Set<Double>) -> String {
@@ -338,10 +301,6 @@ struct ScheduleRankingReport: Encodable {
     var backtestRuns: [String]
     var warnings: [String]
 
-    enum CodingKeys: String, CodingKey {
-        case law, parameters, level, candidates, warnings
-        case fittedRuns = "fitted_runs", backtestRuns = "backtest_runs"
-    }
 
     init(_ ranked: [ScheduleForecast], law: any ScheduleAwareLaw) {
         self.law = law.name

@@ -152,7 +152,7 @@ struct Task: ParsableCommand {
             try plot.write {
                 // Step 2, the map from task loss to the metric, with the models' points and the law's band.
                 try LawPlot(fit: chain.metricFit, uncertainty: chain.metricUncertainty, reach: 1,
-                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.interval) }, yLabel: metricCol)
+                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.newRunInterval) }, yLabel: metricCol)
                     .render(title: "\(metricCol) against task loss (step 2 of the chain)",
                             subtitle: "\(chain.metricFit.law.formula); step 1: \(chain.lossFit.law.formula)")
             }
@@ -167,7 +167,7 @@ struct Task: ParsableCommand {
 }
 
 /// `scaling task --format json`: `predictions` (`params`, `tokens`, `flops`, `loss`, `loss_interval`,
-/// `metric`, `interval`, `law_interval`, `outside_metric_fit`, `extrapolation`: the target over the largest
+/// `metric`, `new_run_interval`, `law_interval`, `outside_metric_fit`, `extrapolation`: the target over the largest
 /// fitted value per variable), `metric`, `level`, `loss_fit` and
 /// `metric_fit` (`law`, `formula`, `parameters`, `objective`, `runs`), `metric_fit_losses` (the range of
 /// task losses step 2 was fitted on) and `warnings`.
@@ -192,14 +192,10 @@ struct TaskReport: Encodable {
         var loss: Double
         var lossInterval: Interval
         var metric: Double
-        var interval: Interval
+        var newRunInterval: Interval
         var lawInterval: Interval
         var outsideMetricFit: Bool
         var extrapolation: ExtrapolationRecord
-        enum CodingKeys: String, CodingKey {
-            case params, tokens, flops, loss, metric, interval, extrapolation
-            case lossInterval = "loss_interval", lawInterval = "law_interval", outsideMetricFit = "outside_metric_fit"
-        }
     }
 
     var metric: String
@@ -209,11 +205,6 @@ struct TaskReport: Encodable {
     var predictions: [Prediction]
     var metricFitLosses: [Double]
     var warnings: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case metric, level, predictions, warnings
-        case lossFit = "loss_fit", metricFit = "metric_fit", metricFitLosses = "metric_fit_losses"
-    }
 
     /// One warning per target whose task loss lies outside the losses step 2 was fitted on.
     static func warnings(_ chain: TaskForecast, _ p: [TaskPrediction]) -> [String] {
@@ -232,7 +223,7 @@ struct TaskReport: Encodable {
         metricFit = Step(chain.metricFit)
         predictions = p.map {
             Prediction(params: $0.target.params, tokens: $0.target.tokens, flops: $0.target.flops, loss: $0.loss,
-                       lossInterval: $0.lossInterval, metric: $0.metric, interval: $0.interval, lawInterval: $0.lawInterval,
+                       lossInterval: $0.lossInterval, metric: $0.metric, newRunInterval: $0.newRunInterval, lawInterval: $0.lawInterval,
                        outsideMetricFit: $0.lossOutsideMetricFit,
                        extrapolation: ExtrapolationRecord(chain.lossFit.extrapolation(to: $0.target)))
         }
@@ -253,7 +244,7 @@ struct TaskReport: Encodable {
         let rows = p.map { q in
             [Report.count(q.target.params), Report.count(q.target.tokens), Report.flops(q.target.flops),
              String(format: "%.4f", q.loss), Report.interval(q.lossInterval), String(format: "%.4f", q.metric),
-             Report.interval(q.interval), Report.interval(q.lawInterval),
+             Report.interval(q.newRunInterval), Report.interval(q.lawInterval),
              chain.lossFit.extrapolation(to: q.target).first { $0.variable == Variable.flops }.map { Report.ratio($0.ratio) } ?? "-"]
         }
         return lines.joined(separator: "\n") + "\n\n"

@@ -46,11 +46,12 @@ public struct CurveForecast: Sendable {
     public let uncertainty: Uncertainty
     /// The forecast loss at ``target``.
     public let loss: Double
-    /// Interval for the loss the run logs at ``target`` (parameter uncertainty and the curve's scatter).
-    public let interval: Interval
+    /// The new-run interval: where the loss the run logs at ``target`` will land if the curve's form is
+    /// right (parameter uncertainty and the curve's scatter).
+    public let newRunInterval: Interval
     /// Interval of the fitted curve alone (parameter uncertainty only).
     public let lawInterval: Interval
-    /// The interval to trust: ``interval`` widened by the forecast error the curve showed when it
+    /// The interval to trust: ``newRunInterval`` widened by the forecast error the curve showed when it
     /// forecast its own later points from earlier prefixes (``ForecastCalibration``).
     public let calibratedInterval: Interval
     /// The forecast-error calibration behind ``calibratedInterval``.
@@ -63,6 +64,10 @@ public struct CurveForecast: Sendable {
     public let fittedTokens: ClosedRange<Double>
     /// The loss the run logged at exactly ``target`` tokens, if it did.
     public let actual: Double?
+
+    /// The new-run interval under its former name.
+    @available(*, deprecated, renamed: "newRunInterval")
+    public var interval: Interval { newRunInterval }
 }
 
 extension TrainingCurve {
@@ -103,7 +108,7 @@ extension TrainingCurve {
                                    plainDegreesOfFreedom: uncertainty.plainDegreesOfFreedom)
             : Interval(.nan, .nan)
         return CurveForecast(run: run, target: target, fit: fit, uncertainty: uncertainty, loss: prediction.value,
-                             interval: prediction.runInterval, lawInterval: prediction.interval,
+                             newRunInterval: prediction.newRunInterval, lawInterval: prediction.lawInterval,
                              calibratedInterval: calibrated, calibration: calibration, extrapolation: ratio,
                              pointsUsed: used.count, pointsSkipped: prefix.kept - used.count,
                              pointsHeldOut: tokens.count - prefix.kept,
