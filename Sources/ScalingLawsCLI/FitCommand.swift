@@ -10,7 +10,7 @@ struct Fit: ParsableCommand {
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --bootstrap 200 --seed 7",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law saturating --x flops --format json",
-                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --loss mse --space log --save fit.json",
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --objective mse --space log --save fit.json",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --objectives",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --formula 'E + A*N^-alpha + B*D^-alpha'",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --plot fit.svg",

@@ -39,17 +39,7 @@ struct LawOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Tie parameters equal: a=b makes b follow a (e.g. alpha=beta); repeatable.", valueName: "a=b"))
     var tie: [String] = []
 
-    @Option(help: "Per-residual loss: mse, huber, soft-l1, cauchy, asymmetric (default: huber, or the law's own).")
-    var loss: String?
-
-    @Option(help: "Scale δ of the robust loss.")
-    var delta: Double = 1e-3
-
-    @Option(help: "Expectile τ of the asymmetric loss (τ < 0.5 follows the lower envelope).")
-    var tau: Double = 0.1
-
-    @Option(help: "Residual space: log (ln y − ln ŷ) or linear (y − ŷ) (default: log, or the law's own).")
-    var space: String?
+    @OptionGroup var objective: ObjectiveOptions
 
     @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
     var flopsPerParamToken: Double = 6
@@ -144,39 +134,70 @@ struct LawOptions: ParsableArguments {
         try fitOptions(for: nil)
     }
 
-    /// Options for fitting `law` (its default objective applies where --loss or --space is not given).
+    /// Options for fitting `law` (its default objective applies where --objective or --space is not given).
     func fitOptions(for law: (any ScalingLaw)?) throws -> FitOptions {
-        let fallback = law?.defaultObjective ?? Objective()
-        let lossKind: Objective.Loss
-        if let loss {
-            guard let kind = Objective.Loss(rawValue: loss) else {
-                throw CLIError(message: "--loss: expected one of \(Objective.Loss.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(loss)\"")
-            }
-            lossKind = kind
-        } else {
-            lossKind = fallback.loss
-        }
-        let spaceKind: Objective.Space
-        if let space {
-            guard let kind = Objective.Space(rawValue: space) else {
-                throw CLIError(message: "--space: expected log or linear, got \"\(space)\"")
-            }
-            spaceKind = kind
-        } else {
-            spaceKind = fallback.space
-        }
-        guard flopsPerParamToken > 0, flopsPerParamToken.isFinite else {
-            throw CLIError(message: "--flops-per-param-token: expected a positive number, got \(flopsPerParamToken)")
-        }
-        guard starts >= 1 else {
-            throw CLIError(message: "--starts: expected at least 1, got \(starts)")
-        }
-        var options = FitOptions(objective: Objective(loss: lossKind, delta: delta, space: spaceKind, tau: tau))
+        var options = FitOptions(objective: objective.objective(default: law?.defaultObjective ?? Objective()))
         options.constraints = ParameterConstraints(fixed: try fixedValues(), ties: try tieValues(), bounds: try boundValues(),
                                                    initial: try numbers(initial, flag: "--init"))
         options.flopsPerParamToken = flopsPerParamToken
         options.polishedStarts = starts
         return options
+    }
+
+    func validate() throws {
+        guard flopsPerParamToken > 0, flopsPerParamToken.isFinite else {
+            throw ValidationError("--flops-per-param-token: expected a positive number, got \(flopsPerParamToken)")
+        }
+        guard starts >= 1 else {
+            throw ValidationError("--starts: expected at least 1, got \(starts)")
+        }
+    }
+}
+
+extension Objective.Loss: ExpressibleByArgument {}
+extension Objective.Space: ExpressibleByArgument {}
+
+/// The objective of a fit: `--objective` (the per-residual loss), `--space`, `--delta`, `--tau`. The same
+/// group in every command that fits, so that each flag means one thing everywhere.
+struct ObjectiveOptions: ParsableArguments {
+    @Option(help: "Per-residual loss of the objective: mse, huber, soft-l1, cauchy, asymmetric (default: huber, or the law's own).")
+    var objective: Objective.Loss?
+
+    /// `--loss`, the former name of `--objective` (now `--loss-col` and `--law-loss` keep "loss" for the
+    /// measured loss): still read, with a warning.
+    @Option(name: .customLong("loss"), help: .hidden)
+    var deprecatedLoss: Objective.Loss?
+
+    @Option(help: "Scale δ of the robust loss (default: 0.001).")
+    var delta: Double?
+
+    @Option(help: "Expectile τ of the asymmetric loss, τ < 0.5 follows the lower envelope (default: 0.1).")
+    var tau: Double?
+
+    @Option(help: "Residual space: log (ln y − ln ŷ) or linear (y − ŷ) (default: log, or the law's own).")
+    var space: Objective.Space?
+
+    /// The per-residual loss given by either spelling.
+    var loss: Objective.Loss? { objective ?? deprecatedLoss }
+
+    /// Whether any option of the group was given.
+    var isGiven: Bool { loss != nil || delta != nil || tau != nil || space != nil }
+
+    func validate() throws {
+        if deprecatedLoss != nil {
+            guard objective == nil else { throw ValidationError("--loss is the former name of --objective: give --objective only") }
+            warnDeprecated("--loss", use: "--objective")
+        }
+    }
+
+    /// `fallback` with the options given applied.
+    func objective(default fallback: Objective) -> Objective {
+        var o = fallback
+        if let loss { o.loss = loss }
+        if let space { o.space = space }
+        if let delta { o.delta = delta }
+        if let tau { o.tau = tau }
+        return o
     }
 }
 
@@ -257,7 +278,8 @@ struct SourceOptions: ParsableArguments {
             let ignored: [(String, Bool)] = [("--law", law.law != nil), ("--formula", law.formula != nil), ("--x", law.x != nil),
                                              ("--breaks", law.breaks != nil), ("--form", law.form != nil), ("--fix", !law.fix.isEmpty),
                                              ("--init", !law.initial.isEmpty), ("--bounds", !law.bounds.isEmpty), ("--tie", !law.tie.isEmpty),
-                                             ("--loss", law.loss != nil), ("--space", law.space != nil)]
+                                             ("--objective", law.objective.loss != nil), ("--space", law.objective.space != nil),
+                                             ("--delta", law.objective.delta != nil), ("--tau", law.objective.tau != nil)]
             if let (flag, _) = ignored.first(where: { $0.1 }) {
                 throw CLIError(message: "\(flag): the law comes from the saved fit \(path); drop \(flag), or fit the CSV file again with it")
             }

@@ -42,11 +42,8 @@ struct Task: ParsableCommand {
     @Option(help: "Step 2, task loss → metric: sigmoid or exp-error (default: sigmoid, or the preset's).")
     var lawMetric: String?
 
-    @Option(help: "Per-residual loss of both steps: mse, huber, soft-l1, cauchy (default: each law's own, or the preset's).")
-    var loss: String?
-
-    @Option(help: "Residual space of both steps: log or linear (default: each law's own, or the preset's).")
-    var space: String?
+    /// The objective of both steps (default: each law's own, or the preset's).
+    @OptionGroup var objectiveOptions: ObjectiveOptions
 
     @Option(help: "Target model sizes N (comma-separated).")
     var params: [String] = []
@@ -68,20 +65,9 @@ struct Task: ParsableCommand {
 
     static let metricLaws = ["sigmoid", "exp-error"]
 
-    /// The objective of a step: --loss/--space, else the preset's, else the law's own.
-    func objective(for law: any ScalingLaw, step: Int) throws -> Objective {
-        var o = (step == 1 ? preset?.lossObjective : preset?.metricObjective) ?? law.defaultObjective ?? Objective()
-        if let loss {
-            guard let kind = Objective.Loss(rawValue: loss) else {
-                throw CLIError(message: "--loss: expected one of \(Objective.Loss.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(loss)\"")
-            }
-            o.loss = kind
-        }
-        if let space {
-            guard let kind = Objective.Space(rawValue: space) else { throw CLIError(message: "--space: expected log or linear, got \"\(space)\"") }
-            o.space = kind
-        }
-        return o
+    /// The objective of a step: --objective/--space/--delta/--tau, else the preset's, else the law's own.
+    func objective(for law: any ScalingLaw, step: Int) -> Objective {
+        objectiveOptions.objective(default: (step == 1 ? preset?.lossObjective : preset?.metricObjective) ?? law.defaultObjective ?? Objective())
     }
 
     /// The task-loss column: --loss-col, or the first loss name that is neither a metric name (accuracy,
@@ -133,7 +119,7 @@ struct Task: ParsableCommand {
                                          columns: RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: taskLossColumn),
                                          flopsPerParamToken: flopsPerParamToken)
             runs = runs.map { var r = $0; r.values[metricLaw.variables[0]] = r.loss; return r }
-            var lossOptions = FitOptions(objective: try objective(for: lossLaw, step: 1))
+            var lossOptions = FitOptions(objective: objective(for: lossLaw, step: 1))
             lossOptions.flopsPerParamToken = flopsPerParamToken
             // Step 2 on its own models when given: only the task loss and the metric are needed.
             var metricRunSet: [Run]? = nil
@@ -144,7 +130,7 @@ struct Task: ParsableCommand {
                                                  flopsPerParamToken: flopsPerParamToken)
             }
             let chain = try TaskForecast(runs: runs, metricRuns: metricRunSet, metric: metricCol, lossLaw: lossLaw, metricLaw: metricLaw,
-                                         lossOptions: lossOptions, metricOptions: FitOptions(objective: try objective(for: metricLaw, step: 2)),
+                                         lossOptions: lossOptions, metricOptions: FitOptions(objective: objective(for: metricLaw, step: 2)),
                                          level: level)
             try chain.lossFit.validateTargets(targets)
             let predictions = try chain.predict(targets)

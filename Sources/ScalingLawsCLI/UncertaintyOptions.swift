@@ -5,7 +5,8 @@ import Synchronization
 
 /// How intervals are computed.
 struct UncertaintyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Bootstrap with K resamples of the runs (plain --bootstrap means 1000); without it, asymptotic intervals.",
+    @Option(defaultAsFlag: 1000, parsing: .next,
+            help: ArgumentHelp("Bootstrap with K resamples of the runs (plain --bootstrap means 1000); without it, asymptotic intervals.",
                                valueName: "K"))
     var bootstrap: Int?
 
@@ -72,11 +73,9 @@ final class ProgressBar: Sendable {
     }
 }
 
-/// Lets `--bootstrap` stand alone: `--bootstrap` not followed by a number means `--bootstrap 1000`.
-///
-/// Also lets an option take a negative number (`--level -0.5`, `--inference-tokens -1`): the argument
-/// parser would read `-0.5` as a flag and report a missing value, so `--name -number` becomes
-/// `--name=-number`, and the option's own range check reports the value.
+/// Lets an option take a negative number (`--level -0.5`, `--inference-tokens -1`): the argument parser
+/// would read `-0.5` as a flag and report a missing value, so `--name -number` becomes `--name=-number`,
+/// and the option's own range check reports the value.
 func normalizedArguments(_ arguments: [String]) -> [String] {
     var out = [String]()
     var i = 0
@@ -91,10 +90,6 @@ func normalizedArguments(_ arguments: [String]) -> [String] {
             }
         }
         out.append(a)
-        if a == "--bootstrap" {
-            let next = i + 1 < arguments.count ? arguments[i + 1] : ""
-            if Int(next) == nil { out.append("1000") }
-        }
         i += 1
     }
     return out

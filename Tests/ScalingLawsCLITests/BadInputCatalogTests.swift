@@ -68,7 +68,7 @@ let hostileInputs: [HostileInput] = [
     .init("fit", "--bootstrap beyond the limit", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "1000000000000"], ["--bootstrap", "at most 100000"]),
     .init("fit", "negative --bootstrap", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "-5"], ["--bootstrap"]),
     .init("fit", "--delta NaN", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--delta", "nan"], ["--delta"]),
-    .init("fit", "--tau out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--loss", "asymmetric", "--tau", "2"], ["--tau"]),
+    .init("fit", "--tau out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objective", "asymmetric", "--tau", "2"], ["--tau"]),
     .init("fit", "--flops-per-param-token 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--flops-per-param-token", "0"], ["--flops-per-param-token"]),
     .init("fit", "--starts 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--starts", "0"], ["--starts"]),
     .init("fit", "--breaks out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--law", "bnsl", "--x", "params", "--breaks", "9"], ["--breaks"]),

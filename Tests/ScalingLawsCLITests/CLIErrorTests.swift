@@ -39,7 +39,7 @@ let badInputs: [BadInput] = [
              mustContain: ["--fix", "no parameter \"gamma\"", "alpha"]),
     BadInput(name: "incomplete --fix without data", csv: nil, arguments: ["optimal", "--fix", "E=1.7", "--flops", "1e24"],
              mustContain: ["missing A, B, alpha, beta"]),
-    BadInput(name: "unknown loss", csv: nil, arguments: ["fit", "x.csv", "--loss", "l3"], mustContain: ["--loss", "mse, huber"]),
+    BadInput(name: "unknown loss", csv: nil, arguments: ["fit", "x.csv", "--objective", "l3"], mustContain: ["--objective", "mse", "huber"]),
     BadInput(name: "bad budget", csv: nil, arguments: ["optimal", "--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28", "--flops", "lots"],
              mustContain: ["--flops", "\"lots\""]),
     BadInput(name: "predict without targets", csv: nil, arguments: ["predict", "--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28"],
