@@ -5,15 +5,15 @@ struct Curve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Forecast where a partial run will end: fit its learning curve L(t) = E + A·t^-alpha and read it at a later token count.",
         discussion: HelpText.discussion(
-            "The CSV is long-format: one row per logged point, with a run identifier (run, run_id, name), the tokens seen (tokens, tokens_seen; or step with --tokens-per-step) and the loss; params from a column or --params. Points under warmup are skipped (--skip-fraction of the tokens fitted, 0.1 by default, or --skip-tokens).",
-            "`calibrated_interval` is the interval to read: the new-run interval widened by the forecast error the curve showed when it forecast its own later points from earlier prefixes (its growth with the log of the extrapolation ratio is pooled with a prior measured on public runs; see \"How honest are the intervals?\" in the README). `interval` covers the loss the run will log at --at if the curve's form is right (parameter uncertainty plus the curve's scatter); `law_interval` is the fitted curve's alone; `extrapolation` is --at over the last fitted token count. --through fits only the points up to that many tokens, to test the forecast against the rest of the run (`actual` is the logged loss at --at when there is one).",
+            "The CSV is long-format: one row per logged point, with a run identifier (run, run_id, name), the tokens seen (tokens, tokens_seen; or step with --tokens-per-step) and the loss; params from a column or --run-params. Points under warmup are skipped (--skip-fraction of the tokens fitted, 0.1 by default, or --skip-tokens).",
+            "`calibrated_interval` is the interval to read: the new-run interval widened by the forecast error the curve showed when it forecast its own later points from earlier prefixes (its growth with the log of the extrapolation ratio is pooled with a prior measured on public runs; see \"How honest are the intervals?\" in the README). `new_run_interval` covers the loss the run will log at --tokens if the curve's form is right (parameter uncertainty plus the curve's scatter); `law_interval` is the fitted curve's alone; `extrapolation` is --tokens over the last fitted token count. --through fits only the points up to that many tokens, to test the forecast against the rest of the run (`actual` is the logged loss at --tokens when there is one).",
             "Schedule-aware (--law multi-power or momentum): the CSV has run, step, lr and loss columns; rows may leave the loss (or the lr) empty, and between rows the lr is linear in the step. The law is fitted to the --train runs (shared parameters, each run under its own schedule) and forecasts run --run from its schedule alone; --through STEP also fits the run's own points up to STEP (a run in progress whose remaining schedule is planned). Intervals: where the logged loss will land, from parameter uncertainty and a backtest of the forecast error within the file.",
             examples: [
-                "scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --at 3.2e9 --plot curve.svg",
-                "scaling curve Examples/data/learning_curves_synthetic.csv --run m640 --at 1e10",
-                "scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --at 3.2e9 --format json",
+                "scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --tokens 3.2e9 --plot curve.svg",
+                "scaling curve Examples/data/learning_curves_synthetic.csv --run m640 --tokens 1e10",
+                "scaling curve Examples/data/learning_curves_synthetic.csv --run m160 --through 9.6e8 --tokens 3.2e9 --format json",
                 "scaling curve Examples/data/multipower_25m.csv --law multi-power --train cosine_24000,constant_24000,wsdcon_9 --run cosine_72000 --through 21600 --plot mpl.svg",
-                "scaling curve Examples/data/multipower_25m.csv --law momentum --train cosine_24000,constant_24000,wsdcon_9 --run wsdcon_18 --at 8000,12000 --json",
+                "scaling curve Examples/data/multipower_25m.csv --law momentum --train cosine_24000,constant_24000,wsdcon_9 --run wsdcon_18 --steps 8000,12000 --json",
             ]
         )
     )
@@ -24,8 +24,16 @@ struct Curve: ParsableCommand {
     @Option(name: .customLong("run"), help: "The run to forecast (its identifier in the run column).")
     var runName: String
 
-    @Option(help: "Tokens seen at which to forecast the loss (units allowed, e.g. 1.4T); with --law multi-power or momentum, steps (a comma-separated list).")
-    var at: String?
+    @Option(help: "Tokens seen at which to forecast the loss (units allowed, e.g. 1.4T).")
+    var tokens: String?
+
+    @Option(help: "With --law multi-power or momentum: the steps at which to forecast the loss (comma-separated).")
+    var steps: String?
+
+    /// `--at`, the former name of `--tokens` (and, with a schedule-aware law, of `--steps`): still read,
+    /// with a warning.
+    @Option(name: .customLong("at"), help: .hidden)
+    var deprecatedAt: String?
 
     @Option(help: "Schedule-aware law of the whole curve: multi-power or momentum (reads the lr column; see the discussion).")
     var law: String?
@@ -60,22 +68,14 @@ struct Curve: ParsableCommand {
     @Option(help: "Skip points below this fraction of the last token count fitted (default 0.1).")
     var skipFraction: Double?
 
-    @Option(help: "Model size N when the file has no params column.")
-    var params: String?
+    @Option(help: "Model size N of the run when the file has no params column (units allowed, e.g. 160M).")
+    var runParams: String?
 
-    @Option(help: "Tokens per optimizer step: read a step column and convert (units allowed, e.g. 4M).")
-    var tokensPerStep: String?
+    /// `--params`, the former name of `--run-params` (elsewhere `--params` is a target): still read, with a warning.
+    @Option(name: .customLong("params"), help: .hidden)
+    var deprecatedParams: String?
 
-    @Option(help: "Column holding the run identifier (default: run, run_id, name, id, model).")
-    var runCol: String?
-    @Option(help: "Column holding the tokens seen (default: tokens, D, tokens_seen, …).")
-    var tokensCol: String?
-    @Option(help: "Column holding the step, with --tokens-per-step (default: step, steps, iteration, iter).")
-    var stepCol: String?
-    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss).")
-    var lossCol: String?
-    @Option(help: "Column holding model parameters N (default: params, N, n_params, …).")
-    var paramsCol: String?
+    @OptionGroup var columns: CurveColumnOptions
 
     @OptionGroup var intervals: UncertaintyOptions
     @OptionGroup var plot: PlotOptions
@@ -83,18 +83,41 @@ struct Curve: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    /// Whether `--law` names a schedule-aware law (the default curve is `saturating`).
+    var isScheduleAware: Bool { law.map { $0.lowercased() != "saturating" } ?? false }
+
+    /// The forecast token count: `--tokens`, or the deprecated `--at`.
+    var targetTokens: String? { tokens ?? (isScheduleAware ? nil : deprecatedAt) }
+    /// The forecast steps of a schedule-aware law: `--steps`, or the deprecated `--at`.
+    var targetSteps: String? { steps ?? (isScheduleAware ? deprecatedAt : nil) }
+    /// The run's size: `--run-params`, or the deprecated `--params`.
+    var runSize: String? { runParams ?? deprecatedParams }
+
+    func validate() throws {
+        if deprecatedAt != nil {
+            let new = isScheduleAware ? "--steps" : "--tokens"
+            guard (isScheduleAware ? steps : tokens) == nil else { throw ValidationError("--at is the former name of \(new): give \(new) only") }
+            warnDeprecated("--at", use: new)
+        }
+        if deprecatedParams != nil {
+            guard runParams == nil else { throw ValidationError("--params is the former name of --run-params here: give --run-params only") }
+            warnDeprecated("--params", use: "--run-params")
+        }
+    }
+
     func run() throws {
-        if let law, law.lowercased() != "saturating" {
+        if isScheduleAware, let law {
             return try ScheduleCurveRun(command: self, lawName: law).run()
         }
         try reportingErrors {
             if train != nil || lrCol != nil || !fix.isEmpty || !initial.isEmpty || !bounds.isEmpty || !tie.isEmpty {
                 throw CLIError(message: "--train, --lr-col, --fix, --init, --bounds and --tie need a schedule-aware law: --law multi-power or --law momentum")
             }
-            guard let at else { throw CLIError(message: "--at: give the token count to forecast, e.g. --at 1e10") }
+            if steps != nil { throw CLIError(message: "--steps applies to a schedule-aware law (--law multi-power or momentum); give the token count to forecast with --tokens") }
+            guard let tokens = targetTokens else { throw CLIError(message: "--tokens: give the token count to forecast, e.g. --tokens 1e10") }
             try intervals.check()
             try plot.check()
-            let target = try quantity(at, flag: "--at")
+            let target = try quantity(tokens, flag: deprecatedAt != nil ? "--at" : "--tokens")
             var options = CurveForecastOptions()
             options.level = intervals.level
             options.through = try through.map { try quantity($0, flag: "--through") }
@@ -109,11 +132,8 @@ struct Curve: ParsableCommand {
             case (nil, nil): break
             }
             if let replicates = intervals.bootstrap { options.bootstrap = BootstrapOptions(replicates: replicates, seed: intervals.seed) }
-            let n = try params.map { try quantity($0, flag: "--params") }
-            let perStep = try tokensPerStep.map { try quantity($0, flag: "--tokens-per-step") }
-            let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
-                                                                          step: stepCol, loss: lossCol),
-                                               tokensPerStep: perStep, params: n)
+            let n = try runSize.map { try quantity($0, flag: runParams != nil ? "--run-params" : "--params") }
+            let curves = try CurveTable.curves(contentsOf: file, columns: columns.columns, tokensPerStep: try columns.tokensPerStepValue(), params: n)
             if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             guard let curve = curves.first(where: { $0.run == runName }) else {
                 let names = curves.prefix(10).map(\.run).joined(separator: ", ")
@@ -147,7 +167,8 @@ struct Curve: ParsableCommand {
 /// `scaling curve --format json`.
 struct CurveReport: Encodable {
     var run: String
-    var at: Double
+    /// The tokens seen at which the loss is forecast (`--tokens`).
+    var tokens: Double
     var loss: Double
     var newRunInterval: Interval
     var lawInterval: Interval
@@ -170,7 +191,7 @@ struct CurveReport: Encodable {
 
     init(_ f: CurveForecast) {
         run = f.run
-        at = f.target
+        tokens = f.target
         loss = f.loss
         newRunInterval = f.newRunInterval
         lawInterval = f.lawInterval

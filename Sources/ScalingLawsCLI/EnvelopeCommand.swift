@@ -21,25 +21,13 @@ struct Envelope: ParsableCommand {
     @Option(help: "FLOP budget(s) to extrapolate N*, D* and L* to (comma-separated).")
     var flops: [String] = []
 
-    @Option(help: "Tokens per optimizer step: read a step column and convert (units allowed, e.g. 4M).")
-    var tokensPerStep: String?
-
     @Option(help: "Number of log-spaced FLOP values on the envelope.")
     var grid: Int = 100
 
     @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
     var flopsPerParamToken: Double = 6
 
-    @Option(help: "Column holding the run identifier (default: run, run_id, name, id, model).")
-    var runCol: String?
-    @Option(help: "Column holding model parameters N (default: params, N, n_params, …).")
-    var paramsCol: String?
-    @Option(help: "Column holding the tokens seen (default: tokens, D, tokens_seen, …).")
-    var tokensCol: String?
-    @Option(help: "Column holding the step, with --tokens-per-step (default: step, steps, iteration, iter).")
-    var stepCol: String?
-    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss).")
-    var lossCol: String?
+    @OptionGroup var columns: CurveColumnOptions
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -50,10 +38,7 @@ struct Envelope: ParsableCommand {
         try reportingErrors {
             let targets = try quantities(flops, flag: "--flops")
             try plot.check()
-            let perStep = try tokensPerStep.map { try quantity($0, flag: "--tokens-per-step") }
-            let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
-                                                                          step: stepCol, loss: lossCol),
-                                               tokensPerStep: perStep)
+            let curves = try CurveTable.curves(contentsOf: file, columns: columns.columns, tokensPerStep: try columns.tokensPerStepValue())
             if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             var options = EnvelopeOptions()
             options.gridPoints = grid

@@ -7,7 +7,7 @@ struct IsoFLOP: ParsableCommand {
         abstract: "Compute-optimal N*(C) and D*(C) from isoFLOP profiles (Hoffmann et al. 2022, Approach 2).",
         discussion: HelpText.discussion(
             "Runs are grouped by FLOP budget: by a \"budget\" column when present (or --budget-col), otherwise by clustering C in log space. Per budget, the minimum of the loss over ln N gives N*, D* = C/(k·N*) and L* (--minimum): window, a parabola in ln N through ln L of the lowest point and up to 3 sizes each side (the default: best in measurements on lopsided synthetic sweeps with noise); spline, an Akima spline of ln L on ln N with its exact argmin (Porian et al. 2024), best on smooth, seed-averaged profiles; parabola, one parabola through every run (Hoffmann et al. 2022); cubic, one cubic through every run.",
-            "A budget without an interior minimum (too few sizes, lowest loss at the smallest or largest size sampled) is skipped with a warning; at least 3 budgets must remain. N*(C) = k_N·C^a and D*(C) = k_D·C^b come from least squares of ln N* on ln C. Intervals: without resampling, Student t from the budgets' scatter about the line; --bootstrap K resamples runs within budgets; --noise σ (seed-to-seed noise in ln L) perturbs the losses, gives SE(ln N*) per budget, weights the fit by 1/SE² and gives the intervals (K replicates, 1000 by default). L*(C) = E + A·C^-alpha with at least 4 budgets.",
+            "A budget without an interior minimum (too few sizes, lowest loss at the smallest or largest size sampled) is skipped with a warning; at least 3 budgets must remain. N*(C) = k_N·C^a and D*(C) = k_D·C^b come from least squares of ln N* on ln C. Intervals: without resampling, Student t from the budgets' scatter about the line; --bootstrap K resamples runs within budgets; --noise σ with --bootstrap (seed-to-seed noise in ln L) perturbs the losses instead, gives SE(ln N*) per budget, weights the fit by 1/SE² and gives the intervals. As in every command, the bootstrap is opt-in (plain --bootstrap means 1000 replicates) and seeded by --seed (default 1). L*(C) = E + A·C^-alpha with at least 4 budgets.",
             examples: [
                 "scaling isoflop Examples/data/isoflop_synthetic.csv",
                 "scaling isoflop Examples/data/isoflop_synthetic.csv --flops 3.8e25 --format json",
@@ -36,7 +36,7 @@ struct IsoFLOP: ParsableCommand {
     @Option(help: "Without a budget column: largest gap in ln C within one budget (0.1 ≈ 10%).")
     var budgetTolerance: Double = 0.1
 
-    @Option(help: ArgumentHelp("Seed-to-seed noise of the loss in ln L (e.g. 0.005): noise bootstrap with --bootstrap K replicates (default 1000), SE(ln N*) per budget, weighted exponent fit.",
+    @Option(help: ArgumentHelp("Seed-to-seed noise of the loss in ln L (e.g. 0.005), with --bootstrap [K]: a noise bootstrap, SE(ln N*) per budget, weighted exponent fit.",
                                valueName: "sigma"))
     var noise: Double?
 
@@ -51,6 +51,12 @@ struct IsoFLOP: ParsableCommand {
     var format: OutputFormat = .text
 
     @OptionGroup var plot: PlotOptions
+
+    func validate() throws {
+        if noise != nil && intervals.bootstrap == nil {
+            throw ValidationError("--noise perturbs the losses in a bootstrap: add --bootstrap (1000 replicates) or --bootstrap K")
+        }
+    }
 
     func run() throws {
         try reportingErrors {

@@ -201,16 +201,26 @@ struct ObjectiveOptions: ParsableArguments {
     }
 }
 
-/// Column-name overrides.
-struct ColumnOptions: ParsableArguments {
+/// Column-name overrides of the variables of a table of runs (one row per run): N, D, C and the loss.
+struct VariableColumnOptions: ParsableArguments {
     @Option(help: "Column holding model parameters N (default: params, N, n_params, parameters, model_size).")
     var paramsCol: String?
     @Option(help: "Column holding training tokens D (default: tokens, D, data, train_tokens).")
     var tokensCol: String?
     @Option(help: "Column holding training FLOPs C (default: flops, C, compute).")
     var flopsCol: String?
-    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss).")
+    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss; for task, the task loss).")
     var lossCol: String?
+}
+
+/// Column-name overrides.
+struct ColumnOptions: ParsableArguments {
+    @OptionGroup var variables: VariableColumnOptions
+    var paramsCol: String? { variables.paramsCol }
+    var tokensCol: String? { variables.tokensCol }
+    var flopsCol: String? { variables.flopsCol }
+    var lossCol: String? { variables.lossCol }
+
     @Option(help: "Column of group labels: rows with one label are resampled together (default: group, run, run_id).")
     var groupCol: String?
     @Option(help: "Column of run identifiers in a long-format log (default: run, run_id, name).")
@@ -248,6 +258,31 @@ struct ColumnOptions: ParsableArguments {
             printNote("\(table.source): \(displayQuoted(repeated.label)) repeats in column \(displayQuoted(repeated.column)) (lines \(repeated.lines.0) and \(repeated.lines.1)) but there is no step or tokens_seen column: each row is read as one run; give --use final to fit the last point of each run of a long-format log")
         }
         return try RunTable.runs(from: table, variables: variables, columns: columns, flopsPerParamToken: k)
+    }
+}
+
+/// Column-name overrides of a long-format log of training curves (`curve`, `envelope`).
+struct CurveColumnOptions: ParsableArguments {
+    @Option(help: "Column holding the run identifier (default: run, run_id, name, id, model).")
+    var runCol: String?
+    @Option(help: "Column holding model parameters N (default: params, N, n_params, …).")
+    var paramsCol: String?
+    @Option(help: "Column holding the tokens seen (default: tokens, D, tokens_seen, …).")
+    var tokensCol: String?
+    @Option(help: "Column holding the step, with --tokens-per-step (default: step, steps, iteration, iter).")
+    var stepCol: String?
+    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss).")
+    var lossCol: String?
+    @Option(help: "Tokens per optimizer step: read a step column and convert (units allowed, e.g. 4M).")
+    var tokensPerStep: String?
+
+    var columns: CurveTable.Columns {
+        CurveTable.Columns(run: runCol, params: paramsCol, tokens: tokensCol, step: stepCol, loss: lossCol)
+    }
+
+    /// `--tokens-per-step` as a number.
+    func tokensPerStepValue() throws -> Double? {
+        try tokensPerStep.map { try quantity($0, flag: "--tokens-per-step") }
     }
 }
 

@@ -61,19 +61,20 @@ struct ScheduleCurveRun {
             try c.intervals.check()
             try c.plot.check()
             if c.intervals.bootstrap != nil { throw CLIError(message: "--bootstrap: schedule-aware forecasts take their intervals from a backtest within the file; drop --bootstrap") }
-            if c.params != nil || c.tokensPerStep != nil || c.tokensCol != nil || c.paramsCol != nil || c.skipTokens != nil || c.skipFraction != nil {
-                throw CLIError(message: "--params, --tokens-per-step, --tokens-col, --params-col, --skip-tokens and --skip-fraction apply to the token-count curve; a schedule-aware law reads run, step, lr and loss and fits every point")
+            if c.runSize != nil || c.tokens != nil || c.columns.tokensPerStep != nil || c.columns.tokensCol != nil || c.columns.paramsCol != nil
+                || c.skipTokens != nil || c.skipFraction != nil {
+                throw CLIError(message: "--tokens, --run-params, --tokens-per-step, --tokens-col, --params-col, --skip-tokens and --skip-fraction apply to the token-count curve; a schedule-aware law reads run, step, lr and loss, fits every point and forecasts at --steps")
             }
             let law = try scheduleAwareLaw(lawName)
             var options = ScheduleForecastOptions()
             options.level = c.intervals.level
             options.constraints = try scheduleConstraints(law: law, fix: c.fix, initial: c.initial, bounds: c.bounds, tie: c.tie)
-            options.at = try stepList(c.at, flag: "--at")
+            options.at = try stepList(c.targetSteps, flag: c.steps != nil ? "--steps" : "--at")
             if let t = c.through {
                 guard let v = parseQuantity(t), v >= 0, v == v.rounded() else { throw CLIError(message: "--through: expected a whole step number such as 21600, got \"\(t)\"") }
                 options.through = v
             }
-            let runs = try ScheduleTable.runs(contentsOf: c.file, columns: .init(run: c.runCol, step: c.stepCol, lr: c.lrCol, loss: c.lossCol))
+            let runs = try ScheduleTable.runs(contentsOf: c.file, columns: .init(run: c.columns.runCol, step: c.columns.stepCol, lr: c.lrCol, loss: c.columns.lossCol))
             // A planned run logs nothing: draw its forecast on a grid of steps.
             if c.plot.plot != nil, runs.first(where: { $0.name == c.runName })?.losses.isEmpty == true { options.gridPoints = 100 }
             let train = c.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
@@ -206,7 +207,11 @@ struct Schedule: ParsableCommand {
     var train: String?
 
     @Option(help: "Steps at which to report each candidate's loss as well, comma-separated.")
-    var at: String?
+    var steps: String?
+
+    /// `--at`, the former name of `--steps`: still read, with a warning.
+    @Option(name: .customLong("at"), help: .hidden)
+    var deprecatedAt: String?
 
     @Option(name: .customLong("fix"), help: ArgumentHelp("Hold parameters at values, name=value[,…]; repeatable.", valueName: "name=value"))
     var fix: [String] = []
@@ -226,23 +231,30 @@ struct Schedule: ParsableCommand {
     @Option(help: "Column holding the loss (default: loss, train_loss, …).")
     var lossCol: String?
 
-    @Option(help: "Confidence level of the intervals.")
-    var level: Double = 0.95
+    @OptionGroup var confidence: LevelOptions
 
     @Flag(help: "JSON output.")
     var json = false
 
     @OptionGroup var plot: PlotOptions
 
+    func validate() throws {
+        if deprecatedAt != nil {
+            guard steps == nil else { throw ValidationError("--at is the former name of --steps: give --steps only") }
+            warnDeprecated("--at", use: "--steps")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
-            guard level > 0, level < 1 else { throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 such as 0.95, got \(level)") }
+            try confidence.check()
+            let level = confidence.level
             try plot.check()
             let law = try scheduleAwareLaw(self.law)
             var options = ScheduleForecastOptions()
             options.level = level
             options.constraints = try scheduleConstraints(law: law, fix: fix, initial: initial, bounds: bounds, tie: tie)
-            options.at = try stepList(at, flag: "--at")
+            options.at = try stepList(steps ?? deprecatedAt, flag: steps != nil ? "--steps" : "--at")
             if plot.plot != nil { options.gridPoints = 100 }
             let columns = ScheduleTable.Columns(run: runCol, step: stepCol, lr: lrCol, loss: lossCol)
             let runs = try ScheduleTable.runs(contentsOf: file, columns: columns)

@@ -21,14 +21,9 @@ struct Task: ParsableCommand {
     @Option(help: "Column holding the metric to predict (accuracy, or an error rate for exp-error).")
     var metricCol: String
 
-    @Option(help: "Column holding the task loss or bits-per-byte (default: loss, val_loss, …).")
-    var lossCol: String?
-    @Option(help: "Column holding model parameters N.")
-    var paramsCol: String?
-    @Option(help: "Column holding training tokens D.")
-    var tokensCol: String?
-    @Option(help: "Column holding training FLOPs C.")
-    var flopsCol: String?
+    @OptionGroup var columns: VariableColumnOptions
+    /// The task-loss column (`--loss-col`).
+    var lossCol: String? { columns.lossCol }
 
     @Option(help: ArgumentHelp("CSV of the models step 2 is fitted on (task loss and metric columns; default: the same file).", valueName: "file"))
     var metricRuns: String?
@@ -55,8 +50,7 @@ struct Task: ParsableCommand {
     @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
     var flopsPerParamToken: Double = 6
 
-    @Option(help: "Confidence level of every interval.")
-    var level: Double = 0.95
+    @OptionGroup var confidence: LevelOptions
 
     @OptionGroup var plot: PlotOptions
 
@@ -93,7 +87,7 @@ struct Task: ParsableCommand {
             try plot.check()
             let lawLoss = self.lawLoss ?? preset?.lossLaw ?? "chinchilla"
             let lawMetric = self.lawMetric ?? preset?.metricLaw ?? "sigmoid"
-            try Limits.checkLevel(level)
+            try confidence.check()
             guard Self.metricLaws.contains(lawMetric) else {
                 throw CLIError(message: "--law-metric: expected sigmoid or exp-error, got \"\(lawMetric)\"")
             }
@@ -116,7 +110,7 @@ struct Task: ParsableCommand {
             let taskLossColumn = try Self.taskLossColumn(table, lossCol: lossCol, metricCol: metricCol)
             let metricLaw = try LawCatalog.law(named: lawMetric, x: lossCol ?? SigmoidMetricLaw.defaultX)
             var runs = try RunTable.runs(from: table, variables: lossLaw.variables + [metricCol],
-                                         columns: RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: taskLossColumn),
+                                         columns: RunTable.Columns(params: columns.paramsCol, tokens: columns.tokensCol, flops: columns.flopsCol, loss: taskLossColumn),
                                          flopsPerParamToken: flopsPerParamToken)
             runs = runs.map { var r = $0; r.values[metricLaw.variables[0]] = r.loss; return r }
             var lossOptions = FitOptions(objective: objective(for: lossLaw, step: 1))
@@ -131,7 +125,7 @@ struct Task: ParsableCommand {
             }
             let chain = try TaskForecast(runs: runs, metricRuns: metricRunSet, metric: metricCol, lossLaw: lossLaw, metricLaw: metricLaw,
                                          lossOptions: lossOptions, metricOptions: FitOptions(objective: objective(for: metricLaw, step: 2)),
-                                         level: level)
+                                         level: confidence.level)
             try chain.lossFit.validateTargets(targets)
             let predictions = try chain.predict(targets)
             let warnings = TaskReport.warnings(chain, predictions)

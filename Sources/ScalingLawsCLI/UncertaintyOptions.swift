@@ -13,15 +13,17 @@ struct UncertaintyOptions: ParsableArguments {
     @Option(help: "Seed of the bootstrap draws: the same seed gives identical output.")
     var seed: UInt64 = 1
 
-    @Option(help: "Confidence level of every interval.")
-    var level: Double = 0.95
+    @OptionGroup var confidence: LevelOptions
 
     @Flag(help: "No progress bar on stderr.")
     var quiet = false
 
+    /// The confidence level of every interval.
+    var level: Double { confidence.level }
+
     /// Checks the values before any work is done.
     func check() throws {
-        try Limits.checkLevel(level)
+        try confidence.check()
         if let bootstrap, bootstrap < 2 || bootstrap > Limits.maxReplicates {
             throw CLIError(message: "--bootstrap: expected at least 2 replicates (1000 is usual) and at most \(Limits.maxReplicates), got \(bootstrap)")
         }
@@ -36,6 +38,18 @@ struct UncertaintyOptions: ParsableArguments {
         var report: (@Sendable (Int) -> Void)? = nil
         if let bar { report = { done in bar.update(done) } }
         return try fit.bootstrap(BootstrapOptions(replicates: replicates, seed: seed, level: level), progress: report)
+    }
+}
+
+/// `--level`: the confidence level of every interval, the one declaration of the flag (inside
+/// ``UncertaintyOptions``, and alone in commands whose intervals need no resampling options).
+struct LevelOptions: ParsableArguments {
+    @Option(help: "Confidence level of every interval.")
+    var level: Double = 0.95
+
+    /// Checks the level before any work is done.
+    func check() throws {
+        try Limits.checkLevel(level)
     }
 }
 

@@ -180,12 +180,12 @@ let hostileInputs: [HostileInput] = [
     .init("envelope", "--plot onto the input", ["envelope", curvesCSV, "--plot", curvesCSV], ["--plot", "is an input"]),
 
     // curve
-    .init("curve", "--at ''", ["curve", curvesCSV, "--run", "run0", "--at", ""], ["--at", "\"\""]),
-    .init("curve", "--through ','", ["curve", curvesCSV, "--run", "run0", "--at", "1e12", "--through", ","], ["--through"]),
-    .init("curve", "--at with two values", ["curve", curvesCSV, "--run", "run0", "--at", "1e10,2e10"], ["--at", "takes one value"]),
-    .init("curve", "--skip-fraction 1.5", ["curve", curvesCSV, "--run", "run0", "--at", "1e12", "--skip-fraction", "1.5"], ["--skip-fraction"]),
-    .init("curve", "--tokens-per-step ''", ["curve", curvesCSV, "--run", "run0", "--at", "1e12", "--tokens-per-step", ""], ["--tokens-per-step"]),
-    .init("curve", "CR-only file with a ragged row", files: ["runs.csv": "run,params,tokens,loss\ra,1e8,1e9,3\ra,1e8\r"], ["curve", "runs.csv", "--run", "a", "--at", "1e10"], ["runs.csv, line 3"]),
+    .init("curve", "--tokens ''", ["curve", curvesCSV, "--run", "run0", "--tokens", ""], ["--tokens", "\"\""]),
+    .init("curve", "--through ','", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--through", ","], ["--through"]),
+    .init("curve", "--tokens with two values", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e10,2e10"], ["--tokens", "takes one value"]),
+    .init("curve", "--skip-fraction 1.5", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--skip-fraction", "1.5"], ["--skip-fraction"]),
+    .init("curve", "--tokens-per-step ''", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--tokens-per-step", ""], ["--tokens-per-step"]),
+    .init("curve", "CR-only file with a ragged row", files: ["runs.csv": "run,params,tokens,loss\ra,1e8,1e9,3\ra,1e8\r"], ["curve", "runs.csv", "--run", "a", "--tokens", "1e10"], ["runs.csv, line 3"]),
 
     // task
     .init("task", "metric column taken as the task loss", ["task", taskCSV, "--metric-col", "accuracy", "--params", "1e9", "--tokens", "2e10"],
