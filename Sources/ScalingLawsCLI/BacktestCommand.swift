@@ -34,8 +34,6 @@ struct Backtest: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
-            try plot.check()
             let trainSplit = try split.split(default: nil)
             try law.check()
             let table = try CSVTable(contentsOf: file)

@@ -115,8 +115,6 @@ struct Curve: ParsableCommand {
             }
             if steps != nil { throw CLIError(message: "--steps applies to a schedule-aware law (--law multi-power or momentum); give the token count to forecast with --tokens") }
             guard let tokens = targetTokens else { throw CLIError(message: "--tokens: give the token count to forecast, e.g. --tokens 1e10") }
-            try intervals.check()
-            try plot.check()
             let target = try quantity(tokens, flag: deprecatedAt != nil ? "--at" : "--tokens")
             var options = CurveForecastOptions()
             options.level = intervals.level

@@ -69,7 +69,6 @@ struct Design: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try plot.check()
             let target = try parseTarget()
             let limits = DesignLimits(minParams: try minParams.map { try quantities([$0], flag: "--min-params")[0] },
                                       maxParams: try maxParams.map { try quantities([$0], flag: "--max-params")[0] },

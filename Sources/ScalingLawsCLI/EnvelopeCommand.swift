@@ -37,7 +37,6 @@ struct Envelope: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let targets = try quantities(flops, flag: "--flops")
-            try plot.check()
             let curves = try CurveTable.curves(contentsOf: file, columns: columns.columns, tokensPerStep: try columns.tokensPerStepValue())
             if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             var options = EnvelopeOptions()

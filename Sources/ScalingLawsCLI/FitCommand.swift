@@ -40,8 +40,6 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
-            try plot.check()
             if let save { try AtomicFile.checkDestination(save, option: "--save", inputs: commandLineInputs()) }
             if objectives, save != nil || plot.plot != nil {
                 throw CLIError(message: "--objectives compares several fits and writes none: drop \(save != nil ? "--save" : "--plot"), or run without --objectives to save or plot one fit")

@@ -60,9 +60,7 @@ struct IsoFLOP: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
             let targets = try quantities(flops, flag: "--flops")
-            try plot.check()
             if cubic && minimum != .window && minimum != .cubic {
                 throw CLIError(message: "--cubic means --minimum cubic: drop one of --cubic and --minimum \(minimum.rawValue)")
             }

@@ -61,11 +61,9 @@ struct Optimal: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
             let budgets = try quantities(flops, flag: "--flops")
             let served = try inferenceTokens.map { try nonNegativeQuantity($0, flag: "--inference-tokens") }
             let cap = try maxTokens.map { try quantity($0, flag: "--max-tokens") }
-            try plot.check()
             if plot.plot != nil, tokensLaw != nil || paramsLaw != nil || targetLoss != nil || served != nil || tokensPerParam != nil
                 || cap != nil || uniqueTokens != nil || objectives {
                 throw CLIError(message: "--plot draws the compute-optimal frontier of a fitted law: it does not combine with --tokens-law, --params-law, --target-loss, --inference-tokens, --tokens-per-param, --max-tokens, --unique-tokens or --objectives")

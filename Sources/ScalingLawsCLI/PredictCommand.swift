@@ -38,7 +38,6 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
             let n = try quantities(params, flag: "--params")
             let d = try quantities(tokens, flag: "--tokens")
             let c = try quantities(flops, flag: "--flops")

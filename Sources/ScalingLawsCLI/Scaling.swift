@@ -27,12 +27,13 @@ struct Scaling: ParsableCommand {
         do {
             var command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
             try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)  // the command has reported the error itself
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                printError(message(for: error))
-                Foundation.exit(1)
-            }
-            exit(withError: error)
+            // Help and --version are not errors; everything else is one line naming the flag.
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            printError(message(for: error))
+            Foundation.exit(1)
         }
         // A report that could not be written (a full disk, `> /dev/full`, a closed pipe) is a failure.
         let failure = scaling_flush_stdout()
@@ -98,8 +99,9 @@ func printNote(_ message: String) {
     print("scaling: note: \(terminalSafe(message))", to: &stderr)
 }
 
-struct CLIError: Error {
+struct CLIError: Error, CustomStringConvertible {
     var message: String
+    var description: String { message }
 }
 
 struct StandardError: TextOutputStream {

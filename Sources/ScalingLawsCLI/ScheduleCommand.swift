@@ -58,8 +58,6 @@ struct ScheduleCurveRun {
     func run() throws {
         let c = command
         try reportingErrors {
-            try c.intervals.check()
-            try c.plot.check()
             if c.intervals.bootstrap != nil { throw CLIError(message: "--bootstrap: schedule-aware forecasts take their intervals from a backtest within the file; drop --bootstrap") }
             if c.runSize != nil || c.tokens != nil || c.columns.tokensPerStep != nil || c.columns.tokensCol != nil || c.columns.paramsCol != nil
                 || c.skipTokens != nil || c.skipFraction != nil {
@@ -247,9 +245,7 @@ struct Schedule: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try confidence.check()
             let level = confidence.level
-            try plot.check()
             let law = try scheduleAwareLaw(self.law)
             var options = ScheduleForecastOptions()
             options.level = level

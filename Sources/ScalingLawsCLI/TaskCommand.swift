@@ -84,10 +84,8 @@ struct Task: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try plot.check()
             let lawLoss = self.lawLoss ?? preset?.lossLaw ?? "chinchilla"
             let lawMetric = self.lawMetric ?? preset?.metricLaw ?? "sigmoid"
-            try confidence.check()
             guard Self.metricLaws.contains(lawMetric) else {
                 throw CLIError(message: "--law-metric: expected sigmoid or exp-error, got \"\(lawMetric)\"")
             }

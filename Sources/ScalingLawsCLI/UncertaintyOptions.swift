@@ -21,9 +21,8 @@ struct UncertaintyOptions: ParsableArguments {
     /// The confidence level of every interval.
     var level: Double { confidence.level }
 
-    /// Checks the values before any work is done.
-    func check() throws {
-        try confidence.check()
+    /// Checks the values before any work is done (argument-parser calls it after parsing).
+    func validate() throws {
         if let bootstrap, bootstrap < 2 || bootstrap > Limits.maxReplicates {
             throw CLIError(message: "--bootstrap: expected at least 2 replicates (1000 is usual) and at most \(Limits.maxReplicates), got \(bootstrap)")
         }
@@ -47,8 +46,8 @@ struct LevelOptions: ParsableArguments {
     @Option(help: "Confidence level of every interval.")
     var level: Double = 0.95
 
-    /// Checks the level before any work is done.
-    func check() throws {
+    /// Checks the level before any work is done (argument-parser calls it after parsing).
+    func validate() throws {
         try Limits.checkLevel(level)
     }
 }
