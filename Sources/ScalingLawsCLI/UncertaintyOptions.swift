@@ -5,10 +5,13 @@ import Synchronization
 
 /// How intervals are computed.
 struct UncertaintyOptions: ParsableArguments {
-    @Option(defaultAsFlag: 1000, parsing: .next,
+    @Option(name: .customLong("bootstrap"), defaultAsFlag: ReplicateCount(1000), parsing: .next,
             help: ArgumentHelp("Bootstrap with K resamples of the runs (plain --bootstrap means 1000); without it, asymptotic intervals.",
                                valueName: "K"))
-    var bootstrap: Int?
+    var replicateCount: ReplicateCount?
+
+    /// The bootstrap replicates asked for, nil without `--bootstrap`.
+    var bootstrap: Int? { replicateCount.map { Int($0.text) ?? 0 } }
 
     @Option(help: "Seed of the bootstrap draws: the same seed gives identical output.")
     var seed: UInt64 = 1
@@ -23,6 +26,9 @@ struct UncertaintyOptions: ParsableArguments {
 
     /// Checks the values before any work is done (argument-parser calls it after parsing).
     func validate() throws {
+        if let text = replicateCount?.text, Int(text) == nil {
+            throw CLIError(message: "--bootstrap: expected a whole number of replicates K such as 1000 (or --bootstrap alone for 1000), got \(displayQuoted(text))")
+        }
         if let bootstrap, bootstrap < 2 || bootstrap > Limits.maxReplicates {
             throw CLIError(message: "--bootstrap: expected at least 2 replicates (1000 is usual) and at most \(Limits.maxReplicates), got \(bootstrap)")
         }
@@ -38,6 +44,23 @@ struct UncertaintyOptions: ParsableArguments {
         if let bar { report = { done in bar.update(done) } }
         return try fit.bootstrap(BootstrapOptions(replicates: replicates, seed: seed, level: level), progress: report)
     }
+}
+
+/// The K of `--bootstrap [K]`, as given: any value that is not a file name, so that `--bootstrap=7x` is
+/// reported rather than read as plain `--bootstrap` (argument-parser falls back to the flag's default when
+/// a value does not parse), while `--bootstrap runs.csv` leaves the file to the command.
+struct ReplicateCount: ExpressibleByArgument, CustomStringConvertible {
+    var text: String
+
+    init(_ count: Int) { text = String(count) }
+
+    init?(argument: String) {
+        let isFileName = argument.contains("/") || argument.range(of: #"\.[A-Za-z]"#, options: .regularExpression) != nil
+        guard !isFileName else { return nil }
+        text = argument
+    }
+
+    var description: String { text }
 }
 
 /// `--level`: the confidence level of every interval, the one declaration of the flag (inside

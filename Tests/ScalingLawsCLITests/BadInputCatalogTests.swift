@@ -68,6 +68,10 @@ let hostileInputs: [HostileInput] = [
     .init("fit", "--bootstrap beyond the limit", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "1000000000000"], ["--bootstrap", "at most 100000"]),
     .init("fit", "negative --bootstrap", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "-5"], ["--bootstrap"]),
     .init("fit", "--delta NaN", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--delta", "nan"], ["--delta"]),
+    .init("fit", "unknown --objective", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objective", "l3"], ["--objective", "mse", "huber"]),
+    .init("fit", "unknown --space", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--space", "cubic"], ["--space", "log", "linear"]),
+    .init("fit", "--loss and --objective both", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--loss", "mse", "--objective", "mse"], ["--loss", "--objective"]),
+    .init("fit", "--bootstrap not a number", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "many"], ["--bootstrap", "many"]),
     .init("fit", "--tau out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objective", "asymmetric", "--tau", "2"], ["--tau"]),
     .init("fit", "--flops-per-param-token 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--flops-per-param-token", "0"], ["--flops-per-param-token"]),
     .init("fit", "--starts 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--starts", "0"], ["--starts"]),
@@ -165,6 +169,8 @@ let hostileInputs: [HostileInput] = [
 
     // isoflop
     .init("isoflop", "--bootstrap beyond the limit", ["isoflop", isoflopCSV, "--bootstrap", "100000000000"], ["--bootstrap", "100000"]),
+    .init("isoflop", "unknown --minimum", ["isoflop", isoflopCSV, "--minimum", "lowest"], ["--minimum", "window"]),
+    .init("isoflop", "--noise without --bootstrap", ["isoflop", isoflopCSV, "--noise", "0.005"], ["--noise", "--bootstrap"]),
     .init("isoflop", "--level rounding to 1", ["isoflop", isoflopCSV, "--level", "0.9999999999999999"], ["--level"]),
     .init("isoflop", "--flops ''", ["isoflop", isoflopCSV, "--flops", ""], ["--flops"]),
     .init("isoflop", "--plot onto the input", files: ["runs.csv": (try? String(contentsOfFile: isoflopCSV, encoding: .utf8)) ?? ""],
