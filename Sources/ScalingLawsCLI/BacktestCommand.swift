@@ -22,7 +22,7 @@ struct Backtest: ParsableCommand {
     var file: String
 
     @OptionGroup var law: LawOptions
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
     @OptionGroup var split: SplitOptions
 
     @OptionGroup var intervals: UncertaintyOptions

@@ -24,7 +24,7 @@ struct Compare: ParsableCommand {
     var laws: String?
 
     @OptionGroup var law: LawOptions
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
     @OptionGroup var split: SplitOptions
 
     @Option(help: "Output format: text or json.")

@@ -41,20 +41,9 @@ struct Curve: ParsableCommand {
     @Option(help: "With --law: the runs to fit, comma-separated (default: every other run with losses).")
     var train: String?
 
-    @Option(help: "With --law: column holding the learning rate (default: lr, learning_rate).")
-    var lrCol: String?
 
-    @Option(name: .customLong("fix"), help: ArgumentHelp("With --law: hold parameters at values, name=value[,…]; repeatable (all given: nothing is fitted).", valueName: "name=value"))
-    var fix: [String] = []
-
-    @Option(name: .customLong("init"), help: ArgumentHelp("With --law: start values, name=value[,…]; repeatable.", valueName: "name=value"))
-    var initial: [String] = []
-
-    @Option(help: ArgumentHelp("With --law: bounds name=lo:hi; repeatable.", valueName: "name=lo:hi"))
-    var bounds: [String] = []
-
-    @Option(help: ArgumentHelp("With --law: tie parameters, a=b; repeatable.", valueName: "a=b"))
-    var tie: [String] = []
+    /// With --law: `--fix`, `--init`, `--bounds`, `--tie` (all of --fix given: nothing is fitted).
+    @OptionGroup var constraints: ConstraintOptions
 
     @Flag(help: "JSON output (same as --format json).")
     var json = false
@@ -75,7 +64,7 @@ struct Curve: ParsableCommand {
     @Option(name: .customLong("params"), help: .hidden)
     var deprecatedParams: String?
 
-    @OptionGroup var columns: CurveColumnOptions
+    @OptionGroup var columns: ColumnOptions<CurveColumns>
 
     @OptionGroup var intervals: UncertaintyOptions
     @OptionGroup var plot: PlotOptions
@@ -110,7 +99,7 @@ struct Curve: ParsableCommand {
             return try ScheduleCurveRun(command: self, lawName: law).run()
         }
         try reportingErrors {
-            if train != nil || lrCol != nil || !fix.isEmpty || !initial.isEmpty || !bounds.isEmpty || !tie.isEmpty {
+            if train != nil || columns.lrCol != nil || constraints.isGiven {
                 throw CLIError(message: "--train, --lr-col, --fix, --init, --bounds and --tie need a schedule-aware law: --law multi-power or --law momentum")
             }
             if steps != nil { throw CLIError(message: "--steps applies to a schedule-aware law (--law multi-power or momentum); give the token count to forecast with --tokens") }
@@ -131,7 +120,7 @@ struct Curve: ParsableCommand {
             }
             if let replicates = intervals.bootstrap { options.bootstrap = BootstrapOptions(replicates: replicates, seed: intervals.seed) }
             let n = try runSize.map { try quantity($0, flag: runParams != nil ? "--run-params" : "--params") }
-            let curves = try CurveTable.curves(contentsOf: file, columns: columns.columns, tokensPerStep: try columns.tokensPerStepValue(), params: n)
+            let curves = try CurveTable.curves(contentsOf: file, columns: columns.curveColumns, tokensPerStep: try columns.tokensPerStepValue(), params: n)
             if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             guard let curve = curves.first(where: { $0.run == runName }) else {
                 let names = curves.prefix(10).map(\.run).joined(separator: ", ")

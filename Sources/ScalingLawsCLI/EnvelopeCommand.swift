@@ -27,7 +27,7 @@ struct Envelope: ParsableCommand {
     @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
     var flopsPerParamToken: Double = 6
 
-    @OptionGroup var columns: CurveColumnOptions
+    @OptionGroup var columns: ColumnOptions<EnvelopeColumns>
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -37,7 +37,7 @@ struct Envelope: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let targets = try quantities(flops, flag: "--flops")
-            let curves = try CurveTable.curves(contentsOf: file, columns: columns.columns, tokensPerStep: try columns.tokensPerStepValue())
+            let curves = try CurveTable.curves(contentsOf: file, columns: columns.curveColumns, tokensPerStep: try columns.tokensPerStepValue())
             if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             var options = EnvelopeOptions()
             options.gridPoints = grid

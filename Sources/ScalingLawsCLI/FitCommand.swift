@@ -24,7 +24,7 @@ struct Fit: ParsableCommand {
     var file: String
 
     @OptionGroup var law: LawOptions
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
     @OptionGroup var intervals: UncertaintyOptions
 
     @Flag(help: "Refit under raw MSE, log MSE, Huber and the asymmetric lower-envelope objective and compare.")
@@ -69,7 +69,7 @@ struct Fit: ParsableCommand {
 }
 
 extension SourceOptions {
-    init(file: String?, fit: String?, law: LawOptions, columns: ColumnOptions) {
+    init(file: String?, fit: String?, law: LawOptions, columns: ColumnOptions<RunColumns>) {
         self.init()
         self.file = file
         self.fit = fit

@@ -45,7 +45,7 @@ struct IsoFLOP: ParsableCommand {
     @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
     var flopsPerParamToken: Double = 6
 
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text

@@ -23,21 +23,11 @@ struct LawOptions: ParsableArguments {
     @Option(help: "Form of the test-time law: sigmoid or loglinear.")
     var form: String?
 
-    @Option(name: .customLong("fix"), help: ArgumentHelp(
-        "Hold parameters at values: name=value[,name=value…]; repeatable.",
-        valueName: "name=value"))
-    var fix: [String] = []
-
-    @Option(name: .customLong("init"), help: ArgumentHelp(
-        "Start the search from these values: name=value[,…]; repeatable.", valueName: "name=value"))
-    var initial: [String] = []
-
-    @Option(help: ArgumentHelp("Keep parameters within bounds: name=lo:hi (either side may be empty); repeatable.",
-                               valueName: "name=lo:hi"))
-    var bounds: [String] = []
-
-    @Option(help: ArgumentHelp("Tie parameters equal: a=b makes b follow a (e.g. alpha=beta); repeatable.", valueName: "a=b"))
-    var tie: [String] = []
+    @OptionGroup var constraints: ConstraintOptions
+    var fix: [String] { constraints.fix }
+    var initial: [String] { constraints.initial }
+    var bounds: [String] { constraints.bounds }
+    var tie: [String] { constraints.tie }
 
     @OptionGroup var objective: ObjectiveOptions
 
@@ -154,7 +144,31 @@ struct LawOptions: ParsableArguments {
     }
 }
 
+/// `--fix`, `--init`, `--bounds`, `--tie`: what is held, where the search starts, what is bounded or tied.
+/// One group for every command that fits a law (`curve` and `schedule` too, for schedule-aware laws).
+struct ConstraintOptions: ParsableArguments {
+    @Option(name: .customLong("fix"), help: ArgumentHelp(
+        "Hold parameters at values: name=value[,name=value…]; repeatable.",
+        valueName: "name=value"))
+    var fix: [String] = []
+
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "Start the search from these values: name=value[,…]; repeatable.", valueName: "name=value"))
+    var initial: [String] = []
+
+    @Option(help: ArgumentHelp("Keep parameters within bounds: name=lo:hi (either side may be empty); repeatable.",
+                               valueName: "name=lo:hi"))
+    var bounds: [String] = []
+
+    @Option(help: ArgumentHelp("Tie parameters equal: a=b makes b follow a (e.g. alpha=beta); repeatable.", valueName: "a=b"))
+    var tie: [String] = []
+
+    /// Whether any of the four was given.
+    var isGiven: Bool { !fix.isEmpty || !initial.isEmpty || !bounds.isEmpty || !tie.isEmpty }
+}
+
 extension Objective.Loss: ExpressibleByArgument {}
+extension CheckpointUse: ExpressibleByArgument {}
 extension Objective.Space: ExpressibleByArgument {}
 
 /// The objective of a fit: `--objective` (the per-residual loss), `--space`, `--delta`, `--tau`. The same
@@ -201,33 +215,102 @@ struct ObjectiveOptions: ParsableArguments {
     }
 }
 
-/// Column-name overrides of the variables of a table of runs (one row per run): N, D, C and the loss.
-struct VariableColumnOptions: ParsableArguments {
-    @Option(help: "Column holding model parameters N (default: params, N, n_params, parameters, model_size).")
-    var paramsCol: String?
-    @Option(help: "Column holding training tokens D (default: tokens, D, data, train_tokens).")
-    var tokensCol: String?
-    @Option(help: "Column holding training FLOPs C (default: flops, C, compute).")
-    var flopsCol: String?
-    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss; for task, the task loss).")
-    var lossCol: String?
+/// What a command reads from its CSV, and so which column flags of ``ColumnOptions`` apply to it.
+protocol ColumnReader {
+    /// The column flags that apply; the others are hidden from help and refused.
+    static var flags: Set<String> { get }
+    /// What the command reads, for the refusal.
+    static var reads: String { get }
 }
 
-/// Column-name overrides.
-struct ColumnOptions: ParsableArguments {
-    @OptionGroup var variables: VariableColumnOptions
-    var paramsCol: String? { variables.paramsCol }
-    var tokensCol: String? { variables.tokensCol }
-    var flopsCol: String? { variables.flopsCol }
-    var lossCol: String? { variables.lossCol }
+extension ColumnReader {
+    /// `text`, hidden from help when `flag` does not apply.
+    static func help(_ flag: String, _ text: String, valueName: String? = nil) -> ArgumentHelp {
+        ArgumentHelp(text, valueName: valueName, visibility: flags.contains(flag) ? .default : .hidden)
+    }
+}
 
-    @Option(help: "Column of group labels: rows with one label are resampled together (default: group, run, run_id).")
+/// A table of runs, one per row (or a long-format log read as one): fit, predict, optimal, backtest,
+/// compare, design, isoflop.
+enum RunColumns: ColumnReader {
+    static let flags: Set<String> = ["--params-col", "--tokens-col", "--flops-col", "--loss-col", "--group-col", "--run-col", "--use"]
+    static let reads = "this command reads one run per row (params, tokens, flops, loss, group, run columns)"
+}
+
+/// Learning curves: run, tokens seen (or step), loss, params; with a schedule-aware law, run, step, lr, loss.
+enum CurveColumns: ColumnReader {
+    static let flags: Set<String> = ["--run-col", "--params-col", "--tokens-col", "--step-col", "--lr-col", "--loss-col", "--tokens-per-step"]
+    static let reads = "this command reads learning curves (run, params, tokens or step, lr, loss columns)"
+}
+
+/// Token-count learning curves for the minimum-loss envelope.
+enum EnvelopeColumns: ColumnReader {
+    static let flags: Set<String> = ["--run-col", "--params-col", "--tokens-col", "--step-col", "--loss-col", "--tokens-per-step"]
+    static let reads = "envelope reads learning curves (run, params, tokens or step, loss columns)"
+}
+
+/// Logged runs under learning-rate schedules.
+enum ScheduleColumns: ColumnReader {
+    static let flags: Set<String> = ["--run-col", "--step-col", "--lr-col", "--loss-col"]
+    static let reads = "schedule reads run, step, lr and loss columns"
+}
+
+/// One model per row with its task loss (and the metric, named by --metric-col).
+enum TaskColumns: ColumnReader {
+    static let flags: Set<String> = ["--params-col", "--tokens-col", "--flops-col", "--loss-col"]
+    static let reads = "task reads params, tokens, flops and task-loss columns (and --metric-col)"
+}
+
+/// Column-name overrides: the one declaration of every column flag. A command names what it reads
+/// (`Reader`); the flags it does not read are hidden from its help and refused.
+struct ColumnOptions<Reader: ColumnReader>: ParsableArguments {
+    @Option(help: Reader.help("--params-col", "Column holding model parameters N (default: params, N, n_params, parameters, model_size)."))
+    var paramsCol: String?
+    @Option(help: Reader.help("--tokens-col", "Column holding training tokens D, or the tokens seen of a learning curve (default: tokens, D, data, train_tokens, tokens_seen)."))
+    var tokensCol: String?
+    @Option(help: Reader.help("--flops-col", "Column holding training FLOPs C (default: flops, C, compute)."))
+    var flopsCol: String?
+    @Option(help: Reader.help("--loss-col", "Column holding the loss (default: loss, val_loss, eval_loss, train_loss; for task, the task loss)."))
+    var lossCol: String?
+    @Option(help: Reader.help("--group-col", "Column of group labels: rows with one label are resampled together (default: group, run, run_id)."))
     var groupCol: String?
-    @Option(help: "Column of run identifiers in a long-format log (default: run, run_id, name).")
+    @Option(help: Reader.help("--run-col", "Column of run identifiers in a long-format log (default: run, run_id, name, id, model)."))
     var runCol: String?
-    @Option(help: ArgumentHelp("Read a long-format log (one row per logged point of a run): final (the last point of each run) or checkpoints (every point, each run's checkpoints weighted to sum to 1). Without it a file is long-format only when run labels repeat and it has a step or tokens_seen column.",
-                               valueName: "final|checkpoints"))
-    var use: String?
+    @Option(help: Reader.help("--step-col", "Column holding the optimizer step (default: step, steps, iteration, iter)."))
+    var stepCol: String?
+    @Option(help: Reader.help("--lr-col", "Column holding the learning rate, for schedule-aware laws (default: lr, learning_rate)."))
+    var lrCol: String?
+    @Option(help: Reader.help("--tokens-per-step", "Tokens per optimizer step: read the step column as tokens seen (units allowed, e.g. 4M)."))
+    var tokensPerStep: String?
+    @Option(help: Reader.help("--use", "Read a long-format log (one row per logged point of a run): final (the last point of each run) or checkpoints (every point, each run's checkpoints weighted to sum to 1). Without it a file is long-format only when run labels repeat and it has a step or tokens_seen column.",
+                              valueName: "final|checkpoints"))
+    var use: CheckpointUse?
+
+    /// Refuses a column flag the command does not read.
+    func validate() throws {
+        let given: [(String, Bool)] = [("--params-col", paramsCol != nil), ("--tokens-col", tokensCol != nil), ("--flops-col", flopsCol != nil),
+                                       ("--loss-col", lossCol != nil), ("--group-col", groupCol != nil), ("--run-col", runCol != nil),
+                                       ("--step-col", stepCol != nil), ("--lr-col", lrCol != nil), ("--tokens-per-step", tokensPerStep != nil),
+                                       ("--use", use != nil)]
+        if let (flag, _) = given.first(where: { $0.1 && !Reader.flags.contains($0.0) }) {
+            throw ValidationError("\(flag) does not apply: \(Reader.reads)")
+        }
+    }
+
+    /// The columns of a learning-curve log.
+    var curveColumns: CurveTable.Columns {
+        CurveTable.Columns(run: runCol, params: paramsCol, tokens: tokensCol, step: stepCol, loss: lossCol)
+    }
+
+    /// The columns of a log of runs under learning-rate schedules.
+    var scheduleColumns: ScheduleTable.Columns {
+        ScheduleTable.Columns(run: runCol, step: stepCol, lr: lrCol, loss: lossCol)
+    }
+
+    /// `--tokens-per-step` as a number.
+    func tokensPerStepValue() throws -> Double? {
+        try tokensPerStep.map { try quantity($0, flag: "--tokens-per-step") }
+    }
 
     var columns: RunTable.Columns {
         RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: lossCol, group: groupCol)
@@ -235,13 +318,7 @@ struct ColumnOptions: ParsableArguments {
 
     /// The runs of `table`: one per row, or for a long-format log (or with --use) per ``CheckpointUse``.
     func runs(from table: CSVTable, variables: [String], flopsPerParamToken k: Double) throws -> [Run] {
-        var choice: CheckpointUse? = nil
-        if let use {
-            guard let value = CheckpointUse(rawValue: use) else {
-                throw CLIError(message: "--use: expected final or checkpoints, got \"\(use)\"")
-            }
-            choice = value
-        }
+        let choice = use
         if choice != nil || LongFormat.isLongFormat(table, runColumn: runCol) {
             let runs = try LongFormat.runs(from: table, variables: variables, columns: columns, runColumn: runCol,
                                            use: choice ?? .final, flopsPerParamToken: k)
@@ -261,31 +338,6 @@ struct ColumnOptions: ParsableArguments {
     }
 }
 
-/// Column-name overrides of a long-format log of training curves (`curve`, `envelope`).
-struct CurveColumnOptions: ParsableArguments {
-    @Option(help: "Column holding the run identifier (default: run, run_id, name, id, model).")
-    var runCol: String?
-    @Option(help: "Column holding model parameters N (default: params, N, n_params, …).")
-    var paramsCol: String?
-    @Option(help: "Column holding the tokens seen (default: tokens, D, tokens_seen, …).")
-    var tokensCol: String?
-    @Option(help: "Column holding the step, with --tokens-per-step (default: step, steps, iteration, iter).")
-    var stepCol: String?
-    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss).")
-    var lossCol: String?
-    @Option(help: "Tokens per optimizer step: read a step column and convert (units allowed, e.g. 4M).")
-    var tokensPerStep: String?
-
-    var columns: CurveTable.Columns {
-        CurveTable.Columns(run: runCol, params: paramsCol, tokens: tokensCol, step: stepCol, loss: lossCol)
-    }
-
-    /// `--tokens-per-step` as a number.
-    func tokensPerStepValue() throws -> Double? {
-        try tokensPerStep.map { try quantity($0, flag: "--tokens-per-step") }
-    }
-}
-
 /// Where a fitted law comes from: a CSV to fit, a saved fit, or parameters given with --fix.
 struct SourceOptions: ParsableArguments {
     @Argument(help: "CSV file of runs to fit (omit with --fit, or when --fix gives every parameter).")
@@ -295,7 +347,7 @@ struct SourceOptions: ParsableArguments {
     var fit: String?
 
     @OptionGroup var law: LawOptions
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
 
     /// Where the fit came from, for reports.
     var origin: String? {
@@ -338,7 +390,7 @@ struct SourceOptions: ParsableArguments {
     }
 }
 
-extension ColumnOptions {
+extension ColumnOptions where Reader == RunColumns {
     /// Reads the runs of `file` with the columns `law` needs.
     func loadRuns(_ file: String, law: any ScalingLaw, flopsPerParamToken: Double) throws -> [Run] {
         let table = try CSVTable(contentsOf: file)

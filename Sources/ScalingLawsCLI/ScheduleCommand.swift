@@ -12,7 +12,8 @@ func scheduleAwareLaw(_ name: String) throws -> any ScheduleAwareLaw {
 }
 
 /// `--fix`, `--init`, `--bounds`, `--tie` as parameter constraints, checked against the law.
-func scheduleConstraints(law: any ScalingLaw, fix: [String], initial: [String], bounds: [String], tie: [String]) throws -> ParameterConstraints {
+func scheduleConstraints(law: any ScalingLaw, _ given: ConstraintOptions) throws -> ParameterConstraints {
+    let (fix, initial, bounds, tie) = (given.fix, given.initial, given.bounds, given.tie)
     func numbers(_ items: [String], _ flag: String) throws -> [String: Double] {
         var out = [String: Double]()
         for (name, text) in try LawOptions.assignments(items, flag: flag, example: "name=value (e.g. L0=3.04)") {
@@ -66,13 +67,13 @@ struct ScheduleCurveRun {
             let law = try scheduleAwareLaw(lawName)
             var options = ScheduleForecastOptions()
             options.level = c.intervals.level
-            options.constraints = try scheduleConstraints(law: law, fix: c.fix, initial: c.initial, bounds: c.bounds, tie: c.tie)
+            options.constraints = try scheduleConstraints(law: law, c.constraints)
             options.at = try stepList(c.targetSteps, flag: c.steps != nil ? "--steps" : "--at")
             if let t = c.through {
                 guard let v = parseQuantity(t), v >= 0, v == v.rounded() else { throw CLIError(message: "--through: expected a whole step number such as 21600, got \"\(t)\"") }
                 options.through = v
             }
-            let runs = try ScheduleTable.runs(contentsOf: c.file, columns: .init(run: c.columns.runCol, step: c.columns.stepCol, lr: c.lrCol, loss: c.columns.lossCol))
+            let runs = try ScheduleTable.runs(contentsOf: c.file, columns: c.columns.scheduleColumns)
             // A planned run logs nothing: draw its forecast on a grid of steps.
             if c.plot.plot != nil, runs.first(where: { $0.name == c.runName })?.losses.isEmpty == true { options.gridPoints = 100 }
             let train = c.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
@@ -211,23 +212,9 @@ struct Schedule: ParsableCommand {
     @Option(name: .customLong("at"), help: .hidden)
     var deprecatedAt: String?
 
-    @Option(name: .customLong("fix"), help: ArgumentHelp("Hold parameters at values, name=value[,…]; repeatable.", valueName: "name=value"))
-    var fix: [String] = []
-    @Option(name: .customLong("init"), help: ArgumentHelp("Start values, name=value[,…]; repeatable.", valueName: "name=value"))
-    var initial: [String] = []
-    @Option(help: ArgumentHelp("Bounds name=lo:hi; repeatable.", valueName: "name=lo:hi"))
-    var bounds: [String] = []
-    @Option(help: ArgumentHelp("Tie parameters, a=b; repeatable.", valueName: "a=b"))
-    var tie: [String] = []
+    @OptionGroup var constraints: ConstraintOptions
 
-    @Option(help: "Column holding the run identifier (default: run, run_id, name).")
-    var runCol: String?
-    @Option(help: "Column holding the step (default: step, steps, iteration, iter).")
-    var stepCol: String?
-    @Option(help: "Column holding the learning rate (default: lr, learning_rate).")
-    var lrCol: String?
-    @Option(help: "Column holding the loss (default: loss, train_loss, …).")
-    var lossCol: String?
+    @OptionGroup var columns: ColumnOptions<ScheduleColumns>
 
     @OptionGroup var confidence: LevelOptions
 
@@ -249,10 +236,10 @@ struct Schedule: ParsableCommand {
             let law = try scheduleAwareLaw(self.law)
             var options = ScheduleForecastOptions()
             options.level = level
-            options.constraints = try scheduleConstraints(law: law, fix: fix, initial: initial, bounds: bounds, tie: tie)
+            options.constraints = try scheduleConstraints(law: law, constraints)
             options.at = try stepList(steps ?? deprecatedAt, flag: steps != nil ? "--steps" : "--at")
             if plot.plot != nil { options.gridPoints = 100 }
-            let columns = ScheduleTable.Columns(run: runCol, step: stepCol, lr: lrCol, loss: lossCol)
+            let columns = self.columns.scheduleColumns
             let runs = try ScheduleTable.runs(contentsOf: file, columns: columns)
             let planned = try readCandidates(columns)
             let train = self.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []

@@ -21,7 +21,7 @@ struct Task: ParsableCommand {
     @Option(help: "Column holding the metric to predict (accuracy, or an error rate for exp-error).")
     var metricCol: String
 
-    @OptionGroup var columns: VariableColumnOptions
+    @OptionGroup var columns: ColumnOptions<TaskColumns>
     /// The task-loss column (`--loss-col`).
     var lossCol: String? { columns.lossCol }
 

@@ -100,7 +100,7 @@ let badInputs: [BadInput] = [
              arguments: ["flops", "--layers", "2", "--d-model", "96", "--vocab", "10", "--context", "8", "--tokens", "lots"],
              mustContain: ["--tokens", "\"lots\""]),
     BadInput(name: "fit --use unknown", csv: "run,params,tokens,loss\na,1e8,1e9,3\na,1e8,2e9,2.9\n",
-             arguments: ["fit", "runs.csv", "--use", "all"], mustContain: ["--use", "final or checkpoints", "\"all\""]),
+             arguments: ["fit", "runs.csv", "--use", "all"], mustContain: ["--use", "final", "checkpoints", "'all'"]),
     BadInput(name: "fit --use checkpoints without a run column", csv: "params,tokens,loss\n1e8,1e9,3\n2e8,2e9,2.9\n",
              arguments: ["fit", "runs.csv", "--use", "checkpoints"], mustContain: ["runs.csv", "run", "long-format"]),
     BadInput(name: "curve unknown run", csv: "run,params,tokens,loss\na,1e8,1e9,3\na,1e8,2e9,2.9\n",
