@@ -27,8 +27,7 @@ struct Backtest: ParsableCommand {
 
     @OptionGroup var intervals: UncertaintyOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
@@ -50,7 +49,7 @@ struct Backtest: ParsableCommand {
                     .render(title: "Backtest of the \(result.fit.law.name) law: \(result.split.description)",
                             subtitle: "MARE \(Report.percent(result.mare)) on \(result.heldOut.count) held-out runs; \(Report.percent(result.scores.first { $0.kind == .calibrated }?.coverage ?? result.coverage)) inside their \(Report.pct(result.level)) \(result.calibration == nil ? "new-run" : "calibrated") interval   (from \(file))")
             }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(BacktestReport(result))
             case .text: output(BacktestReport.text(result, file: file))
             }

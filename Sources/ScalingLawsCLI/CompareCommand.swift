@@ -27,8 +27,7 @@ struct Compare: ParsableCommand {
     @OptionGroup var columns: ColumnOptions<RunColumns>
     @OptionGroup var split: SplitOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     static let defaultLaws = ["power", "saturating", "chinchilla"]
 
@@ -102,7 +101,7 @@ struct Compare: ParsableCommand {
             let comparison = try LawComparison(laws: candidates, runs: runs,
                                                split: trainSplit,
                                                options: options)
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(CompareReport(comparison))
             case .text: output(CompareReport.text(comparison, file: file))
             }

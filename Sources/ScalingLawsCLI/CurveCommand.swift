@@ -45,8 +45,6 @@ struct Curve: ParsableCommand {
     /// With --law: `--fix`, `--init`, `--bounds`, `--tie` (all of --fix given: nothing is fitted).
     @OptionGroup var constraints: ConstraintOptions
 
-    @Flag(help: "JSON output (same as --format json).")
-    var json = false
 
     @Option(help: "Fit only the points up to this many tokens.")
     var through: String?
@@ -69,8 +67,7 @@ struct Curve: ParsableCommand {
     @OptionGroup var intervals: UncertaintyOptions
     @OptionGroup var plot: PlotOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     /// Whether `--law` names a schedule-aware law (the default curve is `saturating`).
     var isScheduleAware: Bool { law.map { $0.lowercased() != "saturating" } ?? false }
@@ -143,7 +140,7 @@ struct Curve: ParsableCommand {
                     .render(title: "Learning curve of run \(forecast.run): forecast at \(Units.count(target)) tokens",
                             subtitle: "\(forecast.fit.law.formula) on tokens seen; \(forecast.pointsUsed) points fitted, \(forecast.pointsSkipped) skipped as warmup, \(heldOut.count) later points held out")
             }
-            switch json ? .json : format {
+            switch formatting.format {
             case .json: try printJSON(CurveReport(forecast))
             case .text: print(CurveReport.text(forecast, file: file))
             }

@@ -62,8 +62,7 @@ struct Design: ParsableCommand {
     @Option(help: "Confidence level of the predicted intervals.")
     var level: Double = 0.95
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
@@ -116,7 +115,7 @@ struct Design: ParsableCommand {
                     .render(source: source)
             }
             let noiseSource = noise != nil ? "given" : "pilot fit's residual scale"
-            switch format {
+            switch formatting.format {
             case .json:
                 try printJSON(DesignRecord(problem: problem, score: score, budget: budgetValue, proposal: proposal, baselines: baselines,
                                            noiseSource: noiseSource, notes: notes + score.notes))

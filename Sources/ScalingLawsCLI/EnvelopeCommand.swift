@@ -24,13 +24,12 @@ struct Envelope: ParsableCommand {
     @Option(help: "Number of log-spaced FLOP values on the envelope.")
     var grid: Int = 100
 
-    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
-    var flopsPerParamToken: Double = 6
+    @OptionGroup var accounting: FlopsAccountingOptions
+    var flopsPerParamToken: Double { accounting.flopsPerParamToken }
 
     @OptionGroup var columns: ColumnOptions<EnvelopeColumns>
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
@@ -45,7 +44,7 @@ struct Envelope: ParsableCommand {
             let analysis = try EnvelopeAnalysis(curves: curves, options: options)
             let predictions = try targets.map { try analysis.predict(flops: $0) }
             try plot.write { try EnvelopePlot(analysis: analysis, curves: curves, predictions: predictions).render(source: file) }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(EnvelopeReport(analysis: analysis, predictions: predictions))
             case .text: output(Report.envelope(analysis, predictions, source: file))
             }

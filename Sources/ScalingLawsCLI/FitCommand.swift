@@ -30,8 +30,7 @@ struct Fit: ParsableCommand {
     @Flag(help: "Refit under raw MSE, log MSE, Huber and the asymmetric lower-envelope objective and compare.")
     var objectives = false
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @Option(help: "Also write the fit as JSON to this path (atomically), for predict/optimal --fit.")
     var save: String?
@@ -48,7 +47,7 @@ struct Fit: ParsableCommand {
             let result = try source.fittedLaw()
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try law.fitOptions(for: result.law))
-                switch format {
+                switch formatting.format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: nil))
                 case .text: output(Report.objectives(fits, targets: nil, flops: nil))
                 }
@@ -60,7 +59,7 @@ struct Fit: ParsableCommand {
                 try LawPlot(fit: result, uncertainty: uncertainty, calibration: uncertainty == nil ? nil : try? result.forecastCalibration())
                     .render(title: "\(result.law.name) law fitted to \(result.runs) runs", subtitle: "\(result.law.formula)   (from \(file))")
             }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(FitOutput(record: result.record, uncertainty: uncertainty))
             case .text: output(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))
             }

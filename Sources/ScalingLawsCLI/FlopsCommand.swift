@@ -30,8 +30,7 @@ struct Flops: ParsableCommand {
     @Option(help: "Count normalisation parameters: none, rms (d_model per norm), layer (2·d_model).") var norm: String = "none"
     @Option(help: "Training tokens D: also print the training FLOPs (units allowed, e.g. 2T).") var tokens: String?
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     func run() throws {
         try reportingErrors {
@@ -61,7 +60,7 @@ struct Flops: ParsableCommand {
             if let d, !(accounting.trainingFlops(tokens: d).kaplan.isFinite && accounting.trainingFlops(tokens: d).sixN.isFinite) {
                 throw CLIError(message: "--tokens: \(d) tokens give training FLOPs beyond double precision; check the value")
             }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(FlopsReport(accounting, tokens: d))
             case .text: output(Report.flops(accounting, tokens: d))
             }

@@ -42,13 +42,12 @@ struct IsoFLOP: ParsableCommand {
 
     @OptionGroup var intervals: UncertaintyOptions
 
-    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
-    var flopsPerParamToken: Double = 6
+    @OptionGroup var accounting: FlopsAccountingOptions
+    var flopsPerParamToken: Double { accounting.flopsPerParamToken }
 
     @OptionGroup var columns: ColumnOptions<RunColumns>
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
@@ -88,7 +87,7 @@ struct IsoFLOP: ParsableCommand {
             let analysis = try IsoFLOPAnalysis(runs: runs, options: options)
             let predictions = try targets.map { try analysis.predict(flops: $0) }
             try plot.write { try IsoFLOPPlot(analysis: analysis, runs: runs, predictions: predictions).render(source: file) }
-            switch format {
+            switch formatting.format {
             case .json:
                 for s in analysis.skipped { warnOnStderr("skipped \(s.description)") }
                 try printJSON(IsoFLOPReport(analysis: analysis, predictions: predictions))

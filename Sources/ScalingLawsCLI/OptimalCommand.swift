@@ -54,8 +54,7 @@ struct Optimal: ParsableCommand {
     @Option(help: "A published parameters law N*(C) = k·C^a, as k,a; D* = C/(k_flops·N*).")
     var paramsLaw: String?
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
@@ -107,7 +106,7 @@ struct Optimal: ParsableCommand {
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
                 let all = try fits.map { fit in try budgets.map { try fit.computeOptimum(flops: $0) } }
-                switch format {
+                switch formatting.format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: all))
                 case .text: output(Report.objectives(fits, targets: nil, flops: all))
                 }
@@ -126,7 +125,7 @@ struct Optimal: ParsableCommand {
                               extrapolation: result.runs > 0 ? ExtrapolationRecord(result.extrapolation(to: optimalRuns[i])) : nil)
             }
             try plot.write { try OptimalPlot(fit: result, uncertainty: uncertainty, budgets: budgets).render(source: source.origin) }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(records(optimumRecords))
             case .text:
                 var text = Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
@@ -167,7 +166,7 @@ struct Optimal: ParsableCommand {
         let optimumRecords = zip(optima, estimates).map { o, e in
             OptimumRecord(optimum: o, intervals: e?.mapValues(\.interval), uncertainty: uncertainty.map(UncertaintyRecord.init))
         }
-        switch format {
+        switch formatting.format {
         case .json: try printJSON(records(optimumRecords))
         case .text:
             output(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
@@ -179,14 +178,14 @@ struct Optimal: ParsableCommand {
     func records<T: Encodable>(_ list: [T]) -> OneOrMany<T> { OneOrMany(items: list) }
 
     private func emit(_ plans: [InferenceAwarePlan], result: FitResult, goal: String) throws {
-        switch format {
+        switch formatting.format {
         case .json: try printJSON(records(plans.map(InferenceAwareRecord.init)))
         case .text: output(Report.inferenceAware(result, plans, goal: goal, source: source.origin))
         }
     }
 
     private func emit(_ plans: [ConstrainedPlan], result: FitResult, constraint: String) throws {
-        switch format {
+        switch formatting.format {
         case .json: try printJSON(records(plans.map(ConstrainedRecord.init)))
         case .text: output(Report.constrained(result, plans, constraint: constraint, source: source.origin))
         }
@@ -211,7 +210,7 @@ struct Optimal: ParsableCommand {
         let power = PowerLawFit(coefficient: coefficient, exponent: exponent)
         let law = tokensLaw != nil ? AllocationLaw(tokens: power, flopsPerParamToken: k) : AllocationLaw(params: power, flopsPerParamToken: k)
         let predictions = try budgets.map { try law.predict(flops: $0) }
-        switch format {
+        switch formatting.format {
         case .json: try printJSON(records(predictions.map(AllocationRecord.init)))
         case .text:
             let symbol = tokensLaw != nil ? "D*(C)" : "N*(C)"

@@ -5,6 +5,30 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
+/// `--format text|json` and its shorthand `--json`: one declaration for every command.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .customLong("format"), help: "Output format: text or json.")
+    var chosen: OutputFormat = .text
+
+    @Flag(help: "JSON output (same as --format json).")
+    var json = false
+
+    /// The format asked for.
+    var format: OutputFormat { json ? .json : chosen }
+}
+
+/// `--flops-per-param-token`, k in C = k·N·D: one declaration for every command that derives C or D.
+struct FlopsAccountingOptions: ParsableArguments {
+    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
+    var flopsPerParamToken: Double = 6
+
+    func validate() throws {
+        guard flopsPerParamToken > 0, flopsPerParamToken.isFinite else {
+            throw ValidationError("--flops-per-param-token: expected a positive number, got \(flopsPerParamToken)")
+        }
+    }
+}
+
 /// Which law, which objective, which parameters are held, tied or bounded.
 struct LawOptions: ParsableArguments {
     @Option(help: "The law: \(LawCatalog.names.joined(separator: ", ")) (default: chinchilla, or formula with --formula).")
@@ -31,8 +55,8 @@ struct LawOptions: ParsableArguments {
 
     @OptionGroup var objective: ObjectiveOptions
 
-    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
-    var flopsPerParamToken: Double = 6
+    @OptionGroup var accounting: FlopsAccountingOptions
+    var flopsPerParamToken: Double { accounting.flopsPerParamToken }
 
     @Option(help: "How many of the best start-search candidates to polish.")
     var starts: Int = 8
@@ -135,9 +159,6 @@ struct LawOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard flopsPerParamToken > 0, flopsPerParamToken.isFinite else {
-            throw ValidationError("--flops-per-param-token: expected a positive number, got \(flopsPerParamToken)")
-        }
         guard starts >= 1 else {
             throw ValidationError("--starts: expected at least 1, got \(starts)")
         }

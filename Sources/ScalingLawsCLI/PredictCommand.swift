@@ -33,8 +33,7 @@ struct Predict: ParsableCommand {
     @Flag(help: "Show how the forecast moves under raw MSE, log MSE, Huber and the asymmetric objective.")
     var objectives = false
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     func run() throws {
         try reportingErrors {
@@ -82,7 +81,7 @@ struct Predict: ParsableCommand {
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
                 let predictions = try fits.map { try $0.predict(targets) }
-                switch format {
+                switch formatting.format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: predictions, optima: nil))
                 case .text: output(Report.objectives(fits, targets: (targets, predictions), flops: nil))
                 }
@@ -101,7 +100,7 @@ struct Predict: ParsableCommand {
                                  calibratedInterval: withIntervals?[i].calibratedInterval,
                                  extrapolation: result.runs > 0 ? ExtrapolationRecord(result.extrapolation(to: targets[i])) : nil)
             }
-            switch format {
+            switch formatting.format {
             case .json:
                 try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues,
                                             predictions: predictions, uncertainty: uncertainty.map(UncertaintyRecord.init),

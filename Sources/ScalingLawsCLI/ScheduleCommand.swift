@@ -93,7 +93,7 @@ struct ScheduleCurveRun {
                     title: "\(law.name) law: forecast of run \(forecast.run)",
                     subtitle: "fitted on \(forecast.fittedRuns.joined(separator: ", ")); final loss \(String(format: "%.4f", forecast.final.predicted)) at step \(Units.count(forecast.final.step)), \(Report.pct(forecast.level)) \(Report.interval(forecast.final.interval))")
             }
-            if c.json || c.format == .json {
+            if c.formatting.format == .json {
                 try printJSON(ScheduleCurveReport(forecast, law: law))
             } else {
                 print(ScheduleCurveReport.text(forecast, law: law, file: c.file, requested: Set(options.at)))
@@ -218,8 +218,7 @@ struct Schedule: ParsableCommand {
 
     @OptionGroup var confidence: LevelOptions
 
-    @Flag(help: "JSON output.")
-    var json = false
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
@@ -251,7 +250,7 @@ struct Schedule: ParsableCommand {
                 }).render(title: "Candidate schedules ranked by predicted final loss (\(law.name) law)",
                           subtitle: "fitted on \(ranked[0].fittedRuns.joined(separator: ", ")) from \(file); bands: \(Report.pct(level)) intervals")
             }
-            if json {
+            if formatting.format == .json {
                 try printJSON(ScheduleRankingReport(ranked, law: law))
             } else {
                 var lines = ["law        \(law.name), fitted on \(ranked[0].fittedRuns.joined(separator: ", "))",

@@ -47,15 +47,14 @@ struct Task: ParsableCommand {
     @Option(help: "Target training FLOPs C (comma-separated).")
     var flops: [String] = []
 
-    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
-    var flopsPerParamToken: Double = 6
+    @OptionGroup var accounting: FlopsAccountingOptions
+    var flopsPerParamToken: Double { accounting.flopsPerParamToken }
 
     @OptionGroup var confidence: LevelOptions
 
     @OptionGroup var plot: PlotOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     static let metricLaws = ["sigmoid", "exp-error"]
 
@@ -134,7 +133,7 @@ struct Task: ParsableCommand {
                     .render(title: "\(metricCol) against task loss (step 2 of the chain)",
                             subtitle: "\(chain.metricFit.law.formula); step 1: \(chain.lossFit.law.formula)")
             }
-            switch format {
+            switch formatting.format {
             case .json:
                 warnings.forEach(warnOnStderr)
                 try printJSON(TaskReport(chain: chain, predictions: predictions, metric: metricCol, warnings: warnings))
