@@ -27,13 +27,11 @@ struct Curve: ParsableCommand {
     @Option(help: "Tokens seen at which to forecast the loss (units allowed, e.g. 1.4T).")
     var tokens: String?
 
-    @Option(help: "With --law multi-power or momentum: the steps at which to forecast the loss (comma-separated).")
-    var steps: String?
-
-    /// `--at`, the former name of `--tokens` (and, with a schedule-aware law, of `--steps`): still read,
-    /// with a warning.
-    @Option(name: .customLong("at"), help: .hidden)
-    var deprecatedAt: String?
+    /// `--steps`, with --law multi-power or momentum; `--at`, the former name of `--tokens` (and, with a
+    /// schedule-aware law, of `--steps`): still read, with a warning.
+    @OptionGroup var stepTargets: StepTargetOptions
+    var steps: String? { stepTargets.steps }
+    var deprecatedAt: String? { stepTargets.deprecatedAt }
 
     @Option(help: "Schedule-aware law of the whole curve: multi-power or momentum (reads the lr column; see the discussion).")
     var law: String?

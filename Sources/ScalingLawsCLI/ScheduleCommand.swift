@@ -51,6 +51,16 @@ func stepList(_ text: String?, flag: String) throws -> [Double] {
     }
 }
 
+/// `--steps`: the steps of a schedule-aware forecast (`curve --law multi-power|momentum`, `schedule`),
+/// and `--at`, its former name (hidden; the command warns).
+struct StepTargetOptions: ParsableArguments {
+    @Option(help: "Steps at which to forecast the loss, comma-separated (curve: with --law multi-power or momentum).")
+    var steps: String?
+
+    @Option(name: .customLong("at"), help: .hidden)
+    var deprecatedAt: String?
+}
+
 /// `scaling curve FILE --law multi-power|momentum …`.
 struct ScheduleCurveRun {
     let command: Curve
@@ -205,12 +215,10 @@ struct Schedule: ParsableCommand {
     @Option(help: "Runs of FILE to fit, comma-separated (default: every run with losses).")
     var train: String?
 
-    @Option(help: "Steps at which to report each candidate's loss as well, comma-separated.")
-    var steps: String?
-
-    /// `--at`, the former name of `--steps`: still read, with a warning.
-    @Option(name: .customLong("at"), help: .hidden)
-    var deprecatedAt: String?
+    /// `--steps`: also report each candidate's loss at these steps.
+    @OptionGroup var stepTargets: StepTargetOptions
+    var steps: String? { stepTargets.steps }
+    var deprecatedAt: String? { stepTargets.deprecatedAt }
 
     @OptionGroup var constraints: ConstraintOptions
 
