@@ -24,8 +24,8 @@ struct Curve: ParsableCommand {
     @Option(name: .customLong("run"), help: "The run to forecast (its identifier in the run column).")
     var runName: String
 
-    @Option(help: "Tokens seen at which to forecast the loss (units allowed, e.g. 1.4T).")
-    var tokens: String?
+    @Option(help: "Tokens seen at which to forecast the loss (units allowed, e.g. 1.4T).", transform: Quantities.one)
+    var tokens: Double?
 
     /// `--steps`, with --law multi-power or momentum; `--at`, the former name of `--tokens` (and, with a
     /// schedule-aware law, of `--steps`): still read, with a warning.
@@ -53,12 +53,12 @@ struct Curve: ParsableCommand {
     @Option(help: "Skip points below this fraction of the last token count fitted (default 0.1).")
     var skipFraction: Double?
 
-    @Option(help: "Model size N of the run when the file has no params column (units allowed, e.g. 160M).")
-    var runParams: String?
+    @Option(help: "Model size N of the run when the file has no params column (units allowed, e.g. 160M).", transform: Quantities.one)
+    var runParams: Double?
 
     /// `--params`, the former name of `--run-params` (elsewhere `--params` is a target): still read, with a warning.
-    @Option(name: .customLong("params"), help: .hidden)
-    var deprecatedParams: String?
+    @Option(name: .customLong("params"), help: .hidden, transform: Quantities.one)
+    var deprecatedParams: Double?
 
     @OptionGroup var columns: ColumnOptions<CurveColumns>
 
@@ -71,16 +71,19 @@ struct Curve: ParsableCommand {
     var isScheduleAware: Bool { law.map { $0.lowercased() != "saturating" } ?? false }
 
     /// The forecast token count: `--tokens`, or the deprecated `--at`.
-    var targetTokens: String? { tokens ?? (isScheduleAware ? nil : deprecatedAt) }
+    func targetTokens() throws -> Double? {
+        if let tokens { return tokens }
+        return try (isScheduleAware ? nil : deprecatedAt).map { try quantity($0, flag: "--at") }
+    }
     /// The forecast steps of a schedule-aware law: `--steps`, or the deprecated `--at`.
     var targetSteps: String? { steps ?? (isScheduleAware ? deprecatedAt : nil) }
     /// The run's size: `--run-params`, or the deprecated `--params`.
-    var runSize: String? { runParams ?? deprecatedParams }
+    var runSize: Double? { runParams ?? deprecatedParams }
 
     func validate() throws {
         if deprecatedAt != nil {
             let new = isScheduleAware ? "--steps" : "--tokens"
-            guard (isScheduleAware ? steps : tokens) == nil else { throw ValidationError("--at is the former name of \(new): give \(new) only") }
+            guard isScheduleAware ? steps == nil : tokens == nil else { throw ValidationError("--at is the former name of \(new): give \(new) only") }
             warnDeprecated("--at", use: new)
         }
         if deprecatedParams != nil {
@@ -98,8 +101,7 @@ struct Curve: ParsableCommand {
                 throw CLIError(message: "--train, --lr-col, --fix, --init, --bounds and --tie need a schedule-aware law: --law multi-power or --law momentum")
             }
             if steps != nil { throw CLIError(message: "--steps applies to a schedule-aware law (--law multi-power or momentum); give the token count to forecast with --tokens") }
-            guard let tokens = targetTokens else { throw CLIError(message: "--tokens: give the token count to forecast, e.g. --tokens 1e10") }
-            let target = try quantity(tokens, flag: deprecatedAt != nil ? "--at" : "--tokens")
+            guard let target = try targetTokens() else { throw CLIError(message: "--tokens: give the token count to forecast, e.g. --tokens 1e10") }
             var options = CurveForecastOptions()
             options.level = intervals.level
             options.through = try through.map { try quantity($0, flag: "--through") }
@@ -114,7 +116,7 @@ struct Curve: ParsableCommand {
             case (nil, nil): break
             }
             if let replicates = intervals.bootstrap { options.bootstrap = BootstrapOptions(replicates: replicates, seed: intervals.seed) }
-            let n = try runSize.map { try quantity($0, flag: runParams != nil ? "--run-params" : "--params") }
+            let n = runSize
             let curves = try CurveTable.curves(contentsOf: file, columns: columns.curveColumns, tokensPerStep: try columns.tokensPerStepValue(), params: n)
             if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             guard let curve = curves.first(where: { $0.run == runName }) else {

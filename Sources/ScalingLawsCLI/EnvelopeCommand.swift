@@ -18,8 +18,8 @@ struct Envelope: ParsableCommand {
     @Argument(help: "Long-format CSV of training curves: run, params, tokens (or step), loss.")
     var file: String
 
-    @Option(help: "FLOP budget(s) to extrapolate N*, D* and L* to (comma-separated).")
-    var flops: [String] = []
+    @OptionGroup var flopTargets: FlopsTargetOptions
+    var flops: [Double] { flopTargets.flops.values }
 
     @Option(help: "Number of log-spaced FLOP values on the envelope.")
     var grid: Int = 100
@@ -35,7 +35,7 @@ struct Envelope: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let targets = try quantities(flops, flag: "--flops")
+            let targets = flops
             let curves = try CurveTable.curves(contentsOf: file, columns: columns.curveColumns, tokensPerStep: try columns.tokensPerStepValue())
             if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             var options = EnvelopeOptions()

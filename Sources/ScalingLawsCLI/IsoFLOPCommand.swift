@@ -21,8 +21,8 @@ struct IsoFLOP: ParsableCommand {
     @Argument(help: "CSV of isoFLOP runs: params, loss, and a budget column or flops (or tokens, for C = k·N·D).")
     var file: String
 
-    @Option(help: "FLOP budget(s) to extrapolate N*, D* and L* to (comma-separated; e.g. 3.8e25).")
-    var flops: [String] = []
+    @OptionGroup var flopTargets: FlopsTargetOptions
+    var flops: [Double] { flopTargets.flops.values }
 
     @Option(help: "How each budget's minimum is found: window, spline, parabola or cubic.")
     var minimum: IsoFLOPProfile.Method = .window
@@ -59,7 +59,7 @@ struct IsoFLOP: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let targets = try quantities(flops, flag: "--flops")
+            let targets = flops
             if cubic && minimum != .window && minimum != .cubic {
                 throw CLIError(message: "--cubic means --minimum cubic: drop one of --cubic and --minimum \(minimum.rawValue)")
             }

@@ -27,8 +27,8 @@ struct Optimal: ParsableCommand {
     @OptionGroup var source: SourceOptions
     @OptionGroup var intervals: UncertaintyOptions
 
-    @Option(help: "FLOP budget(s) C (comma-separated; e.g. 5.88e23).")
-    var flops: [String] = []
+    @OptionGroup var flopTargets: FlopsTargetOptions
+    var flops: [Double] { flopTargets.flops.values }
 
     @Flag(help: "Show how the optimum moves under raw MSE, log MSE, Huber and the asymmetric objective.")
     var objectives = false
@@ -60,7 +60,7 @@ struct Optimal: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let budgets = try quantities(flops, flag: "--flops")
+            let budgets = flops
             let served = try inferenceTokens.map { try nonNegativeQuantity($0, flag: "--inference-tokens") }
             let cap = try maxTokens.map { try quantity($0, flag: "--max-tokens") }
             if plot.plot != nil, tokensLaw != nil || paramsLaw != nil || targetLoss != nil || served != nil || tokensPerParam != nil

@@ -29,6 +29,23 @@ struct FlopsAccountingOptions: ParsableArguments {
     }
 }
 
+/// `--flops`: the compute C of the targets or budgets (predict, task, optimal, isoflop, envelope).
+struct FlopsTargetOptions: ParsableArguments {
+    @Option(help: "Target training FLOPs C, or the FLOP budgets to plan or extrapolate to (comma-separated; e.g. 5.88e23).",
+            transform: Quantities.positive)
+    var flops: [Quantities] = []
+}
+
+/// `--params`, `--tokens`, `--flops`: the runs a forecast is for (predict, task). Lists are paired element
+/// by element; a single value is repeated.
+struct TargetOptions: ParsableArguments {
+    @Option(help: "Target model sizes N (comma-separated; units like 70B allowed).", transform: Quantities.positive)
+    var params: [Quantities] = []
+    @Option(help: "Target training tokens D (comma-separated; units like 1.4T allowed).", transform: Quantities.positive)
+    var tokens: [Quantities] = []
+    @OptionGroup var flopTargets: FlopsTargetOptions
+}
+
 /// Which law, which objective, which parameters are held, tied or bounded.
 struct LawOptions: ParsableArguments {
     @Option(help: "The law: \(LawCatalog.names.joined(separator: ", ")) (default: chinchilla, or formula with --formula).")

@@ -40,12 +40,7 @@ struct Task: ParsableCommand {
     /// The objective of both steps (default: each law's own, or the preset's).
     @OptionGroup var objectiveOptions: ObjectiveOptions
 
-    @Option(help: "Target model sizes N (comma-separated).")
-    var params: [String] = []
-    @Option(help: "Target training tokens D (comma-separated).")
-    var tokens: [String] = []
-    @Option(help: "Target training FLOPs C (comma-separated).")
-    var flops: [String] = []
+    @OptionGroup var targets: TargetOptions
 
     @OptionGroup var accounting: FlopsAccountingOptions
     var flopsPerParamToken: Double { accounting.flopsPerParamToken }
@@ -92,9 +87,7 @@ struct Task: ParsableCommand {
             guard lossLaw.variables.allSatisfy(Variable.standard.contains), !Self.metricLaws.contains(lawLoss) else {
                 throw CLIError(message: "--law-loss: the step-1 law maps params, tokens or flops to the task loss; \(lawLoss) reads \(lossLaw.variables.joined(separator: ", "))")
             }
-            let n = try quantities(params, flag: "--params")
-            let d = try quantities(tokens, flag: "--tokens")
-            let c = try quantities(flops, flag: "--flops")
+            let (n, d, c) = (targets.params.values, targets.tokens.values, targets.flopTargets.flops.values)
             let count = max(n.count, d.count, c.count)
             guard count > 0 else { throw CLIError(message: "no targets: give --params and --tokens (or --flops) for the models to predict") }
             for (flag, list) in [("--params", n), ("--tokens", d), ("--flops", c)] where list.count > 1 && list.count != count {
