@@ -17,7 +17,7 @@ struct NullWhenAbsent<Value: Encodable>: Encodable {
 }
 
 /// How intervals were made, as printed in JSON.
-struct UncertaintyRecord: Codable {
+struct UncertaintyRecord: Encodable {
     var method: String
     var level: Double
     var replicates: Int?
@@ -81,7 +81,7 @@ struct FitOutput: Encodable {
 }
 
 /// One prediction in JSON.
-struct PredictionRecord: Codable {
+struct PredictionRecord: Encodable {
     var params: Double?
     var tokens: Double?
     var flops: Double?
@@ -95,14 +95,12 @@ struct PredictionRecord: Codable {
 }
 
 /// How far a target lies beyond the fitted data: its value over the largest fitted value, per variable.
-struct ExtrapolationRecord: Codable {
+struct ExtrapolationRecord: Encodable {
     var ratios: [String: Double]
 
     init(_ e: [Extrapolation]) {
         ratios = Dictionary(e.map { ($0.variable, $0.ratio) }, uniquingKeysWith: { a, _ in a })
     }
-
-    init(from decoder: any Decoder) throws { ratios = try decoder.singleValueContainer().decode([String: Double].self) }
 
     /// The ratios keyed by variable name as it is (a single value: the snake_case key strategy does not apply).
     func encode(to encoder: any Encoder) throws {

@@ -32,7 +32,7 @@ public struct CurveForecastOptions: Sendable, Hashable {
 /// L(N, S) on steps; Hoffmann et al. 2022 Approach 1 reads curves the same way). The fit is
 /// ``SaturatingPowerLaw`` on `tokens` under the law's default objective (Huber on log residuals).
 /// ``interval`` is the interval for the loss this run will log at the target — the law's parameter
-/// uncertainty plus the curve's own point-to-point scatter (``Uncertainty/Prediction/runInterval``);
+/// uncertainty plus the curve's own point-to-point scatter (``Uncertainty/Prediction/newRunInterval``);
 /// ``lawInterval`` is the parameter part alone. A learning-rate schedule that has not finished decaying
 /// by the last fitted point bends the curve down later: the forecast then over-predicts the final loss.
 public struct CurveForecast: Sendable {

@@ -21,7 +21,7 @@ import Foundation
 /// **Intervals** (delta method, the two fits treated as independent): with s_L the standard deviation
 /// of L̂ from step 1's parameters, s_g that of g at L̂ from step 2's parameters and g′ = dg/dL at L̂,
 /// the chain's own interval (``TaskPrediction/lawInterval``) has variance g′²·s_L² + s_g². The interval
-/// for one new model (``TaskPrediction/interval``) adds the scatter of each step's data about its law,
+/// for one new model (``TaskPrediction/newRunInterval``) adds the scatter of each step's data about its law,
 /// σ₁ (task loss, carried through g′) and σ₂ (the metric): g′²·(s_L² + σ₁²) + s_g² + σ₂².
 public struct TaskForecast: Sendable {
     /// Step 1: (N, D) or C → task loss.
