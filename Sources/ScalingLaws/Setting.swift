@@ -20,8 +20,8 @@ public enum Setting: String, Sendable, Hashable, CaseIterable {
     // Model shapes.
     case layers, dModel, vocab, context, ffnDim, heads, kvHeads
     // Backtests, learning curves and schedules.
-    case trainSplit, holdoutTop, run, through, at, skipTokens, skipFraction, lawMetric
-    case params, tokensPerStep, logUse
+    case trainSplit, holdoutTop, run, through, curveTokens, steps, skipTokens, skipFraction, lawMetric
+    case runParams, tokensPerStep, logUse
     // Column mappings.
     case runColumn, stepColumn, lrColumn, lossColumn, paramsColumn, tokensColumn, flopsColumn, groupColumn
     // Output files.
@@ -90,11 +90,12 @@ public enum Setting: String, Sendable, Hashable, CaseIterable {
         case .holdoutTop: "holdout fraction"
         case .run: "run"
         case .through: "through"
-        case .at: "at"
+        case .curveTokens: "tokens"
+        case .steps: "steps"
         case .skipTokens: "warmup tokens"
         case .skipFraction: "warmup fraction"
         case .lawMetric: "metric law"
-        case .params: "params"
+        case .runParams: "params"
         case .tokensPerStep: "tokensPerStep"
         case .logUse: "use"
         case .runColumn: "columns.run"

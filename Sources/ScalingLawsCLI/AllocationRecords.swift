@@ -4,54 +4,40 @@ import ScalingLaws
 /// `loss` (null without a loss law) and, with bootstrap replicates, `params_interval` and
 /// `tokens_interval`.
 struct AllocationRecord: Encodable {
-    var prediction: AllocationPrediction
+    var flops, params, tokens, tokensPerParam: Double
+    @NullWhenAbsent var loss: Double?
+    var paramsInterval, tokensInterval: Interval?
 
-    enum CodingKeys: String, CodingKey {
-        case flops, params, tokens, loss
-        case tokensPerParam = "tokens_per_param"
-        case paramsInterval = "params_interval"
-        case tokensInterval = "tokens_interval"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(prediction.flops, forKey: .flops)
-        try c.encode(prediction.params, forKey: .params)
-        try c.encode(prediction.tokens, forKey: .tokens)
-        try c.encode(prediction.tokens / prediction.params, forKey: .tokensPerParam)
-        try c.encode(prediction.loss, forKey: .loss)
-        if let i = prediction.paramsInterval { try c.encode(i, forKey: .paramsInterval) }
-        if let i = prediction.tokensInterval { try c.encode(i, forKey: .tokensInterval) }
+    init(prediction p: AllocationPrediction) {
+        flops = p.flops
+        params = p.params
+        tokens = p.tokens
+        tokensPerParam = p.tokens / p.params
+        loss = p.loss
+        paramsInterval = p.paramsInterval
+        tokensInterval = p.tokensInterval
     }
 }
 
 /// The allocation-law keys shared by `isoflop` and `envelope`: `params_exponent` (a),
 /// `params_coefficient` (k_N), `tokens_exponent` (b), `tokens_coefficient` (k_D), `loss_law`
 /// ({E, A, alpha} or null) and `prediction` (one budget) or `predictions` (several).
-struct AllocationFields {
-    var allocation: AllocationLaw
-    var lossLaw: FitResult?
-    var predictions: [AllocationPrediction]
+struct AllocationFields: Encodable {
+    var paramsExponent, paramsCoefficient, tokensExponent, tokensCoefficient: Double
+    @NullWhenAbsent var lossLaw: [String: Double]?
+    var prediction: AllocationRecord?
+    var predictions: [AllocationRecord]?
 
-    enum Keys: String, CodingKey {
-        case paramsExponent = "params_exponent"
-        case paramsCoefficient = "params_coefficient"
-        case tokensExponent = "tokens_exponent"
-        case tokensCoefficient = "tokens_coefficient"
-        case lossLaw = "loss_law"
-        case prediction, predictions
-    }
-
-    func encode(into c: inout KeyedEncodingContainer<Keys>) throws {
-        try c.encode(allocation.params.exponent, forKey: .paramsExponent)
-        try c.encode(allocation.params.coefficient, forKey: .paramsCoefficient)
-        try c.encode(allocation.tokens.exponent, forKey: .tokensExponent)
-        try c.encode(allocation.tokens.coefficient, forKey: .tokensCoefficient)
-        try c.encode(lossLaw?.parameterValues, forKey: .lossLaw)
+    init(allocation: AllocationLaw, lossLaw: FitResult?, predictions: [AllocationPrediction]) {
+        paramsExponent = allocation.params.exponent
+        paramsCoefficient = allocation.params.coefficient
+        tokensExponent = allocation.tokens.exponent
+        tokensCoefficient = allocation.tokens.coefficient
+        self.lossLaw = lossLaw?.parameterValues
         if predictions.count == 1 {
-            try c.encode(AllocationRecord(prediction: predictions[0]), forKey: .prediction)
+            prediction = AllocationRecord(prediction: predictions[0])
         } else if predictions.count > 1 {
-            try c.encode(predictions.map(AllocationRecord.init), forKey: .predictions)
+            self.predictions = predictions.map(AllocationRecord.init)
         }
     }
 }

@@ -22,20 +22,17 @@ struct Backtest: ParsableCommand {
     var file: String
 
     @OptionGroup var law: LawOptions
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
     @OptionGroup var split: SplitOptions
 
     @OptionGroup var intervals: UncertaintyOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
-            try plot.check()
             let trainSplit = try split.split(default: nil)
             try law.check()
             let table = try CSVTable(contentsOf: file)
@@ -52,7 +49,7 @@ struct Backtest: ParsableCommand {
                     .render(title: "Backtest of the \(result.fit.law.name) law: \(result.split.description)",
                             subtitle: "MARE \(Report.percent(result.mare)) on \(result.heldOut.count) held-out runs; \(Report.percent(result.scores.first { $0.kind == .calibrated }?.coverage ?? result.coverage)) inside their \(Report.pct(result.level)) \(result.calibration == nil ? "new-run" : "calibrated") interval   (from \(file))")
             }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(BacktestReport(result))
             case .text: output(BacktestReport.text(result, file: file))
             }
@@ -69,29 +66,18 @@ struct BacktestReport: Encodable {
         var predicted: Double
         var are: Double
         var relativeError: Double
-        var interval: Interval
+        var newRunInterval: Interval
         var lawInterval: Interval
         var calibratedInterval: Interval?
         var covered: Bool
         var calibratedCovered: Bool?
         var extrapolation: Double
-
-        enum CodingKeys: String, CodingKey {
-            case params, tokens, flops, actual, predicted, are, interval, covered, extrapolation
-            case relativeError = "relative_error", lawInterval = "law_interval", calibratedInterval = "calibrated_interval"
-            case calibratedCovered = "calibrated_covered"
-        }
     }
 
     struct ScoreRecord: Encodable {
         var kind: String
         var coverage: Double
         var medianHalfWidth: Double
-
-        enum CodingKeys: String, CodingKey {
-            case kind, coverage
-            case medianHalfWidth = "median_half_width"
-        }
     }
 
     var split: String
@@ -109,15 +95,6 @@ struct BacktestReport: Encodable {
     var calibration: CalibrationRecord?
     var fit: FitRecord
     var runs: [RunRecord]
-
-    enum CodingKeys: String, CodingKey {
-        case split, mare, bias, coverage, level, fit, runs, intervals, verdict, calibration
-        case trainRuns = "train_runs"
-        case testRuns = "test_runs"
-        case medianAre = "median_are"
-        case intervalMethod = "interval_method"
-        case maxAre = "max_are"
-    }
 
     init(_ b: BacktestResult) {
         split = b.split.description
@@ -138,9 +115,9 @@ struct BacktestReport: Encodable {
         fit = record
         runs = b.heldOut.map { h in
             RunRecord(params: h.run.params, tokens: h.run.tokens, flops: h.run.flops, actual: h.actual, predicted: h.predicted,
-                      are: h.absoluteRelativeError, relativeError: h.relativeError, interval: h.interval,
+                      are: h.absoluteRelativeError, relativeError: h.relativeError, newRunInterval: h.newRunInterval,
                       lawInterval: h.lawInterval, calibratedInterval: h.calibratedInterval,
-                      covered: h.interval.contains(h.actual), calibratedCovered: h.calibratedInterval?.contains(h.actual),
+                      covered: h.newRunInterval.contains(h.actual), calibratedCovered: h.calibratedInterval?.contains(h.actual),
                       extrapolation: h.extrapolation)
         }
     }
@@ -159,7 +136,7 @@ struct BacktestReport: Encodable {
         ]
         let rows = b.heldOut.map { h in
             [Report.count(h.run.params), Report.count(h.run.tokens), Report.flops(h.run.flops), String(format: "%.4f", h.actual),
-             String(format: "%.4f", h.predicted), Report.percent(h.absoluteRelativeError), Report.interval(h.interval),
+             String(format: "%.4f", h.predicted), Report.percent(h.absoluteRelativeError), Report.interval(h.newRunInterval),
              Report.interval(h.calibratedInterval), String(format: "%.3g", h.extrapolation)]
         }
         return fit + "\n" + summary.joined(separator: "\n") + "\n\n"

@@ -24,11 +24,10 @@ struct Compare: ParsableCommand {
     var laws: String?
 
     @OptionGroup var law: LawOptions
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
     @OptionGroup var split: SplitOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     static let defaultLaws = ["power", "saturating", "chinchilla"]
 
@@ -85,7 +84,7 @@ struct Compare: ParsableCommand {
             let comparison = try LawComparison(laws: candidates, runs: runs,
                                                split: trainSplit,
                                                options: options)
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(CompareReport(comparison))
             case .text: output(CompareReport.text(comparison, file: file))
             }
@@ -111,16 +110,6 @@ struct CompareReport: Encodable {
         var runsTestZ: Double?
         var trends: [String: Double]
         var flags: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case rank, law, formula, parameters, k, objective, aic, bic, trends, flags
-            case inSampleMare = "in_sample_mare"
-            case backtestMare = "backtest_mare"
-            case backtestMaxAre = "backtest_max_are"
-            case backtestBias = "backtest_bias"
-            case backtestCoverage = "backtest_coverage"
-            case runsTestZ = "runs_test_z"
-        }
     }
 
     var split: String

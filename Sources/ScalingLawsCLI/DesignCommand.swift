@@ -62,14 +62,12 @@ struct Design: ParsableCommand {
     @Option(help: "Confidence level of the predicted intervals.")
     var level: Double = 0.95
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
     func run() throws {
         try reportingErrors {
-            try plot.check()
             let target = try parseTarget()
             let limits = DesignLimits(minParams: try minParams.map { try quantities([$0], flag: "--min-params")[0] },
                                       maxParams: try maxParams.map { try quantities([$0], flag: "--max-params")[0] },
@@ -117,7 +115,7 @@ struct Design: ParsableCommand {
                     .render(source: source)
             }
             let noiseSource = noise != nil ? "given" : "pilot fit's residual scale"
-            switch format {
+            switch formatting.format {
             case .json:
                 try printJSON(DesignRecord(problem: problem, score: score, budget: budgetValue, proposal: proposal, baselines: baselines,
                                            noiseSource: noiseSource, notes: notes + score.notes))
@@ -168,25 +166,10 @@ struct DesignRecord: Encodable {
         var summary: String
         var runs: [RunRecord]
         var cost: Double
-        var predictedHalfWidth: Double?
-        var predictedRelativeHalfWidth: Double?
-        var predictedInterval: Interval?
-        enum CodingKeys: String, CodingKey {
-            case name, summary, runs, cost
-            case predictedHalfWidth = "predicted_half_width", predictedRelativeHalfWidth = "predicted_relative_half_width"
-            case predictedInterval = "predicted_interval"
-        }
         /// Undetermined widths are written as null, not left out.
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name)
-            try c.encode(summary, forKey: .summary)
-            try c.encode(runs, forKey: .runs)
-            try c.encode(cost, forKey: .cost)
-            try c.encode(predictedHalfWidth, forKey: .predictedHalfWidth)
-            try c.encode(predictedRelativeHalfWidth, forKey: .predictedRelativeHalfWidth)
-            try c.encode(predictedInterval, forKey: .predictedInterval)
-        }
+        @NullWhenAbsent var predictedHalfWidth: Double?
+        @NullWhenAbsent var predictedRelativeHalfWidth: Double?
+        @NullWhenAbsent var predictedInterval: Interval?
     }
 
     var mode: String
@@ -202,47 +185,15 @@ struct DesignRecord: Encodable {
     var runs: [RunRecord]
     var cost: Double
     var predictedValue: Double
-    var predictedHalfWidth: Double?
-    var predictedRelativeHalfWidth: Double?
-    var predictedInterval: Interval?
+    /// Undetermined widths are written as null, not left out.
+    @NullWhenAbsent var predictedHalfWidth: Double?
+    @NullWhenAbsent var predictedRelativeHalfWidth: Double?
+    @NullWhenAbsent var predictedInterval: Interval?
     var tokensInterval: Interval?
     var candidatesGiven: Int?
     var candidatesUsed: Int?
     var baselines: [BaselineRecord]
     var notes: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case mode, law, parameters, target, quantity, noise, efficiency, level, budget, runs, cost, baselines, notes
-        case noiseSource = "noise_source", predictedValue = "predicted_value", predictedHalfWidth = "predicted_half_width"
-        case predictedRelativeHalfWidth = "predicted_relative_half_width", predictedInterval = "predicted_interval"
-        case tokensInterval = "tokens_interval", candidatesGiven = "candidates_given", candidatesUsed = "candidates_used"
-    }
-
-    /// Undetermined widths are written as null, not left out.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(mode, forKey: .mode)
-        try c.encode(law, forKey: .law)
-        try c.encode(parameters, forKey: .parameters)
-        try c.encode(target, forKey: .target)
-        try c.encode(quantity, forKey: .quantity)
-        try c.encode(noise, forKey: .noise)
-        try c.encode(noiseSource, forKey: .noiseSource)
-        try c.encode(efficiency, forKey: .efficiency)
-        try c.encode(level, forKey: .level)
-        try c.encodeIfPresent(budget, forKey: .budget)
-        try c.encode(runs, forKey: .runs)
-        try c.encode(cost, forKey: .cost)
-        try c.encode(predictedValue, forKey: .predictedValue)
-        try c.encode(predictedHalfWidth, forKey: .predictedHalfWidth)
-        try c.encode(predictedRelativeHalfWidth, forKey: .predictedRelativeHalfWidth)
-        try c.encode(predictedInterval, forKey: .predictedInterval)
-        try c.encodeIfPresent(tokensInterval, forKey: .tokensInterval)
-        try c.encodeIfPresent(candidatesGiven, forKey: .candidatesGiven)
-        try c.encodeIfPresent(candidatesUsed, forKey: .candidatesUsed)
-        try c.encode(baselines, forKey: .baselines)
-        try c.encode(notes, forKey: .notes)
-    }
 
     static func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }
     static func runs(_ score: DesignScore) -> [RunRecord] { score.runs.map { RunRecord(params: $0.params, tokens: $0.tokens, flops: $0.flops) } }

@@ -18,42 +18,25 @@ struct Envelope: ParsableCommand {
     @Argument(help: "Long-format CSV of training curves: run, params, tokens (or step), loss.")
     var file: String
 
-    @Option(help: "FLOP budget(s) to extrapolate N*, D* and L* to (comma-separated).")
-    var flops: [String] = []
-
-    @Option(help: "Tokens per optimizer step: read a step column and convert (units allowed, e.g. 4M).")
-    var tokensPerStep: String?
+    @OptionGroup var flopTargets: FlopsTargetOptions
+    var flops: [Double] { flopTargets.flops.values }
 
     @Option(help: "Number of log-spaced FLOP values on the envelope.")
     var grid: Int = 100
 
-    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
-    var flopsPerParamToken: Double = 6
+    @OptionGroup var accounting: FlopsAccountingOptions
+    var flopsPerParamToken: Double { accounting.flopsPerParamToken }
 
-    @Option(help: "Column holding the run identifier (default: run, run_id, name, id, model).")
-    var runCol: String?
-    @Option(help: "Column holding model parameters N (default: params, N, n_params, …).")
-    var paramsCol: String?
-    @Option(help: "Column holding the tokens seen (default: tokens, D, tokens_seen, …).")
-    var tokensCol: String?
-    @Option(help: "Column holding the step, with --tokens-per-step (default: step, steps, iteration, iter).")
-    var stepCol: String?
-    @Option(help: "Column holding the loss (default: loss, val_loss, eval_loss, train_loss).")
-    var lossCol: String?
+    @OptionGroup var columns: ColumnOptions<EnvelopeColumns>
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
     func run() throws {
         try reportingErrors {
-            let targets = try quantities(flops, flag: "--flops")
-            try plot.check()
-            let perStep = try tokensPerStep.map { try quantity($0, flag: "--tokens-per-step") }
-            let curves = try CurveTable.curves(contentsOf: file, columns: .init(run: runCol, params: paramsCol, tokens: tokensCol,
-                                                                          step: stepCol, loss: lossCol),
-                                               tokensPerStep: perStep)
+            let targets = flops
+            let curves = try CurveTable.curves(contentsOf: file, columns: columns.curveColumns, tokensPerStep: try columns.tokensPerStepValue())
             if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             var options = EnvelopeOptions()
             options.gridPoints = grid
@@ -61,7 +44,7 @@ struct Envelope: ParsableCommand {
             let analysis = try EnvelopeAnalysis(curves: curves, options: options)
             let predictions = try targets.map { try analysis.predict(flops: $0) }
             try plot.write { try EnvelopePlot(analysis: analysis, curves: curves, predictions: predictions).render(source: file) }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(EnvelopeReport(analysis: analysis, predictions: predictions))
             case .text: output(Report.envelope(analysis, predictions, source: file))
             }
@@ -76,11 +59,6 @@ struct EnvelopeReport: Encodable {
     var analysis: EnvelopeAnalysis
     var predictions: [AllocationPrediction]
 
-    enum Keys: String, CodingKey {
-        case curves, envelope, segments
-        case flopsPerParamToken = "flops_per_param_token"
-    }
-
     struct Point: Encodable {
         var flops, loss: Double
         var run: String
@@ -92,24 +70,25 @@ struct EnvelopeReport: Encodable {
         var run: String
         var params, fromFlops, toFlops: Double
         var censored: Bool
-        enum CodingKeys: String, CodingKey {
-            case run, params, censored
-            case fromFlops = "from_flops", toFlops = "to_flops"
-        }
+    }
+
+    private struct Fields: Encodable {
+        var curves: Int
+        var flopsPerParamToken: Double
+        var envelope: [Point]
+        var segments: [Segment]
     }
 
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(analysis.curves, forKey: .curves)
-        try c.encode(analysis.options.flopsPerParamToken, forKey: .flopsPerParamToken)
-        try c.encode(analysis.points.map {
-            Point(flops: $0.flops, loss: $0.loss, run: $0.run, params: $0.params, tokens: $0.tokens, censored: $0.censored)
-        }, forKey: .envelope)
-        try c.encode(analysis.segments.map {
-            Segment(run: $0.run, params: $0.params, fromFlops: $0.flops.lowerBound, toFlops: $0.flops.upperBound, censored: $0.censored)
-        }, forKey: .segments)
-        var shared = encoder.container(keyedBy: AllocationFields.Keys.self)
-        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(into: &shared)
+        try Fields(curves: analysis.curves, flopsPerParamToken: analysis.options.flopsPerParamToken,
+                   envelope: analysis.points.map {
+                       Point(flops: $0.flops, loss: $0.loss, run: $0.run, params: $0.params, tokens: $0.tokens, censored: $0.censored)
+                   },
+                   segments: analysis.segments.map {
+                       Segment(run: $0.run, params: $0.params, fromFlops: $0.flops.lowerBound, toFlops: $0.flops.upperBound,
+                               censored: $0.censored)
+                   }).encode(to: encoder)
+        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(to: encoder)
     }
 }
 

@@ -10,7 +10,7 @@ struct Fit: ParsableCommand {
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --bootstrap 200 --seed 7",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law saturating --x flops --format json",
-                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --loss mse --space log --save fit.json",
+                "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --objective mse --space log --save fit.json",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --objectives",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --formula 'E + A*N^-alpha + B*D^-alpha'",
                 "scaling fit Examples/data/chinchilla_fig4_fitset.csv --law chinchilla --plot fit.svg",
@@ -24,14 +24,13 @@ struct Fit: ParsableCommand {
     var file: String
 
     @OptionGroup var law: LawOptions
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
     @OptionGroup var intervals: UncertaintyOptions
 
     @Flag(help: "Refit under raw MSE, log MSE, Huber and the asymmetric lower-envelope objective and compare.")
     var objectives = false
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @Option(help: "Also write the fit as JSON to this path (atomically), for predict/optimal --fit.")
     var save: String?
@@ -40,8 +39,6 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
-            try plot.check()
             if let save { try AtomicFile.checkDestination(save, option: .fitFile, inputs: commandLineInputs()) }
             if objectives, save != nil || plot.plot != nil {
                 throw CLIError(message: "--objectives compares several fits and writes none: drop \(save != nil ? "--save" : "--plot"), or run without --objectives to save or plot one fit")
@@ -50,7 +47,7 @@ struct Fit: ParsableCommand {
             let result = try source.fittedLaw()
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try law.fitOptions(for: result.law))
-                switch format {
+                switch formatting.format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: nil))
                 case .text: output(Report.objectives(fits, targets: nil, flops: nil))
                 }
@@ -62,7 +59,7 @@ struct Fit: ParsableCommand {
                 try LawPlot(fit: result, uncertainty: uncertainty, calibration: uncertainty == nil ? nil : try? result.forecastCalibration())
                     .render(title: "\(result.law.name) law fitted to \(result.runs) runs", subtitle: "\(result.law.formula)   (from \(file))")
             }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(FitOutput(record: result.record, uncertainty: uncertainty))
             case .text: output(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))
             }
@@ -71,7 +68,7 @@ struct Fit: ParsableCommand {
 }
 
 extension SourceOptions {
-    init(file: String?, fit: String?, law: LawOptions, columns: ColumnOptions) {
+    init(file: String?, fit: String?, law: LawOptions, columns: ColumnOptions<RunColumns>) {
         self.init()
         self.file = file
         self.fit = fit

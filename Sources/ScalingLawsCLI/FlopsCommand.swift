@@ -30,8 +30,7 @@ struct Flops: ParsableCommand {
     @Option(help: "Count normalisation parameters: none, rms (d_model per norm), layer (2·d_model).") var norm: String = "none"
     @Option(help: "Training tokens D: also print the training FLOPs (units allowed, e.g. 2T).") var tokens: String?
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     func run() throws {
         try reportingErrors {
@@ -61,7 +60,7 @@ struct Flops: ParsableCommand {
             if let d, !(accounting.trainingFlops(tokens: d).kaplan.isFinite && accounting.trainingFlops(tokens: d).sixN.isFinite) {
                 throw CLIError(message: "--tokens: \(d) tokens give training FLOPs beyond double precision; check the value")
             }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(FlopsReport(accounting, tokens: d))
             case .text: output(Report.flops(accounting, tokens: d))
             }
@@ -96,18 +95,6 @@ struct FlopsReport: Encodable {
             let t = a.trainingFlops(tokens: tokens)
             (trainingFlops, trainingFlopsKaplan, nonEmbeddingTrainingFlops) = (t.sixN, t.kaplan, t.nonEmbedding)
         }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case params, breakdown, shape, tokens
-        case nonEmbeddingParams = "non_embedding_params"
-        case embeddingParams = "embedding_params"
-        case flopsPerToken = "flops_per_token"
-        case flopsPerTokenKaplan = "flops_per_token_kaplan"
-        case nonEmbeddingFlopsPerToken = "non_embedding_flops_per_token"
-        case trainingFlops = "training_flops"
-        case trainingFlopsKaplan = "training_flops_kaplan"
-        case nonEmbeddingTrainingFlops = "non_embedding_training_flops"
     }
 }
 

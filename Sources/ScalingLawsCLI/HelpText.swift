@@ -38,7 +38,7 @@ enum HelpText {
         return lines.joined(separator: "\n")
     }
 
-    /// Shell words grouped so that an option stays with its values: `--at 3.2e9` is one unit; words in
+    /// Shell words grouped so that an option stays with its values: `--tokens 3.2e9` is one unit; words in
     /// single quotes stay whole; a pipe starts a new unit.
     static func units(of command: String) -> [String] {
         var words: [String] = []

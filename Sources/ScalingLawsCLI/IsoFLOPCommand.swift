@@ -7,7 +7,7 @@ struct IsoFLOP: ParsableCommand {
         abstract: "Compute-optimal N*(C) and D*(C) from isoFLOP profiles (Hoffmann et al. 2022, Approach 2).",
         discussion: HelpText.discussion(
             "Runs are grouped by FLOP budget: by a \"budget\" column when present (or --budget-col), otherwise by clustering C in log space. Per budget, the minimum of the loss over ln N gives N*, D* = C/(k·N*) and L* (--minimum): window, a parabola in ln N through ln L of the lowest point and up to 3 sizes each side (the default: best in measurements on lopsided synthetic sweeps with noise); spline, an Akima spline of ln L on ln N with its exact argmin (Porian et al. 2024), best on smooth, seed-averaged profiles; parabola, one parabola through every run (Hoffmann et al. 2022); cubic, one cubic through every run.",
-            "A budget without an interior minimum (too few sizes, lowest loss at the smallest or largest size sampled) is skipped with a warning; at least 3 budgets must remain. N*(C) = k_N·C^a and D*(C) = k_D·C^b come from least squares of ln N* on ln C. Intervals: without resampling, Student t from the budgets' scatter about the line; --bootstrap K resamples runs within budgets; --noise σ (seed-to-seed noise in ln L) perturbs the losses, gives SE(ln N*) per budget, weights the fit by 1/SE² and gives the intervals (K replicates, 1000 by default). L*(C) = E + A·C^-alpha with at least 4 budgets.",
+            "A budget without an interior minimum (too few sizes, lowest loss at the smallest or largest size sampled) is skipped with a warning; at least 3 budgets must remain. N*(C) = k_N·C^a and D*(C) = k_D·C^b come from least squares of ln N* on ln C. Intervals: without resampling, Student t from the budgets' scatter about the line; --bootstrap K resamples runs within budgets; --noise σ with --bootstrap (seed-to-seed noise in ln L) perturbs the losses instead, gives SE(ln N*) per budget, weights the fit by 1/SE² and gives the intervals. As in every command, the bootstrap is opt-in (plain --bootstrap means 1000 replicates) and seeded by --seed (default 1). L*(C) = E + A·C^-alpha with at least 4 budgets.",
             examples: [
                 "scaling isoflop Examples/data/isoflop_synthetic.csv",
                 "scaling isoflop Examples/data/isoflop_synthetic.csv --flops 3.8e25 --format json",
@@ -21,8 +21,8 @@ struct IsoFLOP: ParsableCommand {
     @Argument(help: "CSV of isoFLOP runs: params, loss, and a budget column or flops (or tokens, for C = k·N·D).")
     var file: String
 
-    @Option(help: "FLOP budget(s) to extrapolate N*, D* and L* to (comma-separated; e.g. 3.8e25).")
-    var flops: [String] = []
+    @OptionGroup var flopTargets: FlopsTargetOptions
+    var flops: [Double] { flopTargets.flops.values }
 
     @Option(help: "How each budget's minimum is found: window, spline, parabola or cubic.")
     var minimum: IsoFLOPProfile.Method = .window
@@ -36,27 +36,30 @@ struct IsoFLOP: ParsableCommand {
     @Option(help: "Without a budget column: largest gap in ln C within one budget (0.1 ≈ 10%).")
     var budgetTolerance: Double = 0.1
 
-    @Option(help: ArgumentHelp("Seed-to-seed noise of the loss in ln L (e.g. 0.005): noise bootstrap with --bootstrap K replicates (default 1000), SE(ln N*) per budget, weighted exponent fit.",
+    @Option(help: ArgumentHelp("Seed-to-seed noise of the loss in ln L (e.g. 0.005), with --bootstrap [K]: a noise bootstrap, SE(ln N*) per budget, weighted exponent fit.",
                                valueName: "sigma"))
     var noise: Double?
 
     @OptionGroup var intervals: UncertaintyOptions
 
-    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
-    var flopsPerParamToken: Double = 6
+    @OptionGroup var accounting: FlopsAccountingOptions
+    var flopsPerParamToken: Double { accounting.flopsPerParamToken }
 
-    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var columns: ColumnOptions<RunColumns>
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
+    func validate() throws {
+        if noise != nil && intervals.bootstrap == nil {
+            throw ValidationError("--noise perturbs the losses in a bootstrap: add --bootstrap (1000 replicates) or --bootstrap K")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
-            try intervals.check()
-            let targets = try quantities(flops, flag: "--flops")
-            try plot.check()
+            let targets = flops
             if cubic && minimum != .window && minimum != .cubic {
                 throw CLIError(message: "--cubic means --minimum cubic: drop one of --cubic and --minimum \(minimum.rawValue)")
             }
@@ -84,7 +87,7 @@ struct IsoFLOP: ParsableCommand {
             let analysis = try IsoFLOPAnalysis(runs: runs, options: options)
             let predictions = try targets.map { try analysis.predict(flops: $0) }
             try plot.write { try IsoFLOPPlot(analysis: analysis, runs: runs, predictions: predictions).render(source: file) }
-            switch format {
+            switch formatting.format {
             case .json:
                 for s in analysis.skipped { warnOnStderr("skipped \(s.description)") }
                 try printJSON(IsoFLOPReport(analysis: analysis, predictions: predictions))
@@ -105,26 +108,12 @@ struct IsoFLOPReport: Encodable {
     var analysis: IsoFLOPAnalysis
     var predictions: [AllocationPrediction]
 
-    enum Keys: String, CodingKey {
-        case runs, minimum, grouping, budgets, skipped, bootstrap
-        case flopsPerParamToken = "flops_per_param_token"
-        case paramsExponentInterval = "params_exponent_interval"
-        case paramsCoefficientInterval = "params_coefficient_interval"
-        case tokensExponentInterval = "tokens_exponent_interval"
-        case tokensCoefficientInterval = "tokens_coefficient_interval"
-        case intervalMethod = "interval_method"
-    }
-
     struct Budget: Encodable {
         var flops, params, tokens, loss, curvature: Double
         var runs: Int
         var minParams, maxParams: Double
         var logParamsSE: Double?
         var weight: Double
-        enum CodingKeys: String, CodingKey {
-            case flops, params, tokens, loss, curvature, runs, weight
-            case minParams = "min_params", maxParams = "max_params", logParamsSE = "log_params_se"
-        }
     }
 
     struct Bootstrap: Encodable {
@@ -135,30 +124,40 @@ struct IsoFLOPReport: Encodable {
         var noise: Double?
     }
 
+    private struct Fields: Encodable {
+        var runs: Int
+        var minimum: String
+        var grouping: String
+        var flopsPerParamToken: Double
+        var budgets: [Budget]
+        var skipped: [BudgetRefusal]
+        @NullWhenAbsent var bootstrap: Bootstrap?
+        @NullWhenAbsent var paramsExponentInterval: Interval?
+        @NullWhenAbsent var paramsCoefficientInterval: Interval?
+        @NullWhenAbsent var tokensExponentInterval: Interval?
+        @NullWhenAbsent var tokensCoefficientInterval: Interval?
+        var intervalMethod: String
+    }
+
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(analysis.runs, forKey: .runs)
-        try c.encode(analysis.options.minimum.rawValue, forKey: .minimum)
-        try c.encode(analysis.options.budgetColumn.map { "column \($0)" } ?? "clustered (tolerance \(analysis.options.budgetTolerance) in ln C)", forKey: .grouping)
-        try c.encode(analysis.options.flopsPerParamToken, forKey: .flopsPerParamToken)
         let total = analysis.regression.weights.reduce(0, +)
-        try c.encode(zip(analysis.budgets, analysis.regression.weights).map { b, w in
+        let budgets = zip(analysis.budgets, analysis.regression.weights).map { b, w in
             Budget(flops: b.flops, params: b.params, tokens: b.tokens, loss: b.loss, curvature: b.curvature, runs: b.runs,
                    minParams: b.sampledParams.lowerBound, maxParams: b.sampledParams.upperBound, logParamsSE: b.logParamsStandardError,
                    weight: w / total)
-        }, forKey: .budgets)
-        try c.encode(analysis.skipped, forKey: .skipped)
-        let b = analysis.bootstrap
-        try c.encode(b.map { Bootstrap(kind: $0.kind.rawValue, replicates: $0.requested, used: $0.replicates.count, discarded: $0.discarded,
-                                       level: $0.level, seed: $0.seed, noise: $0.kind == .noise ? analysis.options.noise : nil) },
-                     forKey: .bootstrap)
-        try c.encode(analysis.paramsExponentInterval, forKey: .paramsExponentInterval)
-        try c.encode(analysis.paramsCoefficientInterval, forKey: .paramsCoefficientInterval)
-        try c.encode(analysis.tokensExponentInterval, forKey: .tokensExponentInterval)
-        try c.encode(analysis.tokensCoefficientInterval, forKey: .tokensCoefficientInterval)
-        try c.encode(analysis.intervalMethod, forKey: .intervalMethod)
-        var shared = encoder.container(keyedBy: AllocationFields.Keys.self)
-        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(into: &shared)
+        }
+        let bootstrap = analysis.bootstrap.map {
+            Bootstrap(kind: $0.kind.rawValue, replicates: $0.requested, used: $0.replicates.count, discarded: $0.discarded,
+                      level: $0.level, seed: $0.seed, noise: $0.kind == .noise ? analysis.options.noise : nil)
+        }
+        try Fields(runs: analysis.runs, minimum: analysis.options.minimum.rawValue,
+                   grouping: analysis.options.budgetColumn.map { "column \($0)" } ?? "clustered (tolerance \(analysis.options.budgetTolerance) in ln C)",
+                   flopsPerParamToken: analysis.options.flopsPerParamToken, budgets: budgets, skipped: analysis.skipped,
+                   bootstrap: bootstrap, paramsExponentInterval: analysis.paramsExponentInterval,
+                   paramsCoefficientInterval: analysis.paramsCoefficientInterval, tokensExponentInterval: analysis.tokensExponentInterval,
+                   tokensCoefficientInterval: analysis.tokensCoefficientInterval, intervalMethod: analysis.intervalMethod)
+            .encode(to: encoder)
+        try AllocationFields(allocation: analysis.allocation, lossLaw: analysis.lossLaw, predictions: predictions).encode(to: encoder)
     }
 }
 

@@ -28,15 +28,16 @@ struct ObjectivesReport: Encodable {
         var optima: [OptimumRecord]?
     }
 
-    enum Keys: String, CodingKey { case objectives, reference }
+    private struct Entries: Encodable {
+        var objectives: [Entry]
+        var reference = "huber(delta)/log, the default objective; changes in text output are relative to it"
+    }
 
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
         let entries = fits.enumerated().map { i, f in
             Entry(objective: f.record.objective, parameters: f.parameterValues, predictions: predictions?[i],
                   optima: optima?[i].map { OptimumRecord(optimum: $0, intervals: nil, uncertainty: nil) })
         }
-        try c.encode(entries, forKey: .objectives)
-        try c.encode("huber(delta)/log, the default objective; changes in text output are relative to it", forKey: .reference)
+        try Entries(objectives: entries).encode(to: encoder)
     }
 }

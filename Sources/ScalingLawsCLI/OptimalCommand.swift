@@ -27,8 +27,8 @@ struct Optimal: ParsableCommand {
     @OptionGroup var source: SourceOptions
     @OptionGroup var intervals: UncertaintyOptions
 
-    @Option(help: "FLOP budget(s) C (comma-separated; e.g. 5.88e23).")
-    var flops: [String] = []
+    @OptionGroup var flopTargets: FlopsTargetOptions
+    var flops: [Double] { flopTargets.flops.values }
 
     @Flag(help: "Show how the optimum moves under raw MSE, log MSE, Huber and the asymmetric objective.")
     var objectives = false
@@ -54,18 +54,15 @@ struct Optimal: ParsableCommand {
     @Option(help: "A published parameters law N*(C) = k·C^a, as k,a; D* = C/(k_flops·N*).")
     var paramsLaw: String?
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
-            let budgets = try quantities(flops, flag: "--flops")
+            let budgets = flops
             let served = try inferenceTokens.map { try nonNegativeQuantity($0, flag: "--inference-tokens") }
             let cap = try maxTokens.map { try quantity($0, flag: "--max-tokens") }
-            try plot.check()
             if plot.plot != nil, tokensLaw != nil || paramsLaw != nil || targetLoss != nil || served != nil || tokensPerParam != nil
                 || cap != nil || uniqueTokens != nil || objectives {
                 throw CLIError(message: "--plot draws the compute-optimal frontier of a fitted law: it does not combine with --tokens-law, --params-law, --target-loss, --inference-tokens, --tokens-per-param, --max-tokens, --unique-tokens or --objectives")
@@ -109,7 +106,7 @@ struct Optimal: ParsableCommand {
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
                 let all = try fits.map { fit in try budgets.map { try fit.computeOptimum(flops: $0) } }
-                switch format {
+                switch formatting.format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: nil, optima: all))
                 case .text: output(Report.objectives(fits, targets: nil, flops: all))
                 }
@@ -128,7 +125,7 @@ struct Optimal: ParsableCommand {
                               extrapolation: result.runs > 0 ? ExtrapolationRecord(result.extrapolation(to: optimalRuns[i])) : nil)
             }
             try plot.write { try OptimalPlot(fit: result, uncertainty: uncertainty, budgets: budgets).render(source: source.origin) }
-            switch format {
+            switch formatting.format {
             case .json: try printJSON(records(optimumRecords))
             case .text:
                 var text = Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
@@ -169,7 +166,7 @@ struct Optimal: ParsableCommand {
         let optimumRecords = zip(optima, estimates).map { o, e in
             OptimumRecord(optimum: o, intervals: e?.mapValues(\.interval), uncertainty: uncertainty.map(UncertaintyRecord.init))
         }
-        switch format {
+        switch formatting.format {
         case .json: try printJSON(records(optimumRecords))
         case .text:
             output(Report.optima(result, optima, estimates: estimates, uncertainty: uncertainty, source: source.origin)
@@ -181,14 +178,14 @@ struct Optimal: ParsableCommand {
     func records<T: Encodable>(_ list: [T]) -> OneOrMany<T> { OneOrMany(items: list) }
 
     private func emit(_ plans: [InferenceAwarePlan], result: FitResult, goal: String) throws {
-        switch format {
+        switch formatting.format {
         case .json: try printJSON(records(plans.map(InferenceAwareRecord.init)))
         case .text: output(Report.inferenceAware(result, plans, goal: goal, source: source.origin))
         }
     }
 
     private func emit(_ plans: [ConstrainedPlan], result: FitResult, constraint: String) throws {
-        switch format {
+        switch formatting.format {
         case .json: try printJSON(records(plans.map(ConstrainedRecord.init)))
         case .text: output(Report.constrained(result, plans, constraint: constraint, source: source.origin))
         }
@@ -213,7 +210,7 @@ struct Optimal: ParsableCommand {
         let power = PowerLawFit(coefficient: coefficient, exponent: exponent)
         let law = tokensLaw != nil ? AllocationLaw(tokens: power, flopsPerParamToken: k) : AllocationLaw(params: power, flopsPerParamToken: k)
         let predictions = try budgets.map { try law.predict(flops: $0) }
-        switch format {
+        switch formatting.format {
         case .json: try printJSON(records(predictions.map(AllocationRecord.init)))
         case .text:
             let symbol = tokensLaw != nil ? "D*(C)" : "N*(C)"
@@ -226,13 +223,14 @@ struct Optimal: ParsableCommand {
 /// `T` alone, or `{"optima": [T, …]}`.
 struct OneOrMany<T: Encodable>: Encodable {
     var items: [T]
-    enum Keys: String, CodingKey { case optima }
+
+    private struct Many: Encodable { var optima: [T] }
+
     func encode(to encoder: any Encoder) throws {
         if items.count == 1 {
             try items[0].encode(to: encoder)
         } else {
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(items, forKey: .optima)
+            try Many(optima: items).encode(to: encoder)
         }
     }
 }

@@ -11,15 +11,6 @@ struct ServingRecord: Encodable {
         (trainingFlops, inferenceFlops, totalFlops) = (plan.trainingFlops, plan.inferenceFlops, plan.totalFlops)
         inferenceTokens = plan.inferenceTokens
     }
-
-    enum CodingKeys: String, CodingKey {
-        case params, tokens, loss
-        case tokensPerParam = "tokens_per_param"
-        case trainingFlops = "training_flops"
-        case inferenceFlops = "inference_flops"
-        case totalFlops = "total_flops"
-        case inferenceTokens = "inference_tokens"
-    }
 }
 
 /// `optimal --target-loss/--inference-tokens --format json`: the optimum's ``ServingRecord`` keys,
@@ -28,18 +19,16 @@ struct ServingRecord: Encodable {
 struct InferenceAwareRecord: Encodable {
     var plan: InferenceAwarePlan
 
-    enum Keys: String, CodingKey {
-        case chinchillaOptimal = "chinchilla_optimal"
-        case savingFlops = "saving_flops"
-        case savingFraction = "saving_fraction"
+    private struct Comparison: Encodable {
+        var chinchillaOptimal: ServingRecord
+        var savingFlops: Double
+        var savingFraction: Double
     }
 
     func encode(to encoder: any Encoder) throws {
         try ServingRecord(plan: plan.optimal).encode(to: encoder)
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(ServingRecord(plan: plan.chinchillaOptimal), forKey: .chinchillaOptimal)
-        try c.encode(plan.savingFlops, forKey: .savingFlops)
-        try c.encode(plan.savingFraction, forKey: .savingFraction)
+        try Comparison(chinchillaOptimal: ServingRecord(plan: plan.chinchillaOptimal), savingFlops: plan.savingFlops,
+                       savingFraction: plan.savingFraction).encode(to: encoder)
     }
 }
 
@@ -49,18 +38,16 @@ struct InferenceAwareRecord: Encodable {
 struct ConstrainedRecord: Encodable {
     var plan: ConstrainedPlan
 
-    enum Keys: String, CodingKey {
-        case binding
-        case computeOptimal = "compute_optimal"
-        case optimalFlopsForSameLoss = "optimal_flops_for_same_loss"
+    private struct Comparison: Encodable {
+        var binding: Bool
+        var computeOptimal: OptimumRecord
+        @NullWhenAbsent var optimalFlopsForSameLoss: Double?
     }
 
     func encode(to encoder: any Encoder) throws {
         try OptimumRecord(plan.plan).encode(to: encoder)
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(OptimumRecord(plan.computeOptimal), forKey: .computeOptimal)
-        try c.encode(plan.isBinding, forKey: .binding)
-        try c.encode(plan.optimalFlopsForSameLoss, forKey: .optimalFlopsForSameLoss)
+        try Comparison(binding: plan.isBinding, computeOptimal: OptimumRecord(plan.computeOptimal),
+                       optimalFlopsForSameLoss: plan.optimalFlopsForSameLoss).encode(to: encoder)
     }
 }
 

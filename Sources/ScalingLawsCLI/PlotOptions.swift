@@ -8,8 +8,9 @@ struct PlotOptions: ParsableArguments {
                                valueName: "file.svg"))
     var plot: String?
 
-    /// Checks, before any work, that the image can be written where asked (and not onto an input).
-    func check() throws {
+    /// Checks, before any work, that the image can be written where asked (and not onto an input);
+    /// argument-parser calls it after parsing.
+    func validate() throws {
         guard let plot else { return }
         try AtomicFile.checkDestination(plot, option: .plotFile, inputs: commandLineInputs())
     }

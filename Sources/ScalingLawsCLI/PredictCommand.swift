@@ -19,36 +19,22 @@ struct Predict: ParsableCommand {
     @OptionGroup var source: SourceOptions
     @OptionGroup var intervals: UncertaintyOptions
 
-    @Option(help: "Target model sizes N (comma-separated; units like 70B allowed).")
-    var params: [String] = []
-    @Option(help: "Target training tokens D (comma-separated).")
-    var tokens: [String] = []
-    @Option(help: "Target training FLOPs C (comma-separated).")
-    var flops: [String] = []
-    @Option(help: "Value(s) of the variable of a one-variable law (bnsl, test-time, power, saturating, a one-variable formula).")
-    var at: [String] = []
-    @Option(help: "Unique tokens available U, for the data-constrained law (comma-separated).")
-    var uniqueTokens: [String] = []
+    @OptionGroup var targets: TargetOptions
+    @Option(help: "Value(s) of the variable of a one-variable law (bnsl, test-time, power, saturating, a one-variable formula).",
+            transform: Quantities.finite)
+    var at: [Quantities] = []
+    @Option(help: "Unique tokens available U, for the data-constrained law (comma-separated).", transform: Quantities.positive)
+    var uniqueTokens: [Quantities] = []
 
     @Flag(help: "Show how the forecast moves under raw MSE, log MSE, Huber and the asymmetric objective.")
     var objectives = false
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     func run() throws {
         try reportingErrors {
-            try intervals.check()
-            let n = try quantities(params, flag: "--params")
-            let d = try quantities(tokens, flag: "--tokens")
-            let c = try quantities(flops, flag: "--flops")
-            let x = try at.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { item in
-                guard let v = parseQuantity(String(item)) else {
-                    throw CLIError(message: "--at: expected a number such as 64 or 1e21, got \(displayQuoted(String(item)))")
-                }
-                return v
-            }
-            let u = try quantities(uniqueTokens, flag: "--unique-tokens")
+            let (n, d, c) = (targets.params.values, targets.tokens.values, targets.flopTargets.flops.values)
+            let (x, u) = (at.values, uniqueTokens.values)
             let count = max(n.count, d.count, c.count, x.count)
             guard count > 0 else {
                 throw CLIError(message: "no targets: give --params, --tokens and/or --flops (or --at for a one-variable law) for the runs to predict")
@@ -83,7 +69,7 @@ struct Predict: ParsableCommand {
             if objectives {
                 let fits = try ObjectiveComparison.fits(of: result, options: try source.law.fitOptions(for: result.law))
                 let predictions = try fits.map { try $0.predict(targets) }
-                switch format {
+                switch formatting.format {
                 case .json: try printJSON(ObjectivesReport(fits: fits, predictions: predictions, optima: nil))
                 case .text: output(Report.objectives(fits, targets: (targets, predictions), flops: nil))
                 }
@@ -98,11 +84,11 @@ struct Predict: ParsableCommand {
             let predictions = targets.indices.map { i in
                 PredictionRecord(params: targets[i].params, tokens: targets[i].tokens, flops: targets[i].flops,
                                  values: targets[i].values.isEmpty ? nil : targets[i].values, loss: losses[i],
-                                 interval: withIntervals?[i].interval, runInterval: withIntervals?[i].runInterval,
+                                 lawInterval: withIntervals?[i].lawInterval, newRunInterval: withIntervals?[i].newRunInterval,
                                  calibratedInterval: withIntervals?[i].calibratedInterval,
                                  extrapolation: result.runs > 0 ? ExtrapolationRecord(result.extrapolation(to: targets[i])) : nil)
             }
-            switch format {
+            switch formatting.format {
             case .json:
                 try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues,
                                             predictions: predictions, uncertainty: uncertainty.map(UncertaintyRecord.init),
@@ -114,31 +100,73 @@ struct Predict: ParsableCommand {
     }
 }
 
-/// The comma-separated positive numbers of a repeatable list option. An empty value or an empty item
-/// (`--tokens ''`, `--flops 1e21,,1e22`, `--through ,`) is an error, never an empty or shorter list.
-func quantities(_ values: [String], flag: String) throws -> [Double] {
-    try values.flatMap { value -> [Substring] in
-        let items = value.split(separator: ",", omittingEmptySubsequences: false)
-        if items.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-            throw CLIError(message: "\(flag): expected a positive number such as 70e9 or 70B\(items.count > 1 ? " in each comma-separated item" : ""), got \(displayQuoted(value))")
+/// Numbers as researchers write them on the command line (70B, 1.4T, 5.88e23; see `parseQuantity`), one
+/// or a comma-separated list: the value type of the quantity options. argument-parser parses them (the
+/// `transform` of the option) and reports a bad item as "The value … is invalid for '--flag <…>': …".
+/// An empty value or an empty item (`--tokens ''`, `--flops 1e21,,1e22`) is an error, never an empty or
+/// shorter list.
+struct Quantities: ExpressibleByArgument, Sendable {
+    var values: [Double]
+
+    init?(argument: String) {
+        guard let parsed = try? Self.positive(argument) else { return nil }
+        self = parsed
+    }
+
+    private init(values: [Double]) { self.values = values }
+
+    /// Positive numbers.
+    @Sendable static func positive(_ text: String) throws -> Quantities {
+        try parse(text, example: "a positive number such as 70e9 or 70B") { $0 > 0 && $0.isNormal }
+    }
+
+    /// Any finite numbers (the variable of a one-variable law).
+    @Sendable static func finite(_ text: String) throws -> Quantities {
+        try parse(text, example: "a number such as 64 or 1e21") { $0.isFinite }
+    }
+
+    /// One positive number: a list (`--tokens 1e10,2e10`) is refused, not cut to its first item.
+    @Sendable static func one(_ text: String) throws -> Double {
+        let values = try positive(text).values
+        guard values.count == 1 else {
+            throw CLIError(message: "takes one value, got \(values.count) (\(displayQuoted(text)))")
         }
-        return items
-    }.map { item in
-        guard let v = parseQuantity(String(item)), v > 0, v.isNormal else {
-            throw CLIError(message: "\(flag): expected a positive number such as 70e9 or 70B, got \(displayQuoted(String(item)))")
+        return values[0]
+    }
+
+    private static func parse(_ text: String, example: String, _ accept: (Double) -> Bool) throws -> Quantities {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false)
+        if let empty = items.first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw CLIError(message: "expected \(example)\(items.count > 1 ? " in each comma-separated item" : ""), got \(displayQuoted(String(empty)))")
         }
-        return v
+        return Quantities(values: try items.map { item in
+            guard let v = parseQuantity(String(item)), accept(v) else {
+                throw CLIError(message: "expected \(example), got \(displayQuoted(String(item)))")
+            }
+            return v
+        })
     }
 }
 
-/// The one positive number of a single-value option: a list (`--at 1e10,2e10`) is refused, not cut to
-/// its first item.
-func quantity(_ value: String, flag: String) throws -> Double {
-    let values = try quantities([value], flag: flag)
-    guard values.count == 1 else {
-        throw CLIError(message: "\(flag): takes one value, got \(values.count) (\(displayQuoted(value)))")
+extension Array where Element == Quantities {
+    /// Every value of a repeatable list option, in order.
+    var values: [Double] { flatMap(\.values) }
+}
+
+/// The positive numbers of list options given as text (`flag` names them in the error).
+func quantities(_ values: [String], flag: String) throws -> [Double] {
+    try values.flatMap { value -> [Double] in
+        do { return try Quantities.positive(value).values } catch let error as CLIError {
+            throw CLIError(message: "\(flag): \(error.message)")
+        }
     }
-    return values[0]
+}
+
+/// The one positive number of a single-value option given as text.
+func quantity(_ value: String, flag: String) throws -> Double {
+    do { return try Quantities.one(value) } catch let error as CLIError {
+        throw CLIError(message: "\(flag): \(error.message)")
+    }
 }
 
 private func formatK(_ k: Double) -> String { k == k.rounded() ? String(Int(k)) : String(k) }

@@ -1,8 +1,23 @@
 import Foundation
 import ScalingLaws
 
+/// An optional JSON value written as `null` when absent, where a reader expects the key to be there
+/// (synthesized coding leaves a nil optional out). Keys are the property names in snake_case
+/// (``JSON/encode(_:)``).
+@propertyWrapper
+struct NullWhenAbsent<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
+    }
+}
+
 /// How intervals were made, as printed in JSON.
-struct UncertaintyRecord: Codable {
+struct UncertaintyRecord: Encodable {
     var method: String
     var level: Double
     var replicates: Int?
@@ -10,12 +25,6 @@ struct UncertaintyRecord: Codable {
     var seed: UInt64?
     var residualScale: Double
     var definition: String
-
-    enum CodingKeys: String, CodingKey {
-        case method, level, replicates, seed, definition
-        case failedReplicates = "failed_replicates"
-        case residualScale = "residual_scale"
-    }
 
     init(_ u: Uncertainty) {
         method = u.method.rawValue
@@ -38,15 +47,19 @@ struct FitOutput: Encodable {
     var record: FitRecord
     var uncertainty: Uncertainty?
 
-    enum Keys: String, CodingKey {
-        case intervals, derived, warnings, correlations, uncertainty
-        case standardErrors = "standard_errors"
+    /// The keys intervals add to the record.
+    private struct IntervalFields: Encodable {
+        var intervals: [String: Interval]
+        var standardErrors: [String: Double]
+        var derived: [String: Double]
+        var correlations: [String: [String: Double]]
+        var warnings: [String]
+        var uncertainty: UncertaintyRecord
     }
 
     func encode(to encoder: any Encoder) throws {
         try record.encode(to: encoder)
         guard let u = uncertainty else { return }
-        var c = encoder.container(keyedBy: Keys.self)
         let names = u.fit.law.parameterNames
         var intervals = Dictionary(uniqueKeysWithValues: zip(names, u.intervals))
         var errors = Dictionary(uniqueKeysWithValues: zip(names, u.standardErrors))
@@ -62,44 +75,38 @@ struct FitOutput: Encodable {
                 correlations[a, default: [:]][b] = u.correlations[i, j]
             }
         }
-        try c.encode(intervals, forKey: .intervals)
-        try c.encode(errors, forKey: .standardErrors)
-        try c.encode(derived, forKey: .derived)
-        try c.encode(correlations, forKey: .correlations)
-        try c.encode(u.warnings, forKey: .warnings)
-        try c.encode(UncertaintyRecord(u), forKey: .uncertainty)
+        try IntervalFields(intervals: intervals, standardErrors: errors, derived: derived, correlations: correlations,
+                           warnings: u.warnings, uncertainty: UncertaintyRecord(u)).encode(to: encoder)
     }
 }
 
 /// One prediction in JSON.
-struct PredictionRecord: Codable {
+struct PredictionRecord: Encodable {
     var params: Double?
     var tokens: Double?
     var flops: Double?
     /// The variable of a one-variable law on another column (`--at`), or unique tokens.
     var values: [String: Double]?
     var loss: Double
-    var interval: Interval?
-    var runInterval: Interval?
+    var lawInterval: Interval?
+    var newRunInterval: Interval?
     var calibratedInterval: Interval?
     var extrapolation: ExtrapolationRecord?
-
-    enum CodingKeys: String, CodingKey {
-        case params, tokens, flops, values, loss, interval, extrapolation
-        case runInterval = "run_interval", calibratedInterval = "calibrated_interval"
-    }
 }
 
 /// How far a target lies beyond the fitted data: its value over the largest fitted value, per variable.
-struct ExtrapolationRecord: Codable {
+struct ExtrapolationRecord: Encodable {
     var ratios: [String: Double]
 
     init(_ e: [Extrapolation]) {
         ratios = Dictionary(e.map { ($0.variable, $0.ratio) }, uniquingKeysWith: { a, _ in a })
     }
 
-    init(from decoder: any Decoder) throws { ratios = try [String: Double](from: decoder) }
-    func encode(to encoder: any Encoder) throws { try ratios.encode(to: encoder) }
+    /// The ratios keyed by variable name as it is (a single value: the snake_case key strategy does not apply).
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(ratios)
+    }
 }
 
 struct PredictReport: Encodable {
@@ -113,7 +120,11 @@ struct PredictReport: Encodable {
 
 /// One compute-optimal allocation in JSON.
 struct OptimumRecord: Encodable {
-    var optimum: ComputeOptimum
+    var flops: Double
+    @NullWhenAbsent var params: Double?
+    @NullWhenAbsent var tokens: Double?
+    @NullWhenAbsent var tokensPerParam: Double?
+    var loss: Double
     var intervals: [String: Interval]?
     var uncertainty: UncertaintyRecord?
     var calibratedLossInterval: Interval?
@@ -121,7 +132,11 @@ struct OptimumRecord: Encodable {
 
     init(optimum: ComputeOptimum, intervals: [String: Interval]? = nil, uncertainty: UncertaintyRecord? = nil,
          calibratedLossInterval: Interval? = nil, extrapolation: ExtrapolationRecord? = nil) {
-        self.optimum = optimum
+        flops = optimum.flops
+        params = optimum.params
+        tokens = optimum.tokens
+        tokensPerParam = optimum.tokensPerParam
+        loss = optimum.loss
         self.intervals = intervals
         self.uncertainty = uncertainty
         self.calibratedLossInterval = calibratedLossInterval
@@ -129,24 +144,6 @@ struct OptimumRecord: Encodable {
     }
 
     init(_ optimum: ComputeOptimum) { self.init(optimum: optimum) }
-
-    enum CodingKeys: String, CodingKey {
-        case flops, params, tokens, loss, intervals, uncertainty, extrapolation
-        case tokensPerParam = "tokens_per_param", calibratedLossInterval = "calibrated_loss_interval"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(optimum.flops, forKey: .flops)
-        try c.encode(optimum.params, forKey: .params)
-        try c.encode(optimum.tokens, forKey: .tokens)
-        try c.encode(optimum.tokensPerParam, forKey: .tokensPerParam)
-        try c.encode(optimum.loss, forKey: .loss)
-        try c.encodeIfPresent(intervals, forKey: .intervals)
-        try c.encodeIfPresent(uncertainty, forKey: .uncertainty)
-        try c.encodeIfPresent(calibratedLossInterval, forKey: .calibratedLossInterval)
-        try c.encodeIfPresent(extrapolation, forKey: .extrapolation)
-    }
 }
 
 /// The forecast-error calibration behind a calibrated interval, in JSON.
@@ -162,13 +159,6 @@ struct CalibrationRecord: Encodable {
     var priorSource: String
     var degreesOfFreedom: Double
     var notes: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case axis, kappa, notes
-        case dataKappa = "data_kappa", scatterInflation = "scatter_inflation", innerBacktests = "inner_backtests", largestInnerRatio = "largest_inner_ratio"
-        case priorKappa = "prior_kappa", priorWeight = "prior_weight", priorSource = "prior_source"
-        case degreesOfFreedom = "degrees_of_freedom"
-    }
 
     init(_ c: ForecastCalibration) {
         axis = c.axis

@@ -131,7 +131,7 @@ enum Report {
         let rows: [[String]] = preds.map { p in
             standard.map { v in variable(v, v == Variable.params ? p.params : v == Variable.tokens ? p.tokens : p.flops) }
                 + extra.map { number(p.values?[$0]) }
-                + [String(format: "%.6f", p.loss), interval(p.interval), interval(p.runInterval), interval(p.calibratedInterval)]
+                + [String(format: "%.6f", p.loss), interval(p.lawInterval), interval(p.newRunInterval), interval(p.calibratedInterval)]
                 + (calibration.map { c in [p.extrapolation?.ratios[c.axis].map(ratio) ?? "-"] } ?? [])
         }
         let level = u.map { pct($0.level) + " " } ?? ""

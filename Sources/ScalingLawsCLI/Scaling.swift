@@ -20,9 +20,21 @@ struct Scaling: ParsableCommand {
         subcommands: [Fit.self, Predict.self, Optimal.self, Backtest.self, Compare.self, IsoFLOP.self, Design.self, Envelope.self, Curve.self, Schedule.self, Task.self, Flops.self, Laws.self]
     )
 
-    /// Entry point: lets `--bootstrap` stand without a count (see ``normalizedArguments(_:)``).
+    /// Entry point: parses (negative numbers allowed as values, see ``normalizedArguments(_:)``), runs the
+    /// command, and reports a rejected command line like any other bad input: one `scaling: error:` line
+    /// naming the flag, exit status 1.
     static func main() {
-        main(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
+        do {
+            var command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)  // the command has reported the error itself
+        } catch {
+            // Help and --version are not errors; everything else is one line naming the flag.
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            printError(message(for: error))
+            Foundation.exit(1)
+        }
         // A report that could not be written (a full disk, `> /dev/full`, a closed pipe) is a failure.
         let failure = scaling_flush_stdout()
         if failure != 0 {
@@ -87,8 +99,9 @@ func printNote(_ message: String) {
     print("scaling: note: \(terminalSafe(message))", to: &stderr)
 }
 
-struct CLIError: Error {
+struct CLIError: Error, CustomStringConvertible {
     var message: String
+    var description: String { message }
 }
 
 struct StandardError: TextOutputStream {

@@ -12,7 +12,8 @@ func scheduleAwareLaw(_ name: String) throws -> any ScheduleAwareLaw {
 }
 
 /// `--fix`, `--init`, `--bounds`, `--tie` as parameter constraints, checked against the law.
-func scheduleConstraints(law: any ScalingLaw, fix: [String], initial: [String], bounds: [String], tie: [String]) throws -> ParameterConstraints {
+func scheduleConstraints(law: any ScalingLaw, _ given: ConstraintOptions) throws -> ParameterConstraints {
+    let (fix, initial, bounds, tie) = (given.fix, given.initial, given.bounds, given.tie)
     func numbers(_ items: [String], _ flag: String) throws -> [String: Double] {
         var out = [String: Double]()
         for (name, text) in try LawOptions.assignments(items, flag: flag, example: "name=value (e.g. L0=3.04)") {
@@ -50,6 +51,16 @@ func stepList(_ text: String?, flag: String) throws -> [Double] {
     }
 }
 
+/// `--steps`: the steps of a schedule-aware forecast (`curve --law multi-power|momentum`, `schedule`),
+/// and `--at`, its former name (hidden; the command warns).
+struct StepTargetOptions: ParsableArguments {
+    @Option(help: "Steps at which to forecast the loss, comma-separated (curve: with --law multi-power or momentum).")
+    var steps: String?
+
+    @Option(name: .customLong("at"), help: .hidden)
+    var deprecatedAt: String?
+}
+
 /// `scaling curve FILE --law multi-power|momentum …`.
 struct ScheduleCurveRun {
     let command: Curve
@@ -58,22 +69,21 @@ struct ScheduleCurveRun {
     func run() throws {
         let c = command
         try reportingErrors {
-            try c.intervals.check()
-            try c.plot.check()
             if c.intervals.bootstrap != nil { throw CLIError(message: "--bootstrap: schedule-aware forecasts take their intervals from a backtest within the file; drop --bootstrap") }
-            if c.params != nil || c.tokensPerStep != nil || c.tokensCol != nil || c.paramsCol != nil || c.skipTokens != nil || c.skipFraction != nil {
-                throw CLIError(message: "--params, --tokens-per-step, --tokens-col, --params-col, --skip-tokens and --skip-fraction apply to the token-count curve; a schedule-aware law reads run, step, lr and loss and fits every point")
+            if c.runSize != nil || c.tokens != nil || c.columns.tokensPerStep != nil || c.columns.tokensCol != nil || c.columns.paramsCol != nil
+                || c.skipTokens != nil || c.skipFraction != nil {
+                throw CLIError(message: "--tokens, --run-params, --tokens-per-step, --tokens-col, --params-col, --skip-tokens and --skip-fraction apply to the token-count curve; a schedule-aware law reads run, step, lr and loss, fits every point and forecasts at --steps")
             }
             let law = try scheduleAwareLaw(lawName)
             var options = ScheduleForecastOptions()
             options.level = c.intervals.level
-            options.constraints = try scheduleConstraints(law: law, fix: c.fix, initial: c.initial, bounds: c.bounds, tie: c.tie)
-            options.at = try stepList(c.at, flag: "--at")
+            options.constraints = try scheduleConstraints(law: law, c.constraints)
+            options.at = try stepList(c.targetSteps, flag: c.steps != nil ? "--steps" : "--at")
             if let t = c.through {
                 guard let v = parseQuantity(t), v >= 0, v == v.rounded() else { throw CLIError(message: "--through: expected a whole step number such as 21600, got \"\(t)\"") }
                 options.through = v
             }
-            let runs = try ScheduleTable.runs(contentsOf: c.file, columns: .init(run: c.runCol, step: c.stepCol, lr: c.lrCol, loss: c.lossCol))
+            let runs = try ScheduleTable.runs(contentsOf: c.file, columns: c.columns.scheduleColumns)
             // A planned run logs nothing: draw its forecast on a grid of steps.
             if c.plot.plot != nil, runs.first(where: { $0.name == c.runName })?.losses.isEmpty == true { options.gridPoints = 100 }
             let train = c.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
@@ -93,7 +103,7 @@ struct ScheduleCurveRun {
                     title: "\(law.name) law: forecast of run \(forecast.run)",
                     subtitle: "fitted on \(forecast.fittedRuns.joined(separator: ", ")); final loss \(String(format: "%.4f", forecast.final.predicted)) at step \(Units.count(forecast.final.step)), \(Report.pct(forecast.level)) \(Report.interval(forecast.final.interval))")
             }
-            if c.json || c.format == .json {
+            if c.formatting.format == .json {
                 try printJSON(ScheduleCurveReport(forecast, law: law))
             } else {
                 print(ScheduleCurveReport.text(forecast, law: law, file: c.file, requested: Set(options.at)))
@@ -117,17 +127,6 @@ struct SchedulePointRecord: Encodable {
         actual = p.actual
         lr = p.lr
     }
-
-    enum CodingKeys: String, CodingKey { case step, predicted, interval, actual, lr }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(step, forKey: .step)
-        try c.encode(predicted, forKey: .predicted)
-        try c.encode(interval, forKey: .interval)
-        try c.encodeIfPresent(actual, forKey: .actual)
-        try c.encode(lr, forKey: .lr)
-    }
 }
 
 /// `scaling curve --law multi-power --json`.
@@ -137,23 +136,17 @@ struct ScheduleCurveReport: Encodable {
     var formula: String
     var objective: String
     var level: Double
-    var through: Double?
+    @NullWhenAbsent var through: Double?
     var fittedRuns: [String]
     var points: [SchedulePointRecord]
     var final: SchedulePointRecord
-    var meanRelativeError: Double?
+    @NullWhenAbsent var meanRelativeError: Double?
     var parameters: [String: Double]
     var fixed: [String]
     var backtestRuns: [String]
     var backtestPoints: Int
-    var backtestRMSLogError: Double?
+    @NullWhenAbsent var backtestRMSLogError: Double?
     var warnings: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case run, law, formula, objective, level, through, points, final, parameters, fixed, warnings
-        case fittedRuns = "fitted_runs", meanRelativeError = "mean_relative_error"
-        case backtestRuns = "backtest_runs", backtestPoints = "backtest_points", backtestRMSLogError = "backtest_rms_log_error"
-    }
 
     init(_ f: ScheduleForecast, law: any ScheduleAwareLaw) {
         run = f.run
@@ -172,26 +165,6 @@ struct ScheduleCurveReport: Encodable {
         backtestPoints = f.backtestPoints
         backtestRMSLogError = f.backtestError
         warnings = f.warnings
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(run, forKey: .run)
-        try c.encode(law, forKey: .law)
-        try c.encode(formula, forKey: .formula)
-        try c.encode(objective, forKey: .objective)
-        try c.encode(level, forKey: .level)
-        try c.encode(through, forKey: .through)
-        try c.encode(fittedRuns, forKey: .fittedRuns)
-        try c.encode(points, forKey: .points)
-        try c.encode(final, forKey: .final)
-        try c.encode(meanRelativeError, forKey: .meanRelativeError)
-        try c.encode(parameters, forKey: .parameters)
-        try c.encode(fixed, forKey: .fixed)
-        try c.encode(backtestRuns, forKey: .backtestRuns)
-        try c.encode(backtestPoints, forKey: .backtestPoints)
-        try c.encode(backtestRMSLogError, forKey: .backtestRMSLogError)
-        try c.encode(warnings, forKey: .warnings)
     }
 
     static func text(_ f: ScheduleForecast, law: any ScheduleAwareLaw, file: String, requested: Set<Double>) -> String {
@@ -242,46 +215,38 @@ struct Schedule: ParsableCommand {
     @Option(help: "Runs of FILE to fit, comma-separated (default: every run with losses).")
     var train: String?
 
-    @Option(help: "Steps at which to report each candidate's loss as well, comma-separated.")
-    var at: String?
+    /// `--steps`: also report each candidate's loss at these steps.
+    @OptionGroup var stepTargets: StepTargetOptions
+    var steps: String? { stepTargets.steps }
+    var deprecatedAt: String? { stepTargets.deprecatedAt }
 
-    @Option(name: .customLong("fix"), help: ArgumentHelp("Hold parameters at values, name=value[,…]; repeatable.", valueName: "name=value"))
-    var fix: [String] = []
-    @Option(name: .customLong("init"), help: ArgumentHelp("Start values, name=value[,…]; repeatable.", valueName: "name=value"))
-    var initial: [String] = []
-    @Option(help: ArgumentHelp("Bounds name=lo:hi; repeatable.", valueName: "name=lo:hi"))
-    var bounds: [String] = []
-    @Option(help: ArgumentHelp("Tie parameters, a=b; repeatable.", valueName: "a=b"))
-    var tie: [String] = []
+    @OptionGroup var constraints: ConstraintOptions
 
-    @Option(help: "Column holding the run identifier (default: run, run_id, name).")
-    var runCol: String?
-    @Option(help: "Column holding the step (default: step, steps, iteration, iter).")
-    var stepCol: String?
-    @Option(help: "Column holding the learning rate (default: lr, learning_rate).")
-    var lrCol: String?
-    @Option(help: "Column holding the loss (default: loss, train_loss, …).")
-    var lossCol: String?
+    @OptionGroup var columns: ColumnOptions<ScheduleColumns>
 
-    @Option(help: "Confidence level of the intervals.")
-    var level: Double = 0.95
+    @OptionGroup var confidence: LevelOptions
 
-    @Flag(help: "JSON output.")
-    var json = false
+    @OptionGroup var formatting: OutputOptions
 
     @OptionGroup var plot: PlotOptions
 
+    func validate() throws {
+        if deprecatedAt != nil {
+            guard steps == nil else { throw ValidationError("--at is the former name of --steps: give --steps only") }
+            warnDeprecated("--at", use: "--steps")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
-            guard level > 0, level < 1 else { throw CLIError(message: "--level: expected a confidence level strictly between 0 and 1 such as 0.95, got \(level)") }
-            try plot.check()
+            let level = confidence.level
             let law = try scheduleAwareLaw(self.law)
             var options = ScheduleForecastOptions()
             options.level = level
-            options.constraints = try scheduleConstraints(law: law, fix: fix, initial: initial, bounds: bounds, tie: tie)
-            options.at = try stepList(at, flag: "--at")
+            options.constraints = try scheduleConstraints(law: law, constraints)
+            options.at = try stepList(steps ?? deprecatedAt, flag: steps != nil ? "--steps" : "--at")
             if plot.plot != nil { options.gridPoints = 100 }
-            let columns = ScheduleTable.Columns(run: runCol, step: stepCol, lr: lrCol, loss: lossCol)
+            let columns = self.columns.scheduleColumns
             let runs = try ScheduleTable.runs(contentsOf: file, columns: columns)
             let planned = try readCandidates(columns)
             let train = self.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
@@ -293,7 +258,7 @@ struct Schedule: ParsableCommand {
                 }).render(title: "Candidate schedules ranked by predicted final loss (\(law.name) law)",
                           subtitle: "fitted on \(ranked[0].fittedRuns.joined(separator: ", ")) from \(file); bands: \(Report.pct(level)) intervals")
             }
-            if json {
+            if formatting.format == .json {
                 try printJSON(ScheduleRankingReport(ranked, law: law))
             } else {
                 var lines = ["law        \(law.name), fitted on \(ranked[0].fittedRuns.joined(separator: ", "))",
@@ -338,10 +303,6 @@ struct ScheduleRankingReport: Encodable {
     var backtestRuns: [String]
     var warnings: [String]
 
-    enum CodingKeys: String, CodingKey {
-        case law, parameters, level, candidates, warnings
-        case fittedRuns = "fitted_runs", backtestRuns = "backtest_runs"
-    }
 
     init(_ ranked: [ScheduleForecast], law: any ScheduleAwareLaw) {
         self.law = law.name

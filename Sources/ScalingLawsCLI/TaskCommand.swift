@@ -6,7 +6,7 @@ struct Task: ParsableCommand {
         abstract: "Predict a downstream metric in two steps: (N, D) or C → task loss → accuracy (Llama 3; Bhagia et al. 2024).",
         discussion: HelpText.discussion(
             "One row per model: params, tokens (or flops), the task loss (or bits-per-byte, --loss-col) and the metric (--metric-col). Step 1 fits --law-loss to the task loss; step 2 fits --law-metric (sigmoid: y = a/(1 + exp(-k*(L - L0))) + b, b the chance floor; or exp-error: err = epsilon - k*exp(-gamma*L) for an error column) to the metric against the observed task loss. Predictions chain the two.",
-            "`interval` covers one new model's metric (both steps' parameter uncertainty and scatter, delta method); `law_interval` is the parameter part; `extrapolation` is each target over the largest fitted value per variable.",
+            "`new_run_interval` covers one new model's metric (both steps' parameter uncertainty and scatter, delta method); `law_interval` is the parameter part; `extrapolation` is each target over the largest fitted value per variable.",
             "--metric-runs FILE fits step 2 on other models (task loss and metric columns), e.g. more and larger models than step 1, so that step 2 spans the targets' task loss; a target whose predicted task loss lies outside the losses step 2 was fitted on gets a warning. Presets (explicit --law-loss, --law-metric, --loss, --space win): gadre2024, overtrained → exp-error, least squares on raw values in both steps (Gadre et al. 2024, arXiv:2403.08540); llama3, a power law in C of the task NLL → a sigmoid of accuracy on NLL, least squares (Llama 3, arXiv:2407.21783, §3.2.1: step 1 on compute-optimal models, step 2 also on other, larger models: give them with --metric-runs).",
             examples: [
                 "scaling task Examples/data/task_synthetic.csv --loss-col task_loss --metric-col accuracy --params 7e9 --tokens 1.4e11",
@@ -21,14 +21,9 @@ struct Task: ParsableCommand {
     @Option(help: "Column holding the metric to predict (accuracy, or an error rate for exp-error).")
     var metricCol: String
 
-    @Option(help: "Column holding the task loss or bits-per-byte (default: loss, val_loss, …).")
-    var lossCol: String?
-    @Option(help: "Column holding model parameters N.")
-    var paramsCol: String?
-    @Option(help: "Column holding training tokens D.")
-    var tokensCol: String?
-    @Option(help: "Column holding training FLOPs C.")
-    var flopsCol: String?
+    @OptionGroup var columns: ColumnOptions<TaskColumns>
+    /// The task-loss column (`--loss-col`).
+    var lossCol: String? { columns.lossCol }
 
     @Option(help: ArgumentHelp("CSV of the models step 2 is fitted on (task loss and metric columns; default: the same file).", valueName: "file"))
     var metricRuns: String?
@@ -42,46 +37,25 @@ struct Task: ParsableCommand {
     @Option(help: "Step 2, task loss → metric: sigmoid or exp-error (default: sigmoid, or the preset's).")
     var lawMetric: String?
 
-    @Option(help: "Per-residual loss of both steps: mse, huber, soft-l1, cauchy (default: each law's own, or the preset's).")
-    var loss: String?
+    /// The objective of both steps (default: each law's own, or the preset's).
+    @OptionGroup var objectiveOptions: ObjectiveOptions
 
-    @Option(help: "Residual space of both steps: log or linear (default: each law's own, or the preset's).")
-    var space: String?
+    @OptionGroup var targets: TargetOptions
 
-    @Option(help: "Target model sizes N (comma-separated).")
-    var params: [String] = []
-    @Option(help: "Target training tokens D (comma-separated).")
-    var tokens: [String] = []
-    @Option(help: "Target training FLOPs C (comma-separated).")
-    var flops: [String] = []
+    @OptionGroup var accounting: FlopsAccountingOptions
+    var flopsPerParamToken: Double { accounting.flopsPerParamToken }
 
-    @Option(help: "FLOPs per parameter per token, k in C = k·N·D.")
-    var flopsPerParamToken: Double = 6
-
-    @Option(help: "Confidence level of every interval.")
-    var level: Double = 0.95
+    @OptionGroup var confidence: LevelOptions
 
     @OptionGroup var plot: PlotOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatting: OutputOptions
 
     static let metricLaws = ["sigmoid", "exp-error"]
 
-    /// The objective of a step: --loss/--space, else the preset's, else the law's own.
-    func objective(for law: any ScalingLaw, step: Int) throws -> Objective {
-        var o = (step == 1 ? preset?.lossObjective : preset?.metricObjective) ?? law.defaultObjective ?? Objective()
-        if let loss {
-            guard let kind = Objective.Loss(rawValue: loss) else {
-                throw CLIError(message: "--loss: expected one of \(Objective.Loss.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(loss)\"")
-            }
-            o.loss = kind
-        }
-        if let space {
-            guard let kind = Objective.Space(rawValue: space) else { throw CLIError(message: "--space: expected log or linear, got \"\(space)\"") }
-            o.space = kind
-        }
-        return o
+    /// The objective of a step: --objective/--space/--delta/--tau, else the preset's, else the law's own.
+    func objective(for law: any ScalingLaw, step: Int) -> Objective {
+        objectiveOptions.objective(default: (step == 1 ? preset?.lossObjective : preset?.metricObjective) ?? law.defaultObjective ?? Objective())
     }
 
     /// The task-loss column: --loss-col, or the first loss name that is neither a metric name (accuracy,
@@ -104,10 +78,8 @@ struct Task: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try plot.check()
             let lawLoss = self.lawLoss ?? preset?.lossLaw ?? "chinchilla"
             let lawMetric = self.lawMetric ?? preset?.metricLaw ?? "sigmoid"
-            try Limits.checkLevel(level)
             guard Self.metricLaws.contains(lawMetric) else {
                 throw CLIError(message: "--law-metric: expected sigmoid or exp-error, got \"\(lawMetric)\"")
             }
@@ -115,9 +87,7 @@ struct Task: ParsableCommand {
             guard lossLaw.variables.allSatisfy(Variable.standard.contains), !Self.metricLaws.contains(lawLoss) else {
                 throw CLIError(message: "--law-loss: the step-1 law maps params, tokens or flops to the task loss; \(lawLoss) reads \(lossLaw.variables.joined(separator: ", "))")
             }
-            let n = try quantities(params, flag: "--params")
-            let d = try quantities(tokens, flag: "--tokens")
-            let c = try quantities(flops, flag: "--flops")
+            let (n, d, c) = (targets.params.values, targets.tokens.values, targets.flopTargets.flops.values)
             let count = max(n.count, d.count, c.count)
             guard count > 0 else { throw CLIError(message: "no targets: give --params and --tokens (or --flops) for the models to predict") }
             for (flag, list) in [("--params", n), ("--tokens", d), ("--flops", c)] where list.count > 1 && list.count != count {
@@ -130,10 +100,10 @@ struct Task: ParsableCommand {
             let taskLossColumn = try Self.taskLossColumn(table, lossCol: lossCol, metricCol: metricCol)
             let metricLaw = try LawCatalog.law(named: lawMetric, x: lossCol ?? SigmoidMetricLaw.defaultX)
             var runs = try RunTable.runs(from: table, variables: lossLaw.variables + [metricCol],
-                                         columns: RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: taskLossColumn),
+                                         columns: RunTable.Columns(params: columns.paramsCol, tokens: columns.tokensCol, flops: columns.flopsCol, loss: taskLossColumn),
                                          flopsPerParamToken: flopsPerParamToken)
             runs = runs.map { var r = $0; r.values[metricLaw.variables[0]] = r.loss; return r }
-            var lossOptions = FitOptions(objective: try objective(for: lossLaw, step: 1))
+            var lossOptions = FitOptions(objective: objective(for: lossLaw, step: 1))
             lossOptions.flopsPerParamToken = flopsPerParamToken
             // Step 2 on its own models when given: only the task loss and the metric are needed.
             var metricRunSet: [Run]? = nil
@@ -144,19 +114,19 @@ struct Task: ParsableCommand {
                                                  flopsPerParamToken: flopsPerParamToken)
             }
             let chain = try TaskForecast(runs: runs, metricRuns: metricRunSet, metric: metricCol, lossLaw: lossLaw, metricLaw: metricLaw,
-                                         lossOptions: lossOptions, metricOptions: FitOptions(objective: try objective(for: metricLaw, step: 2)),
-                                         level: level)
+                                         lossOptions: lossOptions, metricOptions: FitOptions(objective: objective(for: metricLaw, step: 2)),
+                                         level: confidence.level)
             try chain.lossFit.validateTargets(targets)
             let predictions = try chain.predict(targets)
             let warnings = TaskReport.warnings(chain, predictions)
             try plot.write {
                 // Step 2, the map from task loss to the metric, with the models' points and the law's band.
                 try LawPlot(fit: chain.metricFit, uncertainty: chain.metricUncertainty, reach: 1,
-                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.interval) }, yLabel: metricCol)
+                            forecasts: predictions.map { (x: $0.loss, value: $0.metric, interval: $0.newRunInterval) }, yLabel: metricCol)
                     .render(title: "\(metricCol) against task loss (step 2 of the chain)",
                             subtitle: "\(chain.metricFit.law.formula); step 1: \(chain.lossFit.law.formula)")
             }
-            switch format {
+            switch formatting.format {
             case .json:
                 warnings.forEach(warnOnStderr)
                 try printJSON(TaskReport(chain: chain, predictions: predictions, metric: metricCol, warnings: warnings))
@@ -167,7 +137,7 @@ struct Task: ParsableCommand {
 }
 
 /// `scaling task --format json`: `predictions` (`params`, `tokens`, `flops`, `loss`, `loss_interval`,
-/// `metric`, `interval`, `law_interval`, `outside_metric_fit`, `extrapolation`: the target over the largest
+/// `metric`, `new_run_interval`, `law_interval`, `outside_metric_fit`, `extrapolation`: the target over the largest
 /// fitted value per variable), `metric`, `level`, `loss_fit` and
 /// `metric_fit` (`law`, `formula`, `parameters`, `objective`, `runs`), `metric_fit_losses` (the range of
 /// task losses step 2 was fitted on) and `warnings`.
@@ -192,14 +162,10 @@ struct TaskReport: Encodable {
         var loss: Double
         var lossInterval: Interval
         var metric: Double
-        var interval: Interval
+        var newRunInterval: Interval
         var lawInterval: Interval
         var outsideMetricFit: Bool
         var extrapolation: ExtrapolationRecord
-        enum CodingKeys: String, CodingKey {
-            case params, tokens, flops, loss, metric, interval, extrapolation
-            case lossInterval = "loss_interval", lawInterval = "law_interval", outsideMetricFit = "outside_metric_fit"
-        }
     }
 
     var metric: String
@@ -209,11 +175,6 @@ struct TaskReport: Encodable {
     var predictions: [Prediction]
     var metricFitLosses: [Double]
     var warnings: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case metric, level, predictions, warnings
-        case lossFit = "loss_fit", metricFit = "metric_fit", metricFitLosses = "metric_fit_losses"
-    }
 
     /// One warning per target whose task loss lies outside the losses step 2 was fitted on.
     static func warnings(_ chain: TaskForecast, _ p: [TaskPrediction]) -> [String] {
@@ -232,7 +193,7 @@ struct TaskReport: Encodable {
         metricFit = Step(chain.metricFit)
         predictions = p.map {
             Prediction(params: $0.target.params, tokens: $0.target.tokens, flops: $0.target.flops, loss: $0.loss,
-                       lossInterval: $0.lossInterval, metric: $0.metric, interval: $0.interval, lawInterval: $0.lawInterval,
+                       lossInterval: $0.lossInterval, metric: $0.metric, newRunInterval: $0.newRunInterval, lawInterval: $0.lawInterval,
                        outsideMetricFit: $0.lossOutsideMetricFit,
                        extrapolation: ExtrapolationRecord(chain.lossFit.extrapolation(to: $0.target)))
         }
@@ -253,7 +214,7 @@ struct TaskReport: Encodable {
         let rows = p.map { q in
             [Report.count(q.target.params), Report.count(q.target.tokens), Report.flops(q.target.flops),
              String(format: "%.4f", q.loss), Report.interval(q.lossInterval), String(format: "%.4f", q.metric),
-             Report.interval(q.interval), Report.interval(q.lawInterval),
+             Report.interval(q.newRunInterval), Report.interval(q.lawInterval),
              chain.lossFit.extrapolation(to: q.target).first { $0.variable == Variable.flops }.map { Report.ratio($0.ratio) } ?? "-"]
         }
         return lines.joined(separator: "\n") + "\n\n"

@@ -5,22 +5,30 @@ import Synchronization
 
 /// How intervals are computed.
 struct UncertaintyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Bootstrap with K resamples of the runs (plain --bootstrap means 1000); without it, asymptotic intervals.",
+    @Option(name: .customLong("bootstrap"), defaultAsFlag: ReplicateCount(1000), parsing: .next,
+            help: ArgumentHelp("Bootstrap with K resamples of the runs (plain --bootstrap means 1000); without it, asymptotic intervals.",
                                valueName: "K"))
-    var bootstrap: Int?
+    var replicateCount: ReplicateCount?
+
+    /// The bootstrap replicates asked for, nil without `--bootstrap`.
+    var bootstrap: Int? { replicateCount.map { Int($0.text) ?? 0 } }
 
     @Option(help: "Seed of the bootstrap draws: the same seed gives identical output.")
     var seed: UInt64 = 1
 
-    @Option(help: "Confidence level of every interval.")
-    var level: Double = 0.95
+    @OptionGroup var confidence: LevelOptions
 
     @Flag(help: "No progress bar on stderr.")
     var quiet = false
 
-    /// Checks the values before any work is done.
-    func check() throws {
-        try Limits.checkLevel(level)
+    /// The confidence level of every interval.
+    var level: Double { confidence.level }
+
+    /// Checks the values before any work is done (argument-parser calls it after parsing).
+    func validate() throws {
+        if let text = replicateCount?.text, Int(text) == nil {
+            throw CLIError(message: "--bootstrap: expected a whole number of replicates K such as 1000 (or --bootstrap alone for 1000), got \(displayQuoted(text))")
+        }
         if let bootstrap, bootstrap < 2 || bootstrap > Limits.maxReplicates {
             throw CLIError(message: "--bootstrap: expected at least 2 replicates (1000 is usual) and at most \(Limits.maxReplicates), got \(bootstrap)")
         }
@@ -35,6 +43,35 @@ struct UncertaintyOptions: ParsableArguments {
         var report: (@Sendable (Int) -> Void)? = nil
         if let bar { report = { done in bar.update(done) } }
         return try fit.bootstrap(BootstrapOptions(replicates: replicates, seed: seed, level: level), progress: report)
+    }
+}
+
+/// The K of `--bootstrap [K]`, as given: any value that is not a file name, so that `--bootstrap=7x` is
+/// reported rather than read as plain `--bootstrap` (argument-parser falls back to the flag's default when
+/// a value does not parse), while `--bootstrap runs.csv` leaves the file to the command.
+struct ReplicateCount: ExpressibleByArgument, CustomStringConvertible {
+    var text: String
+
+    init(_ count: Int) { text = String(count) }
+
+    init?(argument: String) {
+        let isFileName = argument.contains("/") || argument.range(of: #"\.[A-Za-z]"#, options: .regularExpression) != nil
+        guard !isFileName else { return nil }
+        text = argument
+    }
+
+    var description: String { text }
+}
+
+/// `--level`: the confidence level of every interval, the one declaration of the flag (inside
+/// ``UncertaintyOptions``, and alone in commands whose intervals need no resampling options).
+struct LevelOptions: ParsableArguments {
+    @Option(help: "Confidence level of every interval.")
+    var level: Double = 0.95
+
+    /// Checks the level before any work is done (argument-parser calls it after parsing).
+    func validate() throws {
+        try Limits.checkLevel(level)
     }
 }
 
@@ -72,11 +109,9 @@ final class ProgressBar: Sendable {
     }
 }
 
-/// Lets `--bootstrap` stand alone: `--bootstrap` not followed by a number means `--bootstrap 1000`.
-///
-/// Also lets an option take a negative number (`--level -0.5`, `--inference-tokens -1`): the argument
-/// parser would read `-0.5` as a flag and report a missing value, so `--name -number` becomes
-/// `--name=-number`, and the option's own range check reports the value.
+/// Lets an option take a negative number (`--level -0.5`, `--inference-tokens -1`): the argument parser
+/// would read `-0.5` as a flag and report a missing value, so `--name -number` becomes `--name=-number`,
+/// and the option's own range check reports the value.
 func normalizedArguments(_ arguments: [String]) -> [String] {
     var out = [String]()
     var i = 0
@@ -91,10 +126,6 @@ func normalizedArguments(_ arguments: [String]) -> [String] {
             }
         }
         out.append(a)
-        if a == "--bootstrap" {
-            let next = i + 1 < arguments.count ? arguments[i + 1] : ""
-            if Int(next) == nil { out.append("1000") }
-        }
         i += 1
     }
     return out

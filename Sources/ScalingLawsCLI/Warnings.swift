@@ -9,3 +9,8 @@ func noteOnStderr(_ message: String) {
     var stderr = StandardError()
     print("scaling: note: \(message)", to: &stderr)
 }
+
+/// The one-line warning of a deprecated flag spelling that is still read.
+func warnDeprecated(_ old: String, use new: String) {
+    warnOnStderr("\(old) is deprecated: use \(new)")
+}

@@ -68,7 +68,11 @@ let hostileInputs: [HostileInput] = [
     .init("fit", "--bootstrap beyond the limit", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "1000000000000"], ["--bootstrap", "at most 100000"]),
     .init("fit", "negative --bootstrap", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "-5"], ["--bootstrap"]),
     .init("fit", "--delta NaN", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--delta", "nan"], ["--delta"]),
-    .init("fit", "--tau out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--loss", "asymmetric", "--tau", "2"], ["--tau"]),
+    .init("fit", "unknown --objective", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objective", "l3"], ["--objective", "mse", "huber"]),
+    .init("fit", "unknown --space", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--space", "cubic"], ["--space", "log", "linear"]),
+    .init("fit", "--loss and --objective both", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--loss", "mse", "--objective", "mse"], ["--loss", "--objective"]),
+    .init("fit", "--bootstrap not a number", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "many"], ["--bootstrap", "many"]),
+    .init("fit", "--tau out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objective", "asymmetric", "--tau", "2"], ["--tau"]),
     .init("fit", "--flops-per-param-token 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--flops-per-param-token", "0"], ["--flops-per-param-token"]),
     .init("fit", "--starts 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--starts", "0"], ["--starts"]),
     .init("fit", "--breaks out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--law", "bnsl", "--x", "params", "--breaks", "9"], ["--breaks"]),
@@ -165,6 +169,8 @@ let hostileInputs: [HostileInput] = [
 
     // isoflop
     .init("isoflop", "--bootstrap beyond the limit", ["isoflop", isoflopCSV, "--bootstrap", "100000000000"], ["--bootstrap", "100000"]),
+    .init("isoflop", "unknown --minimum", ["isoflop", isoflopCSV, "--minimum", "lowest"], ["--minimum", "window"]),
+    .init("isoflop", "--noise without --bootstrap", ["isoflop", isoflopCSV, "--noise", "0.005"], ["--noise", "--bootstrap"]),
     .init("isoflop", "--level rounding to 1", ["isoflop", isoflopCSV, "--level", "0.9999999999999999"], ["--level"]),
     .init("isoflop", "--flops ''", ["isoflop", isoflopCSV, "--flops", ""], ["--flops"]),
     .init("isoflop", "--plot onto the input", files: ["runs.csv": (try? String(contentsOfFile: isoflopCSV, encoding: .utf8)) ?? ""],
@@ -180,12 +186,13 @@ let hostileInputs: [HostileInput] = [
     .init("envelope", "--plot onto the input", ["envelope", curvesCSV, "--plot", curvesCSV], ["--plot", "is an input"]),
 
     // curve
-    .init("curve", "--at ''", ["curve", curvesCSV, "--run", "run0", "--at", ""], ["--at", "\"\""]),
-    .init("curve", "--through ','", ["curve", curvesCSV, "--run", "run0", "--at", "1e12", "--through", ","], ["--through"]),
-    .init("curve", "--at with two values", ["curve", curvesCSV, "--run", "run0", "--at", "1e10,2e10"], ["--at", "takes one value"]),
-    .init("curve", "--skip-fraction 1.5", ["curve", curvesCSV, "--run", "run0", "--at", "1e12", "--skip-fraction", "1.5"], ["--skip-fraction"]),
-    .init("curve", "--tokens-per-step ''", ["curve", curvesCSV, "--run", "run0", "--at", "1e12", "--tokens-per-step", ""], ["--tokens-per-step"]),
-    .init("curve", "CR-only file with a ragged row", files: ["runs.csv": "run,params,tokens,loss\ra,1e8,1e9,3\ra,1e8\r"], ["curve", "runs.csv", "--run", "a", "--at", "1e10"], ["runs.csv, line 3"]),
+    .init("curve", "--tokens ''", ["curve", curvesCSV, "--run", "run0", "--tokens", ""], ["--tokens", "\"\""]),
+    .init("curve", "--through ','", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--through", ","], ["--through"]),
+    .init("curve", "--tokens with two values", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e10,2e10"], ["--tokens", "takes one value"]),
+    .init("curve", "--skip-fraction 1.5", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--skip-fraction", "1.5"], ["--skip-fraction"]),
+    .init("curve", "--tokens-per-step ''", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--tokens-per-step", ""], ["--tokens-per-step"]),
+    .init("curve", "--tokens before the first fitted point (a library error)", ["curve", curvesCSV, "--run", "run0", "--tokens", "1"], ["--tokens", "before the first fitted point"]),
+    .init("curve", "CR-only file with a ragged row", files: ["runs.csv": "run,params,tokens,loss\ra,1e8,1e9,3\ra,1e8\r"], ["curve", "runs.csv", "--run", "a", "--tokens", "1e10"], ["runs.csv, line 3"]),
 
     // task
     .init("task", "metric column taken as the task loss", ["task", taskCSV, "--metric-col", "accuracy", "--params", "1e9", "--tokens", "2e10"],

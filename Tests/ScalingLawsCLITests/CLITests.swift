@@ -91,7 +91,7 @@ struct CLITests {
 
     @Test("power and saturating laws on a chosen variable")
     func oneVariableLaws() throws {
-        let power = try scaling(["fit", exampleCSV, "--law", "power", "--x", "params", "--loss", "mse", "--format", "json"])
+        let power = try scaling(["fit", exampleCSV, "--law", "power", "--x", "params", "--objective", "mse", "--format", "json"])
         #expect(power.status == 0, "\(power.stderr)")
         let pj = try jsonObject(power.stdout)
         #expect((pj["objective"] as? [String: Any])?["loss"] as? String == "mse")

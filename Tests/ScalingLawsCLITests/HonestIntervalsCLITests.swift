@@ -55,7 +55,7 @@ struct HonestIntervalsCLITests {
         #expect(abs(ratios["flops"]! - 5.88e23 / 1.2948e22) / ratios["flops"]! < 0.05)
         #expect(ratios["params"]! > 4 && ratios["tokens"]! > 1)
         let calibrated = try #require(p["calibrated_interval"] as? [Double])
-        let newRun = try #require(p["run_interval"] as? [Double])
+        let newRun = try #require(p["new_run_interval"] as? [Double])
         #expect(calibrated[0] < newRun[0] && calibrated[1] > newRun[1])
         #expect(json["calibration"] != nil)
 
@@ -86,25 +86,25 @@ struct HonestIntervalsCLITests {
     @Test("curve prints the calibrated interval, the ratio to the last fitted point, and refuses a target before the data")
     func curve() throws {
         let path = repositoryRoot.appendingPathComponent("Examples/data/learning_curves_synthetic.csv").path
-        let r = try scaling(["curve", path, "--run", "m160", "--through", "9.6e8", "--at", "3.2e9", "--format", "json"])
+        let r = try scaling(["curve", path, "--run", "m160", "--through", "9.6e8", "--tokens", "3.2e9", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try jsonObject(r.stdout)
         #expect(abs((json["extrapolation"] as! Double) - 3.2e9 / 9.6e8) < 0.2)
         let calibrated = try #require(json["calibrated_interval"] as? [Double])
-        let plain = try #require(json["interval"] as? [Double])
+        let plain = try #require(json["new_run_interval"] as? [Double])
         #expect(calibrated[0] <= plain[0] && calibrated[1] >= plain[1])
         // A log whose schedule rows leave the loss empty (here the 25M runs of Luo et al.): those rows
         // carry no point. The cosine run's end from its first 20%, 2.4% below the schedule-blind forecast.
         let mp = repositoryRoot.appendingPathComponent("Examples/data/multipower_25m.csv").path
-        let real = try scaling(["curve", mp, "--run", "cosine_24000", "--tokens-per-step", "1", "--params", "25M",
-                                "--through", "4787", "--at", "23920", "--format", "json"])
+        let real = try scaling(["curve", mp, "--run", "cosine_24000", "--tokens-per-step", "1", "--run-params", "25M",
+                                "--through", "4787", "--tokens", "23920", "--format", "json"])
         #expect(real.status == 0, "\(real.stderr)")
         let realJSON = try jsonObject(real.stdout)
         let realInterval = try #require(realJSON["calibrated_interval"] as? [Double])
         let actual = try #require(realJSON["actual"] as? Double)
         #expect(realInterval[0] <= actual && actual <= realInterval[1])
-        #expect(!((realJSON["interval"] as? [Double]).map { $0[0] <= actual && actual <= $0[1] } ?? true))
-        let before = try scaling(["curve", path, "--run", "m160", "--at", "1"])
+        #expect(!((realJSON["new_run_interval"] as? [Double]).map { $0[0] <= actual && actual <= $0[1] } ?? true))
+        let before = try scaling(["curve", path, "--run", "m160", "--tokens", "1"])
         #expect(before.status != 0 && before.stderr.contains("before the first fitted point"), "\(before.stderr)")
     }
 }

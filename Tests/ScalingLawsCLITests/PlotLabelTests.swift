@@ -42,7 +42,7 @@ struct PlotLabelTests {
     @Test("curve --plot speaks of points, has no model-size colour bar, and labels tokens below 1B")
     func curveWords() throws {
         let file = repositoryRoot.appendingPathComponent("Examples/data/learning_curves_synthetic.csv").path
-        let image = try svg(["curve", file, "--run", "m160", "--through", "9.6e8", "--at", "3.2e9"])
+        let image = try svg(["curve", file, "--run", "m160", "--through", "9.6e8", "--tokens", "3.2e9"])
         let legend = legendEntries(image)
         #expect(legend.contains { $0.hasPrefix("fitted points (") }, "\(legend)")
         #expect(legend.contains { $0.hasPrefix("held-out points (") }, "\(legend)")

@@ -128,7 +128,7 @@ struct PresentationCLITests {
     @Test("curve --plot: the fitted points, the curve, and the later points held out with their forecasts")
     func curvePlot() throws {
         let file = repositoryRoot.appendingPathComponent("Examples/data/learning_curves_synthetic.csv").path
-        let s = try plot(["curve", file, "--run", "m160", "--through", "1e9", "--at", "3.2e9"])
+        let s = try plot(["curve", file, "--run", "m160", "--through", "1e9", "--tokens", "3.2e9"])
         #expect(s.classes["plot-area"] == 2)
         #expect(s.classes["run"] == 28)            // points fitted after the warmup skip
         #expect(s.classes["held-out"] == 69)       // the rest of the run, scored

@@ -8,12 +8,12 @@ struct ScheduleCLITests {
     let published = "L0=3.04045406,A=0.52468604,alpha=0.50786857,B=363.78751622,C=2.06560812,beta=0.58279013,gamma=0.64142257"
 
     @Test func curveWithEveryParameterGivenFitsNothing() throws {
-        let r = try scaling(["curve", data, "--law", "multi-power", "--fix", published, "--run", "wsdcon_18", "--at", "8000,12000", "--json"])
+        let r = try scaling(["curve", data, "--law", "multi-power", "--fix", published, "--run", "wsdcon_18", "--steps", "8000,12000", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try jsonObject(r.stdout)
         for key in ["points", "final", "mean_relative_error", "parameters"] { #expect(json[key] != nil, "missing \(key)") }
         let points = try #require(json["points"] as? [[String: Any]])
-        #expect(points.count == 96)  // the run's 95 logged points after warmup and one --at step between them
+        #expect(points.count == 96)  // the run's 95 logged points after warmup and one --steps step between them
         for p in points {
             for key in ["step", "predicted", "interval"] { #expect(p[key] != nil, "missing \(key)") }
         }

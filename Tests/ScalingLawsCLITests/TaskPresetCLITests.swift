@@ -112,7 +112,7 @@ struct RepeatedTokenCountsCLITests {
         let loss = Double(parts[3])!
         let twice = lines.flatMap { $0 == row ? ["\(parts[0]),\(parts[1]),\(parts[2]),\(loss + 0.01)", "\(parts[0]),\(parts[1]),\(parts[2]),\(loss - 0.01)"] : [$0] }
         try (twice.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("twice.csv"), atomically: true, encoding: .utf8)
-        let arguments = ["--run", "m160", "--through", "9.6e8", "--at", "3.2e9", "--format", "json"]
+        let arguments = ["--run", "m160", "--through", "9.6e8", "--tokens", "3.2e9", "--format", "json"]
         let r = try scaling(["curve", "twice.csv"] + arguments, in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("scaling: note: 1 token count logged more than once in 1 run (\"m160\" (1))"), "\(r.stderr)")

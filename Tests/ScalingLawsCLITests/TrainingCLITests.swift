@@ -7,17 +7,17 @@ struct TrainingCLITests {
     let task = repositoryRoot.appendingPathComponent("Examples/data/task_synthetic.csv").path
 
     @Test func curveForecastsTheRestOfTheRun() throws {
-        let r = try scaling(["curve", curves, "--run", "m160", "--through", "9.6e8", "--at", "3.2e9", "--format", "json"])
+        let r = try scaling(["curve", curves, "--run", "m160", "--through", "9.6e8", "--tokens", "3.2e9", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try jsonObject(r.stdout)
-        for key in ["run", "at", "loss", "interval", "law_interval", "parameters", "actual", "points_used", "points_skipped", "points_held_out"] {
+        for key in ["run", "tokens", "loss", "new_run_interval", "law_interval", "calibrated_interval", "parameters", "actual", "points_used", "points_skipped", "points_held_out"] {
             #expect(json[key] != nil, "missing \(key)")
         }
-        let interval = try #require(json["interval"] as? [Double])
+        let interval = try #require(json["new_run_interval"] as? [Double])
         let actual = try #require(json["actual"] as? Double)
         #expect(interval[0] < actual && actual < interval[1])
         #expect(Set((json["parameters"] as? [String: Double] ?? [:]).keys) == ["E", "A", "alpha"])
-        let text = try scaling(["curve", curves, "--run", "m160", "--through", "9.6e8", "--at", "3.2e9"])
+        let text = try scaling(["curve", curves, "--run", "m160", "--through", "9.6e8", "--tokens", "3.2e9"])
         #expect(text.status == 0 && text.stdout.contains("inside the calibrated interval"))
     }
 
@@ -29,12 +29,12 @@ struct TrainingCLITests {
         let predictions = try #require(json["predictions"] as? [[String: Any]])
         #expect(predictions.count == 2)
         for p in predictions {
-            for key in ["params", "tokens", "loss", "metric", "interval"] { #expect(p[key] != nil, "missing \(key)") }
+            for key in ["params", "tokens", "loss", "metric", "new_run_interval", "law_interval"] { #expect(p[key] != nil, "missing \(key)") }
             // The composed truth of Examples/scripts/make_training_examples.py.
             let n = p["params"] as! Double, d = p["tokens"] as! Double
             let loss = 1.0 + 300 * pow(n, -0.32) + 500 * pow(d, -0.3)
             let truth = 0.7 / (1 + exp(8 * (loss - 1.5))) + 0.25
-            let interval = p["interval"] as! [Double]
+            let interval = p["new_run_interval"] as! [Double]
             #expect(interval[0] < truth && truth < interval[1])
         }
         let metricFit = try #require(json["metric_fit"] as? [String: Any])

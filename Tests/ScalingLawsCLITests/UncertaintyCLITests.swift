@@ -46,8 +46,8 @@ struct UncertaintyCLITests {
         #expect(p.status == 0, "\(p.stderr)")
         let prediction = try #require(((try jsonObject(p.stdout))["predictions"] as? [[String: Any]])?.first)
         let loss = try #require(prediction["loss"] as? Double)
-        let law = try #require(prediction["interval"] as? [Double])
-        let run = try #require(prediction["run_interval"] as? [Double])
+        let law = try #require(prediction["law_interval"] as? [Double])
+        let run = try #require(prediction["new_run_interval"] as? [Double])
         #expect(law[0] < loss && loss < law[1])
         #expect(run[0] < law[0] && run[1] > law[1])
 
@@ -65,10 +65,10 @@ struct UncertaintyCLITests {
         #expect(try scaling(["fit", exampleCSV, "--save", saved]).status == 0)
         let p = try scaling(["predict", "--fit", saved, "--params", "1B", "--tokens", "20B", "--format", "json"])
         #expect(p.status == 0, "\(p.stderr)")
-        #expect(((try jsonObject(p.stdout))["predictions"] as? [[String: Any]])?.first?["interval"] is [Double])
+        #expect(((try jsonObject(p.stdout))["predictions"] as? [[String: Any]])?.first?["law_interval"] is [Double])
         let given = try scaling(["predict", "--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28", "--params", "1B", "--tokens", "20B", "--format", "json"])
         #expect(given.status == 0)
-        #expect(((try jsonObject(given.stdout))["predictions"] as? [[String: Any]])?.first?["interval"] == nil)
+        #expect(((try jsonObject(given.stdout))["predictions"] as? [[String: Any]])?.first?["law_interval"] == nil)
     }
 
     @Test("backtest JSON has the scores and one row per held-out run")
@@ -80,7 +80,7 @@ struct UncertaintyCLITests {
         #expect(abs((json["mare"] as! Double) - 0.0105) < 0.0015)
         let runs = try #require(json["runs"] as? [[String: Any]])
         #expect(runs.count == 48)
-        for key in ["predicted", "actual", "are", "interval", "extrapolation"] { #expect(runs[0][key] != nil, "\(key)") }
+        for key in ["predicted", "actual", "are", "new_run_interval", "law_interval", "extrapolation"] { #expect(runs[0][key] != nil, "\(key)") }
         let text = try scaling(["backtest", exampleCSV, "--holdout-top", "20%", "--by", "params"])
         #expect(text.status == 0)
         #expect(text.stdout.contains("MARE 0.91%"))

@@ -35,7 +35,7 @@ struct DownstreamTests {
         let predicted = try fitNoisy.predict([target])[0]
         let truth = Self.overtrained(7e9, 7e9 * 640)
         #expect(relativeError(predicted, truth) < 0.02)
-        let interval = try fitNoisy.asymptoticUncertainty().predictions([target])[0].interval
+        let interval = try fitNoisy.asymptoticUncertainty().predictions([target])[0].lawInterval
         #expect(interval.contains(truth))
         #expect(relativeError(try fit.predict([target])[0], truth) < 1e-4)
         #expect(abs(fitNoisy.law.derivedQuantities(fitNoisy.parameters)[0].value - pow(Self.b / Self.a, 1 / 0.3)) < 1.5)
@@ -66,8 +66,8 @@ struct DownstreamTests {
         let trueLoss = 1.0 + 300 * pow(1.5e10, -0.32) + 500 * pow(3e11, -0.3)
         #expect(relativeError(p.loss, trueLoss) < 0.01)
         #expect(abs(p.metric - Self.sigmoid(trueLoss)) < 0.02)
-        #expect(p.interval.contains(Self.sigmoid(trueLoss)))
-        #expect(p.lawInterval.low >= p.interval.low && p.lawInterval.high <= p.interval.high)
+        #expect(p.newRunInterval.contains(Self.sigmoid(trueLoss)))
+        #expect(p.lawInterval.low >= p.newRunInterval.low && p.lawInterval.high <= p.newRunInterval.high)
         #expect(p.target.flops == 6 * 1.5e10 * 3e11)
     }
 

@@ -37,7 +37,7 @@ struct IntervalHonestyTests {
         let forecasts = try multipowerForecasts()
         #expect(forecasts.count == 27)
         let covered = forecasts.filter { $0.calibratedInterval.contains($0.actual!) }.count
-        let plainCovered = forecasts.filter { $0.interval.contains($0.actual!) }.count
+        let plainCovered = forecasts.filter { $0.newRunInterval.contains($0.actual!) }.count
         let errors = forecasts.map { abs($0.loss - $0.actual!) / $0.actual! }
         let halfWidths = forecasts.map { ($0.calibratedInterval.high - $0.calibratedInterval.low) / (2 * $0.loss) }
         let ratio = Quantiles.median(halfWidths) / Quantiles.median(errors)
@@ -78,7 +78,7 @@ struct IntervalHonestyTests {
         // Curves: one origin per forecast, its excess squared log-error per ln² r.
         var samples = [ForecastCalibration.Sample]()
         for (k, f) in try multipowerForecasts().enumerated() {
-            let plain = (log(f.interval.high) - log(f.interval.low)) / (2 * f.uncertainty.z)
+            let plain = (log(f.newRunInterval.high) - log(f.newRunInterval.low)) / (2 * f.uncertainty.z)
             samples.append(.init(origin: k, ratio: f.extrapolation, logError: log(f.actual!) - log(f.loss), plainSD: plain))
         }
         let noPrior = ForecastCalibration.Prior(kappa: 0, weight: 0, source: "", calibratedUpTo: 1)
@@ -91,7 +91,7 @@ struct IntervalHonestyTests {
             let reach = try result.fit.largestFitted(axis)
             for h in result.heldOut {
                 ladder.append(.init(origin: k, ratio: h.run.value(of: axis)! / reach, logError: log(h.actual) - log(h.predicted),
-                                    plainSD: (log(h.interval.high) - log(h.interval.low)) / (2 * z)))
+                                    plainSD: (log(h.newRunInterval.high) - log(h.newRunInterval.low)) / (2 * z)))
             }
         }
         let ladders = ForecastCalibration(axis: "flops", samples: ladder, prior: noPrior)
@@ -111,8 +111,8 @@ struct ForecastsAPITests {
         let p = try #require(try fit.forecasts([Run(params: 70e9, tokens: 1.4e12)]).first)
         let calibrated = try #require(p.calibratedInterval)
         #expect(abs(p.value - 1.9734) < 1e-3)
-        #expect(calibrated.low < p.runInterval.low && p.runInterval.low < p.interval.low)
-        #expect(calibrated.high > p.runInterval.high && p.runInterval.high > p.interval.high)
+        #expect(calibrated.low < p.newRunInterval.low && p.newRunInterval.low < p.lawInterval.low)
+        #expect(calibrated.high > p.newRunInterval.high && p.newRunInterval.high > p.lawInterval.high)
         #expect(abs(try #require(p.extrapolation) - 45.4) < 0.5)
         let ratios = fit.extrapolation(to: Run(params: 70e9, tokens: 1.4e12))
         #expect(ratios.map(\.variable) == ["params", "tokens", "flops"])
@@ -138,7 +138,7 @@ struct CalibratedSyntheticTests {
             let p = try u.predictions([target], calibration: try fit.forecastCalibration())[0]
             let calibrated = try #require(p.calibratedInterval)
             if calibrated.contains(newRun) { covered += 1 }
-            widthRatios.append(log(calibrated.high / calibrated.low) / log(p.runInterval.high / p.runInterval.low))
+            widthRatios.append(log(calibrated.high / calibrated.low) / log(p.newRunInterval.high / p.newRunInterval.low))
         }
         let coverage = Double(covered) / Double(sets)
         print("synthetic ladders: calibrated coverage \(coverage), width ratio median \(Quantiles.median(widthRatios)) max \(widthRatios.max()!)")

@@ -48,7 +48,7 @@ struct TaskMetricRunsTests {
         let trueLoss = TwoStepSynthetic.taskLoss(7e9, 1.4e11)
         #expect(relativeError(prediction.loss, trueLoss) < 0.01, "loss \(prediction.loss) vs \(trueLoss)")
         #expect(abs(prediction.metric - TwoStepSynthetic.accuracy(trueLoss)) < 0.01, "accuracy \(prediction.metric)")
-        #expect(prediction.interval.contains(TwoStepSynthetic.accuracy(trueLoss)))
+        #expect(prediction.newRunInterval.contains(TwoStepSynthetic.accuracy(trueLoss)))
         #expect(!prediction.lossOutsideMetricFit)
     }
 

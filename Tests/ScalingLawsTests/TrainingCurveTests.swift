@@ -141,7 +141,7 @@ struct TrainingCurveTests {
             #expect(f.pointsHeldOut == 140)
             #expect(f.actual == losses.last)
             cases += 1
-            if f.interval.contains(losses.last!) { covered += 1 }
+            if f.newRunInterval.contains(losses.last!) { covered += 1 }
         }
         #expect(Double(covered) >= 0.9 * Double(cases), "covered \(covered) of \(cases)")
     }

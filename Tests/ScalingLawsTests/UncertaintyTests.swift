@@ -59,7 +59,7 @@ struct UncertaintyTests {
             }
             let u = try fit.asymptoticUncertainty(level: 0.95)
             if u.intervals[3].contains(truth[3]) { coverAlpha += 1 }
-            if try u.predictions([target])[0].interval.contains(trueLoss) { coverLoss += 1 }
+            if try u.predictions([target])[0].lawInterval.contains(trueLoss) { coverLoss += 1 }
         }
         let a = Double(coverAlpha) / Double(sets), l = Double(coverLoss) / Double(sets)
         #expect(a >= 0.88 && a <= 0.99, "alpha coverage \(a)")
@@ -94,8 +94,8 @@ struct UncertaintyTests {
         #expect(u.warnings.contains { $0.hasPrefix("B and beta are correlated") })
         let p = try u.predictions([Run(params: 70e9, tokens: 1.4e12), Run(params: 1e9, tokens: 2e10)])
         for q in p {
-            #expect(q.interval.contains(q.value))
-            #expect(q.runInterval.low < q.interval.low && q.runInterval.high > q.interval.high)
+            #expect(q.lawInterval.contains(q.value))
+            #expect(q.newRunInterval.low < q.lawInterval.low && q.newRunInterval.high > q.lawInterval.high)
         }
         let optimum = try u.computeOptimum(flops: 5.88e23)
         let n = try #require(optimum.params)

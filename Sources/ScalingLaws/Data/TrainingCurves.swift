@@ -134,7 +134,7 @@ struct CurveBuilder {
         }
         runColumn = try locate("run", columns.run, CurveTable.runAliases, "name it with \(.runColumn); each row is one logged point of a run")
         paramsColumn = params != nil && index(columns.params.map { [$0] } ?? RunTable.aliases[Variable.params]!) == nil
-            ? nil : try locate("params", columns.params, RunTable.aliases[Variable.params]!, "name it with \(.paramsColumn), or give \(.params)")
+            ? nil : try locate("params", columns.params, RunTable.aliases[Variable.params]!, "name it with \(.paramsColumn), or give \(.runParams)")
         lossColumn = try locate("loss", columns.loss, RunTable.aliases["loss"]!, "name it with \(.lossColumn)")
         if tokensPerStep != nil {
             tokensColumn = try locate("step", columns.step, CurveTable.stepAliases, "name it with \(.stepColumn), or drop \(.tokensPerStep) and give a tokens column")

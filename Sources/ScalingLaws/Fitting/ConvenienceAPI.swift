@@ -85,7 +85,7 @@ extension Estimate: CustomStringConvertible {
 extension Uncertainty.Prediction: CustomStringConvertible {
     /// The value with its intervals.
     public var description: String {
-        var text = "\(formatQuantity(value)): law \(interval), new run \(runInterval)"
+        var text = "\(formatQuantity(value)): law \(lawInterval), new run \(newRunInterval)"
         if let calibratedInterval { text += ", calibrated \(calibratedInterval)" }
         if let extrapolation { text += " at \(formatQuantity(extrapolation))× the fitted data" }
         return text

@@ -167,10 +167,15 @@ extension FitResult {
 }
 
 /// Deterministic JSON encoding (sorted keys, pretty-printed) used for every JSON the package writes.
+///
+/// Keys are snake_case: a Swift property `lawInterval` is written `law_interval`
+/// (`.convertToSnakeCase`), so a type names its keys by naming its properties. Dictionary keys (parameter
+/// and column names) are written as they are.
 public enum JSON {
     /// Encodes `value` with sorted keys; non-finite numbers become the strings "inf", "-inf", "nan".
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try encoder.encode(value)

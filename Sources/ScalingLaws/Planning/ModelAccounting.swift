@@ -42,12 +42,6 @@ public struct TransformerShape: Sendable, Hashable, Encodable {
     /// Which normalisation gains to count.
     public var normalization: Normalization
 
-    enum CodingKeys: String, CodingKey {
-        case layers, vocab, context, gated, heads, biases, normalization
-        case dModel = "d_model", ffnDim = "ffn_dim", kvHeads = "kv_heads"
-        case tiedEmbeddings = "tied_embeddings", learnedPositions = "learned_positions"
-    }
-
     /// A validated shape. `heads` defaults to one head (d_head = d_model; the count does not depend on
     /// the number of heads unless key/value heads differ); `kvHeads` defaults to `heads`.
     ///

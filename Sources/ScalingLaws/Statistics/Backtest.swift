@@ -123,11 +123,11 @@ public struct BacktestRun: Sendable, Hashable {
     public var absoluteRelativeError: Double { abs(predicted - actual) / actual }
     /// Signed relative error (predicted − actual) / actual: positive when the law over-predicts.
     public var relativeError: Double { (predicted - actual) / actual }
-    /// Interval for a new run at this point (asymptotic, at the backtest's level).
-    public var interval: Interval
+    /// The new-run interval at this point (asymptotic, at the backtest's level).
+    public var newRunInterval: Interval
     /// Interval of the law alone at this point (parameter uncertainty only).
     public var lawInterval: Interval
-    /// The calibrated interval: ``interval`` widened by the forecast-error term measured by inner
+    /// The calibrated interval: ``newRunInterval`` widened by the forecast-error term measured by inner
     /// backtests on the training runs (``ForecastCalibration``); nil where it could not be made.
     public var calibratedInterval: Interval?
     /// How far beyond the training data the run lies: its compute over the largest training compute (or,
@@ -135,22 +135,37 @@ public struct BacktestRun: Sendable, Hashable {
     public var extrapolation: Double
 
     /// A scored run (library users assembling their own held-out sets, e.g. the later points of a curve).
-    public init(run: Run, predicted: Double, actual: Double, interval: Interval, extrapolation: Double,
+    public init(run: Run, predicted: Double, actual: Double, newRunInterval: Interval, extrapolation: Double,
                 lawInterval: Interval? = nil, calibratedInterval: Interval? = nil) {
         self.run = run
         self.predicted = predicted
         self.actual = actual
-        self.interval = interval
+        self.newRunInterval = newRunInterval
         self.extrapolation = extrapolation
-        self.lawInterval = lawInterval ?? interval
+        self.lawInterval = lawInterval ?? newRunInterval
         self.calibratedInterval = calibratedInterval
+    }
+
+    /// A scored run, with the new-run interval under its former label.
+    @available(*, deprecated, renamed: "init(run:predicted:actual:newRunInterval:extrapolation:lawInterval:calibratedInterval:)")
+    public init(run: Run, predicted: Double, actual: Double, interval: Interval, extrapolation: Double,
+                lawInterval: Interval? = nil, calibratedInterval: Interval? = nil) {
+        self.init(run: run, predicted: predicted, actual: actual, newRunInterval: interval, extrapolation: extrapolation,
+                  lawInterval: lawInterval, calibratedInterval: calibratedInterval)
+    }
+
+    /// The new-run interval under its former name.
+    @available(*, deprecated, renamed: "newRunInterval")
+    public var interval: Interval {
+        get { newRunInterval }
+        set { newRunInterval = newValue }
     }
 
     /// The interval of `kind` at this point.
     public func interval(_ kind: IntervalKind) -> Interval? {
         switch kind {
         case .law: return lawInterval
-        case .newRun: return interval
+        case .newRun: return newRunInterval
         case .calibrated: return calibratedInterval
         }
     }
@@ -201,7 +216,7 @@ public struct BacktestResult: Sendable {
     /// Mean signed relative error: positive when the law over-predicts the held-out losses.
     public var bias: Double { heldOut.reduce(0) { $0 + $1.relativeError } / Double(heldOut.count) }
     /// Fraction of held-out losses inside their run interval.
-    public var coverage: Double { Double(heldOut.filter { $0.interval.contains($0.actual) }.count) / Double(heldOut.count) }
+    public var coverage: Double { Double(heldOut.filter { $0.newRunInterval.contains($0.actual) }.count) / Double(heldOut.count) }
     /// The forecast-error calibration behind the calibrated intervals (nil when none could be made).
     public var calibration: ForecastCalibration?
 
@@ -292,9 +307,9 @@ extension ScalingLaw {
                 throw .invalidRun(index: test[k], message: "a held-out run needs a loss to score against")
             }
             scored.append(BacktestRun(run: run, predicted: predictions[k].value, actual: actual,
-                                      interval: predictions[k].runInterval,
+                                      newRunInterval: predictions[k].newRunInterval,
                                       extrapolation: (scale(run) ?? .nan) / maxTrain,
-                                      lawInterval: predictions[k].interval, calibratedInterval: predictions[k].calibratedInterval))
+                                      lawInterval: predictions[k].lawInterval, calibratedInterval: predictions[k].calibratedInterval))
         }
         return BacktestResult(split: split, fit: fit, heldOut: scored, level: level, intervalMethod: uncertainty.method,
                               calibration: calibration)

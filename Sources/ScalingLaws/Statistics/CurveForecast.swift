@@ -32,7 +32,7 @@ public struct CurveForecastOptions: Sendable, Hashable {
 /// L(N, S) on steps; Hoffmann et al. 2022 Approach 1 reads curves the same way). The fit is
 /// ``SaturatingPowerLaw`` on `tokens` under the law's default objective (Huber on log residuals).
 /// ``interval`` is the interval for the loss this run will log at the target — the law's parameter
-/// uncertainty plus the curve's own point-to-point scatter (``Uncertainty/Prediction/runInterval``);
+/// uncertainty plus the curve's own point-to-point scatter (``Uncertainty/Prediction/newRunInterval``);
 /// ``lawInterval`` is the parameter part alone. A learning-rate schedule that has not finished decaying
 /// by the last fitted point bends the curve down later: the forecast then over-predicts the final loss.
 public struct CurveForecast: Sendable {
@@ -46,11 +46,12 @@ public struct CurveForecast: Sendable {
     public let uncertainty: Uncertainty
     /// The forecast loss at ``target``.
     public let loss: Double
-    /// Interval for the loss the run logs at ``target`` (parameter uncertainty and the curve's scatter).
-    public let interval: Interval
+    /// The new-run interval: where the loss the run logs at ``target`` will land if the curve's form is
+    /// right (parameter uncertainty and the curve's scatter).
+    public let newRunInterval: Interval
     /// Interval of the fitted curve alone (parameter uncertainty only).
     public let lawInterval: Interval
-    /// The interval to trust: ``interval`` widened by the forecast error the curve showed when it
+    /// The interval to trust: ``newRunInterval`` widened by the forecast error the curve showed when it
     /// forecast its own later points from earlier prefixes (``ForecastCalibration``).
     public let calibratedInterval: Interval
     /// The forecast-error calibration behind ``calibratedInterval``.
@@ -63,6 +64,10 @@ public struct CurveForecast: Sendable {
     public let fittedTokens: ClosedRange<Double>
     /// The loss the run logged at exactly ``target`` tokens, if it did.
     public let actual: Double?
+
+    /// The new-run interval under its former name.
+    @available(*, deprecated, renamed: "newRunInterval")
+    public var interval: Interval { newRunInterval }
 }
 
 extension TrainingCurve {
@@ -72,7 +77,7 @@ extension TrainingCurve {
     ///   or when fewer than 4 points remain to fit; fit errors otherwise.
     public func forecast(at target: Double, options: CurveForecastOptions = CurveForecastOptions()) throws(ScalingLawsError) -> CurveForecast {
         guard target.isFinite, target > 0 else {
-            throw .invalidOption(option: .at, message: "expected a positive token count such as 1.4e12, got \(target)")
+            throw .invalidOption(option: .curveTokens, message: "expected a positive token count such as 1.4e12, got \(target)")
         }
         if let t = options.through, !(t.isFinite && t > 0) {
             throw .invalidOption(option: .through, message: "expected a positive token count, got \(t)")
@@ -81,11 +86,11 @@ extension TrainingCurve {
         let fit = prefix.fit, used = prefix.used
         let last = tokens[used.last!]
         guard target >= tokens[used.first!] else {
-            throw .invalidOption(option: .at, message: "\(formatQuantity(target)) tokens lies before the first fitted point of run \"\(run)\" (\(formatQuantity(tokens[used.first!])) tokens): forecast a later point")
+            throw .invalidOption(option: .curveTokens, message: "\(formatQuantity(target)) tokens lies before the first fitted point of run \"\(run)\" (\(formatQuantity(tokens[used.first!])) tokens): forecast a later point")
         }
         let ratio = target / last
         guard ratio <= Self.largestRatio else {
-            throw .invalidOption(option: .at, message: "\(formatQuantity(target)) tokens is \(formatQuantity(ratio))× the last fitted point (\(formatQuantity(last))); no learning curve extrapolates beyond \(formatQuantity(Self.largestRatio))×")
+            throw .invalidOption(option: .curveTokens, message: "\(formatQuantity(target)) tokens is \(formatQuantity(ratio))× the last fitted point (\(formatQuantity(last))); no learning curve extrapolates beyond \(formatQuantity(Self.largestRatio))×")
         }
         let uncertainty: Uncertainty
         if var b = options.bootstrap {
@@ -103,7 +108,7 @@ extension TrainingCurve {
                                    plainDegreesOfFreedom: uncertainty.plainDegreesOfFreedom)
             : Interval(.nan, .nan)
         return CurveForecast(run: run, target: target, fit: fit, uncertainty: uncertainty, loss: prediction.value,
-                             interval: prediction.runInterval, lawInterval: prediction.interval,
+                             newRunInterval: prediction.newRunInterval, lawInterval: prediction.lawInterval,
                              calibratedInterval: calibrated, calibration: calibration, extrapolation: ratio,
                              pointsUsed: used.count, pointsSkipped: prefix.kept - used.count,
                              pointsHeldOut: tokens.count - prefix.kept,

@@ -167,7 +167,7 @@ public enum ScheduleCurves {
             throw .invalidOption(option: .through, message: "step \(formatQuantity(c)) is outside run \"\(target)\"'s schedule (steps \(formatQuantity(schedule.firstStep)) to \(formatQuantity(schedule.lastStep)))")
         }
         for s in options.at where !(s.isFinite && schedule.covers(s) && s > schedule.firstStep) {
-            throw .invalidOption(option: .at, message: "step \(formatQuantity(s)) is outside run \"\(target)\"'s schedule (after \(formatQuantity(schedule.firstStep)), up to \(formatQuantity(schedule.lastStep)))")
+            throw .invalidOption(option: .steps, message: "step \(formatQuantity(s)) is outside run \"\(target)\"'s schedule (after \(formatQuantity(schedule.firstStep)), up to \(formatQuantity(schedule.lastStep)))")
         }
         var fitted = trainRuns
         let prefix = options.through.map { targetRun.through($0) }

@@ -21,7 +21,7 @@ import Foundation
 /// **Intervals** (delta method, the two fits treated as independent): with s_L the standard deviation
 /// of L̂ from step 1's parameters, s_g that of g at L̂ from step 2's parameters and g′ = dg/dL at L̂,
 /// the chain's own interval (``TaskPrediction/lawInterval``) has variance g′²·s_L² + s_g². The interval
-/// for one new model (``TaskPrediction/interval``) adds the scatter of each step's data about its law,
+/// for one new model (``TaskPrediction/newRunInterval``) adds the scatter of each step's data about its law,
 /// σ₁ (task loss, carried through g′) and σ₂ (the metric): g′²·(s_L² + σ₁²) + s_g² + σ₂².
 public struct TaskForecast: Sendable {
     /// Step 1: (N, D) or C → task loss.
@@ -105,8 +105,8 @@ public struct TaskForecast: Sendable {
             let lawSD = (slope * slope * sL * sL + sg * sg).squareRoot()
             let newSD = (slope * slope * (sL * sL + s1 * s1) + sg * sg + s2 * s2).squareRoot()
             out.append(TaskPrediction(target: targets[i].completed(flopsPerParamToken: lossFit.flopsPerParamToken),
-                                      loss: loss, lossInterval: step.interval, metric: metric,
-                                      interval: Interval(metric - z * newSD, metric + z * newSD),
+                                      loss: loss, lossInterval: step.lawInterval, metric: metric,
+                                      newRunInterval: Interval(metric - z * newSD, metric + z * newSD),
                                       lawInterval: Interval(metric - z * lawSD, metric + z * lawSD),
                                       lossOutsideMetricFit: !metricFitLosses.contains(loss)))
         }
@@ -124,11 +124,18 @@ public struct TaskPrediction: Sendable, Hashable {
     public var lossInterval: Interval
     /// Predicted metric (step 2 at the predicted task loss).
     public var metric: Double
-    /// Interval for the metric of one new model (both steps' parameters and scatter).
-    public var interval: Interval
+    /// The new-run interval: the metric of one new model (both steps' parameters and scatter).
+    public var newRunInterval: Interval
     /// Interval of the chained law alone (both steps' parameters).
     public var lawInterval: Interval
     /// Whether the predicted task loss lies outside the task losses step 2 was fitted on, so that the
     /// metric law is extrapolated.
     public var lossOutsideMetricFit: Bool = false
+
+    /// The new-run interval under its former name.
+    @available(*, deprecated, renamed: "newRunInterval")
+    public var interval: Interval {
+        get { newRunInterval }
+        set { newRunInterval = newValue }
+    }
 }

@@ -114,10 +114,10 @@ public struct Uncertainty: Sendable {
         /// The predicted loss.
         public var value: Double
         /// Interval of the law itself (parameter uncertainty only).
-        public var interval: Interval
+        public var lawInterval: Interval
         /// Interval for the loss of one new run: parameter uncertainty plus the runs' scatter
         /// (``Uncertainty/residualScale``), combined in the objective's residual space.
-        public var runInterval: Interval
+        public var newRunInterval: Interval
         /// The new-run interval widened by the forecast-error term of a ``ForecastCalibration`` (nil when
         /// no calibration was given): the interval to trust for an extrapolation.
         public var calibratedInterval: Interval? = nil
@@ -125,6 +125,20 @@ public struct Uncertainty: Sendable {
         public var extrapolation: Double? = nil
         /// Standard deviation of ln(loss) of a new run, parameters and scatter (NaN where undefined).
         public var runLogSD: Double = .nan
+
+        /// The law interval under its former name.
+        @available(*, deprecated, renamed: "lawInterval")
+        public var interval: Interval {
+            get { lawInterval }
+            set { lawInterval = newValue }
+        }
+
+        /// The new-run interval under its former name.
+        @available(*, deprecated, renamed: "newRunInterval")
+        public var runInterval: Interval {
+            get { newRunInterval }
+            set { newRunInterval = newValue }
+        }
     }
 
     /// Predictions for `runs` with intervals.
@@ -139,14 +153,14 @@ public struct Uncertainty: Sendable {
             let point = Inputs(columns: inputs.columns.map { [$0[i]] })
             let value = law.evaluate(fit.parameters, point)[0]
             guard let e = estimate(positive: positive, { law.evaluate($0, point)[0] }) else {
-                return Prediction(value: value, interval: Interval(.nan, .nan), runInterval: Interval(.nan, .nan))
+                return Prediction(value: value, lawInterval: Interval(.nan, .nan), newRunInterval: Interval(.nan, .nan))
             }
             let sd = (e.scaleStandardDeviation * e.scaleStandardDeviation + residualScale * residualScale).squareRoot()
             let center = positive ? log(value) : value
             let run = positive ? Interval(exp(center - z * sd), exp(center + z * sd)) : Interval(center - z * sd, center + z * sd)
             // On the log scale: as is for log-space objectives, relative to the value otherwise.
             let logSD = positive ? sd : (value > 0 ? sd / value : .nan)
-            return Prediction(value: value, interval: e.interval, runInterval: run, runLogSD: logSD)
+            return Prediction(value: value, lawInterval: e.interval, newRunInterval: run, runLogSD: logSD)
         }
     }
 

@@ -44,7 +44,7 @@ struct LawPlot {
     }
 
     /// The interval drawn for a held-out run: the calibrated one where there is one.
-    static func shown(_ h: BacktestRun) -> Interval { h.calibratedInterval ?? h.interval }
+    static func shown(_ h: BacktestRun) -> Interval { h.calibratedInterval ?? h.newRunInterval }
 
     func render(title: String, subtitle: String?) throws -> SVGDocument {
         let all = runs + heldOut.map { $0.run.completed(flopsPerParamToken: k) }
@@ -92,9 +92,9 @@ struct LawPlot {
             }
             if let uncertainty, let predictions = try? uncertainty.predictions(targets) {
                 let keep = grid.indices.filter { grid[$0] >= trainingMax }
-                var intervals = keep.map { predictions[$0].interval }
+                var intervals = keep.map { predictions[$0].lawInterval }
                 if let calibration, let calibrated = try? uncertainty.predictions(keep.map { targets[$0] }, calibration: calibration) {
-                    intervals = calibrated.map { $0.calibratedInterval ?? $0.interval }
+                    intervals = calibrated.map { $0.calibratedInterval ?? $0.lawInterval }
                 }
                 band = (keep.map { grid[$0] }, intervals.map(\.low), intervals.map(\.high))
             }

@@ -84,8 +84,8 @@ for step in ladder {
         let forecast = try uncertainty.predictions([Run(params: targetParams, tokens: targetTokens)])[0]
         let plan = try uncertainty.computeOptimum(flops: targetBudget)
         let n = plan["params"]!
-        let loss = String(format: "%.3f [%.3f, %.3f]", forecast.value, forecast.interval.low, forecast.interval.high)
-        let coversLoss = forecast.interval.low <= trueLoss && trueLoss <= forecast.interval.high
+        let loss = String(format: "%.3f [%.3f, %.3f]", forecast.value, forecast.lawInterval.low, forecast.lawInterval.high)
+        let coversLoss = forecast.lawInterval.low <= trueLoss && trueLoss <= forecast.lawInterval.high
         let coversN = n.interval.low <= trueOptimum && trueOptimum <= n.interval.high
         let optimum = "\(format(n.value)) [\(format(n.interval.low)), \(format(n.interval.high))]"
         print("\(count)  \(last)  \(loss.padding(toLength: 36, withPad: " ", startingAt: 0))  \(coversLoss ? "yes" : "NO ")     "
