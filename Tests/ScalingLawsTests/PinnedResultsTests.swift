@@ -31,6 +31,21 @@ struct PinnedResultsTests {
         }
     }
 
+    @Test("Chinchilla, 240 runs: the recorded bootstrap intervals (40 refits, seed 3) to 1e-10")
+    func bootstrap() throws {
+        let fit = try ChinchillaLaw().fit(try chinchillaRuns())
+        let u = try fit.bootstrap(BootstrapOptions(replicates: 40, seed: 3))
+        let recorded: [(Double, Double)] = [
+            (1.7821950143373688, 1.8618558839927732), (302.16632449550815, 737.1354779092981),
+            (1382.2197907989475, 4499.010267913914), (0.3193647520153032, 0.37280650761604317),
+            (0.3450621143086376, 0.40256729632318966),
+        ]
+        for (j, (low, high)) in recorded.enumerated() {
+            #expect(relativeError(u.intervals[j].low, low) < 1e-10, "\(fit.law.parameterNames[j])")
+            #expect(relativeError(u.intervals[j].high, high) < 1e-10, "\(fit.law.parameterNames[j])")
+        }
+    }
+
     @Test("Chinchilla as a formula: the built-in law's optimum to 1e-12")
     func formula() throws {
         let fit = try FormulaLaw("E + A*N^-alpha + B*D^-beta").fit(try chinchillaRuns())
