@@ -53,7 +53,8 @@ extension ResidualModel {
     /// that each candidate computes its own basis.
     static let sharedBasisLimit = 1 << 22
 
-    /// Candidates × runs below which the start search and the screening polishes run on one thread.
+    /// Candidates × runs below which the start search runs on one thread (and 32 × starts × runs below
+    /// which the screening polishes do, each polish evaluating the model some 30 times).
     static let parallelWork = 4_096
 
     /// Scores every candidate: its linear parameters solved (entries marked NaN), then the objective Σρ.
