@@ -14,4 +14,7 @@ if [ -z "${SCALING:-}" ]; then
     (cd "$root" && swift build -c release --product scaling >/dev/null)
     SCALING="$root/.build/release/scaling"
 fi
+# One BLAS thread: on a machine busy with other work, numpy's threads made these timings scatter
+# by a factor of ten.
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 python3 "$root/Benchmarks/peers/fit_peers.py" --cli "$SCALING" --repeat "${REPEAT:-30}" --sizes "${SIZES:-10000,30000,100000}"

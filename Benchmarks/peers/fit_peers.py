@@ -219,7 +219,7 @@ def main():
             th, _, r, j = varpro_fit(sn, sd, sy)
             return asymptotic_intervals(th, r, j)
 
-        t = timed(fit_with_intervals, max(3, args.repeat // 10))
+        t = timed(fit_with_intervals, max(5, args.repeat // 6))
         print(f"peer fit_intervals_{size} {t * 1e3:.1f} ms")
 
     iso = read_csv(os.path.join(ROOT, "Examples/data/isoflop_synthetic.csv"))
