@@ -4,6 +4,7 @@ import ScalingLaws
 
 struct Backtest: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "backtest",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Fit on some runs and score the forecast on the runs held out.",
         discussion: HelpText.discussion(
             "Scores: mean, median and largest absolute relative error (MARE), signed bias (positive when the law over-predicts), and how far each held-out run lies beyond the largest training compute. Coverage and median half-width are given for each kind of interval (the law's, a new run's, and the calibrated one, whose forecast-error term comes from backtests inside the training runs along the split's axis), with a one-line verdict. The split may read a column the law does not use (e.g. --holdout-top 20% --by params for a law in flops).",

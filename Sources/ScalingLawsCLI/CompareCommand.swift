@@ -4,6 +4,7 @@ import ScalingLaws
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compare",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Rank laws by how well they forecast held-out runs, with fit statistics and misspecification checks.",
         discussion: HelpText.discussion(
             "Each law is fitted to all runs (in-sample error, AIC, BIC, residual checks) and backtested on the split (default: hold out the top 20% of runs by compute; for sigmoid and exp-error, the 20% with the lowest task loss). Laws are ranked by backtest MARE; flags point out residual structure that noise does not explain.",

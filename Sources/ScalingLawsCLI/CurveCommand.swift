@@ -3,6 +3,7 @@ import ScalingLaws
 
 struct Curve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "curve",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Forecast where a partial run will end: fit its learning curve L(t) = E + A·t^-alpha and read it at a later token count.",
         discussion: HelpText.discussion(
             "The CSV is long-format: one row per logged point, with a run identifier (run, run_id, name), the tokens seen (tokens, tokens_seen; or step with --tokens-per-step) and the loss; params from a column or --run-params. Points under warmup are skipped (--skip-fraction of the tokens fitted, 0.1 by default, or --skip-tokens).",

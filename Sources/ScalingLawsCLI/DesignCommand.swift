@@ -4,6 +4,7 @@ import ScalingLaws
 
 struct Design: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "design",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Choose the small runs to train, within a FLOP budget, for the forecast you need.",
         discussion: HelpText.discussion(
             "Scores designs by the interval the fit of their runs would give the target: Fisher information of the law at assumed parameters (a pilot fit, or --fix for every parameter), noise from the pilot fit or --noise, delta method for the target. Searches candidates (a log grid of sizes × tokens per parameter, or --candidates FILE with params, tokens and an optional flops column for your own cost accounting) by a greedy start and exchange, keeping runs within --ratio-band of the target's tokens per parameter (relative to the compute-optimal ratio), where the law is most trustworthy. Compares with an isoFLOP grid and a ladder at 20 tokens per parameter of equal cost.",

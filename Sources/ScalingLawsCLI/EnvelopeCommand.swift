@@ -3,6 +3,7 @@ import ScalingLaws
 
 struct Envelope: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "envelope",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Compute-optimal N*(C) and D*(C) from the minimum-loss envelope of training curves (Hoffmann et al. 2022, Approach 1).",
         discussion: HelpText.discussion(
             "The CSV is long-format: one row per logged point, with a run identifier (run, run_id, name), the run's params, the tokens seen (or step, with --tokens-per-step) and the loss. Each curve is placed on C = k·N·tokens and interpolated in (ln C, ln L); on a log-spaced grid of C the envelope is the least loss over the runs, and the run attaining it gives N*(C).",

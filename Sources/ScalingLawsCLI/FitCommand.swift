@@ -3,6 +3,7 @@ import ScalingLaws
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fit",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Fit a scaling law to a CSV of runs, with intervals for every parameter.",
         discussion: HelpText.discussion(
             "Intervals are asymptotic (from the Jacobian at the optimum) unless --bootstrap asks for refits of resampled runs.",

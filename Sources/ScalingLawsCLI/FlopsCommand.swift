@@ -4,6 +4,7 @@ import ScalingLaws
 
 struct Flops: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "flops",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Parameters and training FLOPs per token of a decoder-only transformer.",
         discussion: HelpText.discussion(
             "Counts weight matrices: attention 2·d² + 2·d·d_kv per layer (d = d_model, d_kv = kv-heads·d/heads: grouped-query attention shrinks K and V), MLP 2·d·d_ff per layer (3 with --gated, SwiGLU as in Llama), token embedding vocab·d, an lm_head as large unless --tied-embeddings, and n_ctx·d with --learned-positions. Biases and norm gains are omitted unless --biases and --norm rms|layer: they are under 0.1% of N and do no matrix multiplication. d_attn = d.",

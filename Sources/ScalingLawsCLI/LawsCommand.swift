@@ -3,6 +3,7 @@ import ScalingLaws
 
 struct Laws: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "laws",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "List the built-in laws and their parameters.",
         discussion: HelpText.discussion(
             examples: [

@@ -3,6 +3,7 @@ import ScalingLaws
 
 struct Optimal: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "optimal",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Compute-optimal model size and tokens for a FLOP budget, or for a loss to reach and tokens to serve.",
         discussion: HelpText.discussion(
             "For chinchilla, the closed form of Hoffmann et al. (2022, eq. 4) under C = k·N·D; for saturating fitted on flops, the loss the budget reaches.",

@@ -3,6 +3,7 @@ import ScalingLaws
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "predict",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Predict the loss of runs from a fitted law, with intervals.",
         discussion: HelpText.discussion(
             "Give target values with --params, --tokens and --flops (comma-separated lists are paired element by element; a single value is repeated). A missing one of N, D, C is derived from C = k·N·D. --unique-tokens sets the unique data U of the data-constrained law. The --fit example reads the fit that `scaling fit … --save fit.json` writes.",

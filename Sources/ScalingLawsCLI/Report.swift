@@ -41,10 +41,14 @@ enum Report {
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
+            let joined = cells.enumerated().map { i, c in
                 numeric[i] ? String(repeating: " ", count: widths[i] - c.count) + c
                            : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }.joined(separator: "  ")
+            // Trailing blanks dropped by hand: a regular expression here cost more than the rest of the table.
+            var end = joined.endIndex
+            while end > joined.startIndex, joined[joined.index(before: end)].isWhitespace { end = joined.index(before: end) }
+            return String(joined[..<end])
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }

@@ -193,6 +193,7 @@ struct ScheduleCurveReport: Encodable {
 /// `scaling schedule`: rank planned learning-rate schedules by predicted final loss.
 struct Schedule: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "schedule",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Rank candidate learning-rate schedules by the final loss a schedule-aware law predicts for them.",
         discussion: HelpText.discussion(
             "FILE holds logged runs of one model (run, step, lr, loss; between rows the lr is linear in the step). The law (multi-power or momentum) is fitted to them once; each candidate in the --candidates file (run, step, lr rows; a loss column may be absent or empty) is a planned schedule, forecast from its schedule alone (with --plot, JSON `points` also hold the 100 steps the curves are drawn at). Candidates are ranked by predicted final loss, with intervals for where the final logged loss will land (parameter uncertainty plus a backtest of forecasting one fitted run from the others).",

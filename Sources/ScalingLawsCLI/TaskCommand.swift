@@ -3,6 +3,7 @@ import ScalingLaws
 
 struct Task: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "task",  // given: deriving it from the type name costs a conformance scan at start-up
         abstract: "Predict a downstream metric in two steps: (N, D) or C → task loss → accuracy (Llama 3; Bhagia et al. 2024).",
         discussion: HelpText.discussion(
             "One row per model: params, tokens (or flops), the task loss (or bits-per-byte, --loss-col) and the metric (--metric-col). Step 1 fits --law-loss to the task loss; step 2 fits --law-metric (sigmoid: y = a/(1 + exp(-k*(L - L0))) + b, b the chance floor; or exp-error: err = epsilon - k*exp(-gamma*L) for an error column) to the metric against the observed task loss. Predictions chain the two.",

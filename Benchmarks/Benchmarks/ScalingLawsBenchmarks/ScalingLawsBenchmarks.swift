@@ -107,15 +107,39 @@ let benchmarks: @Sendable () -> Void = {
     // default objective (Huber(1e-3) on log residuals) and the asymptotic intervals `scaling fit` prints.
     // Issue 11's goal: under 2 s in release. Before the fix, the smoothed ψ′ recomputed a median per
     // residual (O(n² log n)) and this took more than 500 s.
-    let manyRuns = syntheticRuns(count: 100_000, seed: 11)
-    Benchmark("Chinchilla fit + asymptotic intervals (100k runs)",
-              configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 5)) { benchmark in
+    // Issue 15: linear in the runs, 100k runs under 1 s; 10k and 30k show the growth.
+    for (count, label) in [(10_000, "10k"), (30_000, "30k"), (100_000, "100k")] {
+        let manyRuns = syntheticRuns(count: count, seed: 11)
+        Benchmark("Chinchilla fit + asymptotic intervals (\(label) runs)",
+                  configuration: .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 5)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                do {
+                    let fit = try chinchilla.fit(manyRuns)
+                    blackHole(try fit.asymptoticUncertainty())
+                } catch {
+                    fatalError("\(label) fit failed: \(error)")
+                }
+            }
+        }
+    }
+
+    // IsoFLOP analysis without resampling (what `scaling isoflop` computes by default): 5 budgets × 9
+    // sizes, window parabolas, the regression of ln N* on ln C and the L*(C) envelope fit.
+    let isoflopRuns: [Run] = {
+        let path = URL(fileURLWithPath: dataPath).deletingLastPathComponent().appendingPathComponent("isoflop_synthetic.csv").path
+        do {
+            let table = try CSVTable(contentsOf: path)
+            return try RunTable.runs(from: table, variables: [Variable.params, "budget"])
+        } catch { fatalError("cannot load \(path): \(error)") }
+    }()
+    var isoflopOptions = IsoFLOPOptions()
+    isoflopOptions.budgetColumn = "budget"
+    Benchmark("IsoFLOP, no resampling (45 runs)") { benchmark in
         for _ in benchmark.scaledIterations {
             do {
-                let fit = try chinchilla.fit(manyRuns)
-                blackHole(try fit.asymptoticUncertainty())
+                blackHole(try IsoFLOPAnalysis(runs: isoflopRuns, options: isoflopOptions))
             } catch {
-                fatalError("100k fit failed: \(error)")
+                fatalError("isoflop failed: \(error)")
             }
         }
     }

@@ -88,7 +88,9 @@ extension ScalingLaw {
         let sampled = search.y.count < y.count
         let screenProblem = sampled ? search.leastSquaresProblem() : lsq
         let screening = { var o = solverOptions; o.functionTolerance = max(o.functionTolerance, 1e-8); return o }()
-        let screened = parallelMap(starts.count, chunks: starts.count) { i in
+        // (A polish evaluates the model some 30 times: on a handful of runs, one thread is quicker.)
+        let screenChunks = 32 * starts.count * search.y.count < ResidualModel.parallelWork ? 1 : starts.count
+        let screened = parallelMap(starts.count, chunks: screenChunks) { i in
             LevenbergMarquardt.solve(screenProblem, from: starts[i], options: screening)
         }.filter { $0.summary.finalCost.isFinite }
         guard let leader = screened.min(by: { $0.summary.finalCost < $1.summary.finalCost }) else {

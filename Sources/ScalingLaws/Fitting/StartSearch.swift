@@ -53,6 +53,10 @@ extension ResidualModel {
     /// that each candidate computes its own basis.
     static let sharedBasisLimit = 1 << 22
 
+    /// Candidates × runs below which the start search runs on one thread (and 32 × starts × runs below
+    /// which the screening polishes do, each polish evaluating the model some 30 times).
+    static let parallelWork = 4_096
+
     /// Scores every candidate: its linear parameters solved (entries marked NaN), then the objective Σρ.
     /// Returns, per candidate, the free solver variables and the cost, or nil where the model is
     /// undefined or the cost not finite. Results are in candidate order and do not depend on scheduling.
@@ -63,6 +67,9 @@ extension ResidualModel {
         let structure = law.basisStructure.flatMap { $0.columnParameters.count == linearCount ? $0 : nil }
 
         let model = self
+        // Small problems (an L*(C) envelope on a handful of budgets) are scored on this thread: waking the
+        // other cores costs more than the work. The results are the same either way.
+        let chunks: Int? = candidates.count * n < Self.parallelWork ? 1 : nil
         @Sendable func score(_ theta: [Double], _ f: [Double]) -> (u: [Double], cost: Double)? {
             guard let cost = f.withUnsafeBufferPointer({ model.cost(prediction: $0, loss: loss) }), cost.isFinite else { return nil }
             return (model.layout.freeVector(theta), cost)
@@ -91,24 +98,35 @@ extension ResidualModel {
             }
             if sources.count * n <= Self.sharedBasisLimit {
                 let (sources, slots) = (sources, slots)
-                let columns = parallelMap(sources.count) { s -> [Double] in
+                let columns = parallelMap(sources.count, chunks: chunks) { s -> [Double] in
                     var c = [Double](repeating: 0, count: n)
                     law.basisColumn(sources[s].k, sources[s].theta, inputs, into: &c)
                     return c
                 }
                 let store = columns.flatMap { $0 }
-                return parallelMap(candidates.count) { c in
+                // The first solve's normal equations from products shared between candidates.
+                let shared: SharedNormalEquations? = solves == .normalEquations ? store.withUnsafeBufferPointer { b in
+                    let rows = candidates.indices.map { c in
+                        projection.solvesAllAgainstResponse(candidates[c], hasOffset: structure.hasOffset) ? slots[c] : nil
+                    }
+                    return rows.contains { $0 != nil }
+                        ? SharedNormalEquations(projection: projection, store: b, slotCount: sources.count, slots: rows) : nil
+                } : nil
+                return parallelMap(candidates.count, chunks: chunks) { c in
                     let theta = candidates[c]
                     guard projection.layoutNeedsSolve(theta) else { return score(theta, law.evaluate(theta, inputs)) }
                     let offset = structure.hasOffset ? projection.offsetValues(theta) : nil
+                    let first = shared.flatMap {
+                        projection.solvesAllAgainstResponse(theta, hasOffset: structure.hasOffset) ? $0.system(slots[c]) : nil
+                    }
                     let (t, f) = store.withUnsafeBufferPointer { b in
-                        projection.project(theta, basis: b, columnStarts: slots[c].map { $0 * n }, offset: offset)
+                        projection.project(theta, basis: b, columnStarts: slots[c].map { $0 * n }, offset: offset, first: first)
                     }
                     return score(t, f)
                 }
             }
         }
-        return parallelMap(candidates.count) { c in
+        return parallelMap(candidates.count, chunks: chunks) { c in
             let (t, f) = projection.project(candidates[c])
             return score(t, f)
         }

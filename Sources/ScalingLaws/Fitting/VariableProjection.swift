@@ -52,6 +52,13 @@ struct LinearProjection {
         }
     }
 
+    /// Whether θ's projection solves every linear parameter, each untied, against y itself (no offset,
+    /// no given linear value): then its first solve can use ``SharedNormalEquations``.
+    func solvesAllAgainstResponse(_ theta: [Double], hasOffset: Bool) -> Bool {
+        !hasOffset && model.layout.linear == allLinear
+            && allLinear.allSatisfy { theta[$0].isNaN && model.layout.members($0).count == 1 }
+    }
+
     /// Whether θ marks a linear parameter to solve.
     func layoutNeedsSolve(_ theta: [Double]) -> Bool {
         model.layout.linear.contains { theta[$0].isNaN }
@@ -66,8 +73,11 @@ struct LinearProjection {
 
     /// The projection with the basis given: column k of Φ is `basis[columnStarts[k] ..< columnStarts[k] + n]`;
     /// `offset` is φ₀ (nil: zero).
+    ///
+    /// `first`, when given, is the first solve's normal equations already formed from shared columns
+    /// (``SharedNormalEquations``); it must be what ``solve(_:_:)`` would form for this θ, bit for bit.
     func project(_ theta: [Double], basis: UnsafeBufferPointer<Double>, columnStarts: [Int],
-                 offset: [Double]?) -> (theta: [Double], f: [Double]) {
+                 offset: [Double]?, first: NormalEquations? = nil) -> (theta: [Double], f: [Double]) {
         let layout = model.layout
         let n = model.y.count
         var t = theta
@@ -99,8 +109,11 @@ struct LinearProjection {
             for m in layout.members(j) { t[m] = value }
         }
         var usable = true
+        var prepared = first
         while !active.isEmpty {
-            guard let x = solve(active.map { columns[$0] }, target) else { usable = false; break }
+            let solution = prepared.flatMap { $0.solve() } ?? solve(active.map { columns[$0] }, target)
+            prepared = nil
+            guard let x = solution else { usable = false; break }
             // Active set: a value beyond a bound leaves the set and sits just inside that bound.
             var worst: (index: Int, excess: Double)? = nil
             for (c, s) in active.enumerated() {
@@ -176,8 +189,8 @@ struct LinearProjection {
                     h[a] = dot(va, rhs, n) / norms[a]
                 }
             }
-            if let z = SmallSymmetricSystem.solve(gram, h) {
-                return (0..<q).map { z[$0] / norms[$0] }
+            if let x = NormalEquations(gram: gram, h: h, norms: norms).solve() {
+                return x
             }
         }
         var design = Matrix(rows: n, columns: q)
@@ -186,5 +199,92 @@ struct LinearProjection {
         }
         guard let solution = try? LeastSquares.solveSVD(design, Array(weighted[(q * n)...])) else { return nil }
         return (0..<q).map { solution.x[$0] / norms[$0] }
+    }
+}
+
+/// The normal equations of one projection in unit-norm columns: M = D⁻¹ΦᵀW²ΦD⁻¹ (`gram`, q × q,
+/// column-major), D⁻¹ΦᵀW²t (`h`), and the column norms D.
+struct NormalEquations {
+    var gram: [Double]
+    var h: [Double]
+    var norms: [Double]
+
+    /// x = D⁻¹ z with M z = h by Cholesky, or nil where ``SmallSymmetricSystem`` refuses M (the caller then
+    /// solves by SVD).
+    func solve() -> [Double]? {
+        SmallSymmetricSystem.solve(gram, h).map { z in (0..<norms.count).map { z[$0] / norms[$0] } }
+    }
+}
+
+/// What the start search's projections share: with the basis columns computed once per distinct column
+/// (``ScalingLaw/basisStructure``), each weighted column, its norm, its product with the weighted response
+/// and the products of the column pairs that occur together are computed once too, instead of once per
+/// grid point (Chinchilla: 321 inner products instead of 2,304). They are computed by the same
+/// operations, in the same order, as ``LinearProjection``'s own solve, so the first solve of every
+/// candidate gets the same bits; only a candidate whose linear parameters are all solved, untied, with
+/// no offset, qualifies (its target is then y itself).
+struct SharedNormalEquations {
+    let slotCount: Int
+    let norms: [Double]
+    let responseProducts: [Double]
+    /// Products of slot pairs (a ≤ b), keyed a·slots + b.
+    let pairProducts: [Int: Double]
+
+    /// - Parameters:
+    ///   - store: the distinct basis columns, `slotCount` columns of n values one after another.
+    ///   - slots: per candidate, the slot of each basis column, or nil when the candidate does not qualify.
+    init(projection: LinearProjection, store: UnsafeBufferPointer<Double>, slotCount: Int, slots: [[Int]?]) {
+        let n = projection.model.y.count
+        let rw = projection.rowWeight
+        var weighted = [Double](repeating: 0, count: slotCount * n)
+        var norms = [Double](repeating: 1, count: slotCount)
+        for s in 0..<slotCount {
+            var sum = 0.0
+            for i in 0..<n {
+                let v = store[s * n + i] * rw[i]
+                weighted[s * n + i] = v
+                sum += v * v
+            }
+            norms[s] = sum > 0 ? sum.squareRoot() : 1
+        }
+        let response = (0..<n).map { projection.model.y[$0] * rw[$0] }
+        var pairs = Set<Int>()
+        for row in slots {
+            guard let row else { continue }
+            for a in row.indices { for b in a..<row.count { pairs.insert(row[a] * slotCount + row[b]) } }
+        }
+        let keys = Array(pairs)
+        var responseProducts = [Double](repeating: 0, count: slotCount)
+        var pairProducts = [Int: Double](minimumCapacity: keys.count)
+        weighted.withUnsafeBufferPointer { w in
+            response.withUnsafeBufferPointer { t in
+                for s in 0..<slotCount { responseProducts[s] = dot(w.baseAddress! + s * n, t.baseAddress!, n) }
+            }
+            for key in keys {
+                let a = key / slotCount, b = key % slotCount
+                pairProducts[key] = dot(w.baseAddress! + a * n, w.baseAddress! + b * n, n)
+            }
+        }
+        self.norms = norms
+        self.responseProducts = responseProducts
+        self.pairProducts = pairProducts
+        self.slotCount = slotCount
+    }
+
+    /// The first solve's system for a candidate whose basis column k sits in `row[k]`.
+    func system(_ row: [Int]) -> NormalEquations {
+        let q = row.count
+        var gram = [Double](repeating: 0, count: q * q)
+        var h = [Double](repeating: 0, count: q)
+        let norms = row.map { self.norms[$0] }
+        for a in 0..<q {
+            for b in a..<q {
+                let v = pairProducts[row[a] * slotCount + row[b]]!
+                gram[a + b * q] = v / (norms[a] * norms[b])
+                gram[b + a * q] = gram[a + b * q]
+            }
+            h[a] = responseProducts[row[a]] / norms[a]
+        }
+        return NormalEquations(gram: gram, h: h, norms: norms)
     }
 }
