@@ -16,34 +16,42 @@ final class CSVReader {
     /// Name used in error messages (usually the path).
     let source: String
     /// Header fields.
-    private(set) var header: [String] = []
+    @exclusivity(unchecked) private(set) var header: [String] = []
     /// 1-based line the current row starts on.
-    private(set) var line = 0
+    @exclusivity(unchecked) private(set) var line = 0
 
-    private var buffer: UnsafeMutablePointer<UInt8>
+    // The reader is used from one place at a time (it is not Sendable), so the run-time exclusivity
+    // checks on its properties, a third of the time of a row, are turned off.
+    @exclusivity(unchecked) private var buffer: UnsafeMutablePointer<UInt8>
     private let capacity: Int
-    private var start = 0, end = 0
-    private var atEnd = false
+    @exclusivity(unchecked) private var start = 0, end = 0
+    @exclusivity(unchecked) private var atEnd = false
     private let refill: (UnsafeMutablePointer<UInt8>, Int) throws(ScalingLawsError) -> Int
     private let close: () -> Void
 
-    private var parser = CSVRecordParser()
-    private var finished = false
+    @exclusivity(unchecked) private var parser = CSVRecordParser()
+    @exclusivity(unchecked) private var finished = false
     /// Records the parser emitted that have not been returned yet.
-    private var pending: [(line: Int, fields: [String])] = []
-    private var pendingIndex = 0
+    @exclusivity(unchecked) private var pending: [(line: Int, fields: [String])] = []
+    @exclusivity(unchecked) private var pendingIndex = 0
 
-    /// The current row's fields: byte ranges in `fieldBase`.
-    private var starts: [Int] = [], ends: [Int] = []
-    private var fieldBase: UnsafePointer<UInt8>
+    /// The current row's fields: byte ranges in `fieldBase` (start and end of field i at 2i and 2i + 1).
+    @exclusivity(unchecked) private var ranges: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) private var rangeCapacity: Int
+    /// Number of fields of the current row (the header's, for every row).
+    @exclusivity(unchecked) private(set) var fieldCount = 0
+    /// Whether the parser stood at a clean line start after the last plain line (see
+    /// ``CSVRecordParser/atCleanLineStart``): plain lines keep it there.
+    @exclusivity(unchecked) private var clean = false
+    @exclusivity(unchecked) private var fieldBase: UnsafePointer<UInt8>
     /// The bytes of a row that came from the parser (as strings), laid end to end.
-    private var slowBytes: UnsafeMutablePointer<UInt8>
-    private var slowCapacity: Int
-    private var slowStrings: [String] = []
-    private var slowRow = false
+    @exclusivity(unchecked) private var slowBytes: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var slowCapacity: Int
+    @exclusivity(unchecked) private var slowStrings: [String] = []
+    @exclusivity(unchecked) private var slowRow = false
     /// The last string made by ``label(_:)`` and its bytes.
-    private var labelBytes: [UInt8] = []
-    private var labelString = ""
+    @exclusivity(unchecked) private var labelBytes: [UInt8] = []
+    @exclusivity(unchecked) private var labelString = ""
 
     private static let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
     private static let quote = UInt8(ascii: "\"")
@@ -92,6 +100,8 @@ final class CSVReader {
         buffer = .allocate(capacity: capacity)
         slowCapacity = 256
         slowBytes = .allocate(capacity: slowCapacity)
+        rangeCapacity = 16
+        ranges = .allocate(capacity: 2 * rangeCapacity)
         fieldBase = UnsafePointer(buffer)
         self.refill = refill
         self.close = close
@@ -121,16 +131,14 @@ final class CSVReader {
         close()
         buffer.deallocate()
         slowBytes.deallocate()
+        ranges.deallocate()
     }
-
-    /// Number of fields of the current row (the header's, for every row).
-    var fieldCount: Int { starts.count }
 
     /// The bytes of field `i` of the current row (trimmed as ``CSVRecordParser`` trims), valid until the
     /// next call to ``nextRow()``.
     @inline(__always)
     func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: fieldBase + starts[i], count: ends[i] - starts[i])
+        UnsafeBufferPointer(start: fieldBase + ranges[2 * i], count: ranges[2 * i + 1] - ranges[2 * i])
     }
 
     /// Field `i` of the current row as a string.
@@ -181,27 +189,48 @@ final class CSVReader {
                 useParsed(record)
                 return true
             }
+            if clean || parser.atCleanLineStart {
+                clean = true
+                if try plainLine() { return true }
+                clean = false
+            }
             try checkEncoding()
             if finished { return false }
-            if parser.atCleanLineStart, try plainLine() { return true }
             try feedParser()
         }
+    }
+
+    /// Room for `count` fields in `ranges`.
+    private func reserveFields(_ count: Int) {
+        guard count > rangeCapacity else { return }
+        let bigger = UnsafeMutablePointer<Int>.allocate(capacity: 2 * count * 2)
+        bigger.update(from: ranges, count: 2 * fieldCount)
+        ranges.deallocate()
+        ranges = bigger
+        rangeCapacity = count * 2
     }
 
     /// Splits the plain line at `start` in place, if it is one (true: a row is ready). False when the
     /// line needs the parser, or is not in the buffer yet and the buffer has been refilled (or ended).
     private func plainLine() throws(ScalingLawsError) -> Bool {
         while true {
+            let b = buffer, stop = end
             var i = start
-            let b = buffer
-            starts.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
+            var count = 0
             var fieldStart = i
             var contentEnd = -1, next = 0
-            while i < end {
+            while i < stop {
                 let c = b[i]
+                // Every byte that needs a look is below "-" (comma, quote, CR, LF, blanks) or above 0x7F.
+                if c &- 0x2D < 0x53 { i += 1; continue }
                 if c == Self.comma {
-                    starts.append(fieldStart); ends.append(i)
+                    if count == rangeCapacity { fieldCount = count; reserveFields(count + 1) }
+                    var s = fieldStart, e = i
+                    while s < e && (b[s] == 0x20 || b[s] == 0x09) { s += 1 }
+                    while e > s && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
+                    ranges[2 * count] = s
+                    ranges[2 * count + 1] = e
+                    count += 1
                     fieldStart = i + 1
                 } else if c == Self.newline {
                     contentEnd = i; next = i + 1
@@ -209,7 +238,7 @@ final class CSVReader {
                 } else if c == Self.quote || c >= 0x80 {
                     return false
                 } else if c == Self.cr {
-                    guard i + 1 < end else {
+                    guard i + 1 < stop else {
                         if atEnd { return false }   // a CR at the very end of the file: the parser's
                         break                       // the LF may be in the next read
                     }
@@ -221,26 +250,26 @@ final class CSVReader {
             }
             if contentEnd < 0 {
                 if atEnd {
-                    if start == end { return false }
-                    contentEnd = end; next = end   // the last line, without a line end
-                } else if start == 0 && end == capacity {
+                    if start == stop { return false }
+                    contentEnd = stop; next = stop   // the last line, without a line end
+                } else if start == 0 && stop == capacity {
                     return false   // a line longer than the buffer: the parser reads it in pieces
                 } else {
                     try fill()
                     continue
                 }
             }
-            starts.append(fieldStart); ends.append(contentEnd)
-            // Trim blanks (spaces, tabs) around every field.
-            for f in starts.indices {
-                var s = starts[f], e = ends[f]
-                while s < e && (b[s] == 0x20 || b[s] == 0x09) { s += 1 }
-                while e > s && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
-                starts[f] = s; ends[f] = e
-            }
+            if count == rangeCapacity { fieldCount = count; reserveFields(count + 1) }
+            var s = fieldStart, e = contentEnd
+            while s < e && (b[s] == 0x20 || b[s] == 0x09) { s += 1 }
+            while e > s && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
+            ranges[2 * count] = s
+            ranges[2 * count + 1] = e
+            count += 1
             start = next
             let recordLine = parser.skipLine()
-            if starts.count == 1 && starts[0] == ends[0] { continue }   // a line of blanks
+            if count == 1 && s == e { continue }   // a line of blanks
+            fieldCount = count
             line = recordLine
             fieldBase = UnsafePointer(b)
             slowRow = false
@@ -292,20 +321,21 @@ final class CSVReader {
         line = record.line
         slowStrings = record.fields
         slowRow = true
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
         let total = record.fields.reduce(0) { $0 + $1.utf8.count }
         if total > slowCapacity {
             slowBytes.deallocate()
             slowCapacity = max(total, slowCapacity * 2)
             slowBytes = .allocate(capacity: slowCapacity)
         }
+        fieldCount = 0
+        reserveFields(record.fields.count)
         var at = 0
-        for field in record.fields {
-            starts.append(at)
+        for (f, field) in record.fields.enumerated() {
+            ranges[2 * f] = at
             for byte in field.utf8 { slowBytes[at] = byte; at += 1 }
-            ends.append(at)
+            ranges[2 * f + 1] = at
         }
+        fieldCount = record.fields.count
         fieldBase = UnsafePointer(slowBytes)
     }
 }
@@ -322,6 +352,34 @@ protocol RowFields {
     func label(_ i: Int) -> String
     /// Whether field `i` is empty or white space only.
     func isBlank(_ i: Int) -> Bool
+    /// Copies the row into `saved`, reusing its storage.
+    func save(into saved: inout SavedRow)
+}
+
+/// A copy of one row's fields as bytes, kept while the rest of the file is read (the latest point of a
+/// run, for instance) at the cost of a copy instead of parsing it.
+struct SavedRow: RowFields {
+    var bytes: [UInt8] = []
+    /// Start and end of field i in `bytes` at 2i and 2i + 1.
+    var ranges: [Int] = []
+
+    func quantity(_ i: Int) -> Double? {
+        bytes.withUnsafeBufferPointer { parseQuantity(bytes: UnsafeBufferPointer(rebasing: $0[ranges[2 * i]..<ranges[2 * i + 1]])) }
+    }
+    func text(_ i: Int) -> String { String(decoding: bytes[ranges[2 * i]..<ranges[2 * i + 1]], as: UTF8.self) }
+    func label(_ i: Int) -> String { text(i) }
+    func isBlank(_ i: Int) -> Bool { isBlankField(bytes[ranges[2 * i]..<ranges[2 * i + 1]]) { text(i) } }
+    func save(into saved: inout SavedRow) { saved = self }
+}
+
+/// Whether `bytes` are empty or white space only (as `Character.isWhitespace` says of their text).
+private func isBlankField<C: Collection<UInt8>>(_ bytes: C, text: () -> String) -> Bool {
+    for byte in bytes {
+        if byte >= 0x80 { return text().allSatisfy(\.isWhitespace) }
+        // Unicode white space within ASCII: tab, LF, VT, FF, CR, space.
+        guard byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) else { return false }
+    }
+    return true
 }
 
 extension Array: RowFields where Element == String {
@@ -329,18 +387,33 @@ extension Array: RowFields where Element == String {
     func text(_ i: Int) -> String { self[i] }
     func label(_ i: Int) -> String { self[i] }
     func isBlank(_ i: Int) -> Bool { self[i].allSatisfy(\.isWhitespace) }
+    func save(into saved: inout SavedRow) {
+        saved.bytes.removeAll(keepingCapacity: true)
+        saved.ranges.removeAll(keepingCapacity: true)
+        for field in self {
+            saved.ranges.append(saved.bytes.count)
+            saved.bytes.append(contentsOf: field.utf8)
+            saved.ranges.append(saved.bytes.count)
+        }
+    }
 }
 
 extension CSVReader: RowFields {
     @inline(__always)
     func quantity(_ i: Int) -> Double? { parseQuantity(bytes: field(i)) }
     func text(_ i: Int) -> String { string(i) }
-    func isBlank(_ i: Int) -> Bool {
-        for byte in field(i) {
-            if byte >= 0x80 { return string(i).allSatisfy(\.isWhitespace) }
-            // Unicode white space within ASCII: tab, LF, VT, FF, CR, space.
-            guard byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) else { return false }
+    func isBlank(_ i: Int) -> Bool { isBlankField(field(i)) { string(i) } }
+    func save(into saved: inout SavedRow) {
+        guard fieldCount > 0 else {
+            saved.bytes.removeAll(keepingCapacity: true)
+            saved.ranges.removeAll(keepingCapacity: true)
+            return
         }
-        return true
+        // A row's fields lie in order in one stretch of bytes: copy the stretch, and the ranges relative to it.
+        let first = ranges[0], last = ranges[2 * fieldCount - 1]
+        saved.bytes.removeAll(keepingCapacity: true)
+        saved.bytes.append(contentsOf: UnsafeBufferPointer(start: fieldBase + first, count: last - first))
+        saved.ranges.removeAll(keepingCapacity: true)
+        for k in 0..<(2 * fieldCount) { saved.ranges.append(ranges[k] - first) }
     }
 }

@@ -13,9 +13,9 @@ public func parseQuantity(_ text: String) -> Double? {
 /// ``parseQuantity(_:)`` on UTF-8 bytes (a CSV field as read), without making a `String`: same grammar,
 /// same results to the last bit.
 ///
-/// Plain decimal numbers of up to 19 significant digits whose value is exact in double precision
-/// times or over an exact power of ten (|exponent| ≤ 22, Clinger's fast path) are computed directly
-/// with one correctly rounded operation; every other number goes to C's `strtod` (the reader behind
+/// Plain decimal numbers of up to 19 digits whose digits form an integer exact in double precision (at
+/// most 2^53) times or over an exact power of ten (10^0 … 10^22, Clinger's fast path) are computed
+/// directly with one correctly rounded operation; every other number goes to C's `strtod` (the reader behind
 /// `Double(String)`), so the result is the correctly rounded double either way.
 public func parseQuantity(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     guard let base = bytes.baseAddress else { return nil }
@@ -23,19 +23,20 @@ public func parseQuantity(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     while hi > lo && (base[hi - 1] == 0x20 || base[hi - 1] == 0x09) { hi -= 1 }
     while lo < hi && (base[lo] == 0x20 || base[lo] == 0x09) { lo += 1 }
     guard lo < hi else { return nil }
-    // Underscores may stand anywhere (they are dropped before the suffix is read): a copy without them.
+    if let value = quantity(base, lo, hi) { return value }
+    // Underscores may stand anywhere (they are dropped before the suffix is read), and only a text that
+    // fails as it is can hold one: read a copy without them.
     var i = lo
     while i < hi && base[i] != 0x5F { i += 1 }
-    if i < hi {
-        var copy = [UInt8]()
-        copy.reserveCapacity(hi - lo)
-        for j in lo..<hi where base[j] != 0x5F { copy.append(base[j]) }
-        return copy.withUnsafeBufferPointer { quantity($0.baseAddress, 0, $0.count) }
-    }
-    return quantity(base, lo, hi)
+    guard i < hi else { return nil }
+    var copy = [UInt8]()
+    copy.reserveCapacity(hi - lo)
+    for j in lo..<hi where base[j] != 0x5F { copy.append(base[j]) }
+    return copy.withUnsafeBufferPointer { quantity($0.baseAddress, 0, $0.count) }
 }
 
 /// A quantity in `base[lo..<hi]`: trimmed, without underscores, maybe ending in a unit suffix.
+@inline(__always)
 private func quantity(_ base: UnsafePointer<UInt8>?, _ lo: Int, _ hi: Int) -> Double? {
     guard let base, lo < hi else { return nil }
     var hi = hi
@@ -60,39 +61,29 @@ private let exactPowersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7
 
 /// A decimal number in `base[lo..<hi]` (non-empty): `[+-]digits[.digits][(e|E)[+-]digits]` with at least
 /// one mantissa digit, as C's `strtod` reads decimal notation; nil for anything else.
+@inline(__always)
 private func decimal(_ base: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int) -> Double? {
     var i = lo
-    var negative = false
-    if base[i] == UInt8(ascii: "-") || base[i] == UInt8(ascii: "+") {
-        negative = base[i] == UInt8(ascii: "-")
+    let negative = base[i] == UInt8(ascii: "-")
+    if negative || base[i] == UInt8(ascii: "+") { i += 1 }
+    // Up to 19 digits (leading zeros included) fit in 64 bits.
+    var mantissa: UInt64 = 0
+    let integerStart = i
+    while i < hi, case let d = base[i] &- 0x30, d < 10 {
+        mantissa = mantissa &* 10 &+ UInt64(d)
         i += 1
     }
-    var mantissa: UInt64 = 0
-    var significant = 0       // significant digits taken into `mantissa` (leading zeros excluded)
-    var dropped = false       // more than 19 significant digits: not exact, go to strtod
-    var scale = 0             // power of ten of the last digit taken
-    var digits = 0
-    var sawPoint = false
-    while i < hi {
-        let c = base[i]
-        if c >= 0x30 && c <= 0x39 {
-            digits += 1
-            if mantissa == 0 && c == 0x30 {
-                if sawPoint { scale -= 1 }
-            } else if significant < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(c &- 0x30)
-                significant += 1
-                if sawPoint { scale -= 1 }
-            } else {
-                dropped = true
-                if !sawPoint { scale += 1 }
-            }
-        } else if c == UInt8(ascii: ".") && !sawPoint {
-            sawPoint = true
-        } else {
-            break
-        }
+    var digits = i - integerStart
+    var fraction = 0
+    if i < hi && base[i] == UInt8(ascii: ".") {
         i += 1
+        let fractionStart = i
+        while i < hi, case let d = base[i] &- 0x30, d < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i += 1
+        }
+        fraction = i - fractionStart
+        digits += fraction
     }
     guard digits > 0 else { return nil }
     var exponent = 0
@@ -105,20 +96,24 @@ private func decimal(_ base: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int) -> Doub
             i += 1
         }
         let start = i
-        while i < hi, base[i] >= 0x30 && base[i] <= 0x39 {
-            if exponent < 100_000 { exponent = exponent * 10 + Int(base[i] - 0x30) }
+        while i < hi, case let d = base[i] &- 0x30, d < 10 {
+            if exponent < 100_000 { exponent = exponent * 10 + Int(d) }
             i += 1
         }
         guard i > start, i == hi else { return nil }
         if exponentNegative { exponent = -exponent }
     }
-    if mantissa == 0 && !dropped { return negative ? -0.0 : 0.0 }
-    let power = scale + exponent
-    if !dropped && mantissa <= 1 << 53 && power >= -22 && power <= 22 {
-        let m = Double(mantissa)
-        let value = power < 0 ? m / exactPowersOfTen[-power] : m * exactPowersOfTen[power]
-        return negative ? -value : value
+    if digits <= 19 {
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        let power = exponent - fraction
+        if mantissa <= 1 << 53 && power >= -22 && power <= 22 {
+            let m = Double(mantissa)
+            let value = power < 0 ? m / exactPowersOfTen[-power] : m * exactPowersOfTen[power]
+            return negative ? -value : value
+        }
     }
+    // Not exact in one operation (more than 19 digits, a mantissa above 2^53, a large exponent): the
+    // text is valid decimal notation, so strtod reads all of it.
     var value = 0.0
     guard scaling_strtod(base + lo, hi - lo, &value) != 0 else { return nil }
     return value

@@ -158,9 +158,9 @@ struct LongFormatReducer {
 
     /// One run of the log.
     private struct Slot {
-        /// `.final`: the latest point so far (key, row) and its run or error.
-        var key = -Double.infinity, row = -1
-        var latest: Result<Run, ScalingLawsError>? = nil
+        /// `.final`: the latest point so far (key, row, line) and its fields, read into a run at the end.
+        var key = -Double.infinity, row = -1, line = 0
+        var latest = SavedRow()
         /// `.checkpoints`: every point (key, row, run), and the earliest (key, row) point in error.
         var points: [(key: Double, row: Int, run: Run)] = []
         var error: (key: Double, row: Int, error: ScalingLawsError)? = nil
@@ -237,11 +237,8 @@ struct LongFormatReducer {
             guard key >= slots[s].key else { return }
             slots[s].key = key
             slots[s].row = row
-            do throws(ScalingLawsError) {
-                slots[s].latest = .success(try plan.run(fields, line: line))
-            } catch {
-                slots[s].latest = .failure(error)
-            }
+            slots[s].line = line
+            fields.save(into: &slots[s].latest)
         case .checkpoints:
             slots[s].row = row
             do throws(ScalingLawsError) {
@@ -262,12 +259,12 @@ struct LongFormatReducer {
         guard !slots.isEmpty else {
             throw .malformedFile(file: source, line: nil, message: "every point is at step or tokens 0; nothing to fit")
         }
-        if case .failure(let error) = plan { throw error }
+        let plan = try plan.get()
         var runs = [Run]()
         switch use {
         case .final:
             runs.reserveCapacity(slots.count)
-            for slot in slots { runs.append(try slot.latest!.get()) }
+            for slot in slots { runs.append(try plan.run(slot.latest, line: slot.line)) }
         case .checkpoints:
             for slot in slots {
                 if let e = slot.error { throw e.error }

@@ -91,8 +91,14 @@ public enum CurveTable {
     /// Same columns, checks and errors as ``curves(from:columns:tokensPerStep:params:)``.
     public static func curves(contentsOf path: String, columns: Columns = Columns(),
                               tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
-        let reader = try CSVReader(contentsOf: path)
-        var builder = try CurveBuilder(source: path, header: reader.header, columns: columns, tokensPerStep: tokensPerStep, params: params)
+        try curves(reading: try CSVReader(contentsOf: path), columns: columns, tokensPerStep: tokensPerStep, params: params)
+    }
+
+    /// The curves of the rows `reader` has not read yet.
+    static func curves(reading reader: CSVReader, columns: Columns = Columns(),
+                       tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
+        var builder = try CurveBuilder(source: reader.source, header: reader.header, columns: columns,
+                                       tokensPerStep: tokensPerStep, params: params)
         while try reader.nextRow() { try builder.add(reader, line: reader.line) }
         return try builder.finish()
     }
