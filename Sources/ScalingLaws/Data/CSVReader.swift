@@ -411,9 +411,12 @@ extension CSVReader: RowFields {
         }
         // A row's fields lie in order in one stretch of bytes: copy the stretch, and the ranges relative to it.
         let first = ranges[0], last = ranges[2 * fieldCount - 1]
-        saved.bytes.removeAll(keepingCapacity: true)
-        saved.bytes.append(contentsOf: UnsafeBufferPointer(start: fieldBase + first, count: last - first))
-        saved.ranges.removeAll(keepingCapacity: true)
-        for k in 0..<(2 * fieldCount) { saved.ranges.append(ranges[k] - first) }
+        saved.bytes.replaceSubrange(saved.bytes.indices, with: UnsafeBufferPointer(start: fieldBase + first, count: last - first))
+        if saved.ranges.count != 2 * fieldCount {
+            saved.ranges = [Int](repeating: 0, count: 2 * fieldCount)
+        }
+        saved.ranges.withUnsafeMutableBufferPointer { target in
+            for k in 0..<(2 * fieldCount) { target[k] = ranges[k] - first }
+        }
     }
 }

@@ -154,7 +154,11 @@ struct LongFormatReducer {
     let plan: Result<RunPlan, ScalingLawsError>
     /// The first error in file order from the checks every row gets (run label, order key), or a
     /// missing run column.
-    private var failure: ScalingLawsError? = nil
+    private var failure: ScalingLawsError? = nil {
+        didSet { failed = failure != nil }
+    }
+    /// `failure != nil`, cheaper to test on every row.
+    private var failed = false
 
     /// One run of the log.
     private struct Slot {
@@ -183,6 +187,7 @@ struct LongFormatReducer {
             failure = .missingColumn(file: source, needed: "run", tried: runColumnName.map { [$0] } ?? LongFormat.runAliases,
                                      available: header,
                                      hint: "--use \(use.rawValue) reads a long-format log: one row per logged point, with a run identifier column (name it with --run-col)")
+            failed = true   // (observers do not run in an initializer)
             return
         }
         var columns = columns
@@ -198,7 +203,7 @@ struct LongFormatReducer {
     /// Adds row number `row` (0-based, in file order), on line `line`.
     mutating func add<Row: RowFields>(_ fields: Row, line: Int, row: Int) {
         rows += 1
-        guard failure == nil, let runIndex else { return }
+        guard !failed, let runIndex else { return }
         let id = fields.label(runIndex)
         guard !id.isEmpty else {
             failure = .badValue(file: source, line: line, column: runIndex + 1, columnName: header[runIndex],

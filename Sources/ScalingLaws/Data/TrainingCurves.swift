@@ -200,13 +200,21 @@ struct CurveBuilder {
     }
 
     /// The curves, in order of first appearance, each sorted by tokens.
-    func finish() throws(ScalingLawsError) -> [TrainingCurve] {
+    /// Each run's points are handed over to its curve (a run logged in order of tokens keeps its arrays
+    /// as they are), so the points are held once.
+    mutating func finish() throws(ScalingLawsError) -> [TrainingCurve] {
         guard rows > 0 else {
             throw .malformedFile(file: source, line: nil, message: "the file has a header but no points")
         }
         var curves = [TrainingCurve]()
         for (k, run) in order.enumerated() {
             let p = points[k]
+            points[k] = (p.params, p.line, [], [])
+            if p.tokens.count >= 2, zip(p.tokens, p.tokens.dropFirst()).allSatisfy({ $0 < $1 }) {
+                // Increasing token counts: the points are the curve (sorted, no repeats to average).
+                curves.append(TrainingCurve(run: run, params: p.params, tokens: p.tokens, losses: p.losses))
+                continue
+            }
             let sorted = p.tokens.indices.sorted { p.tokens[$0] < p.tokens[$1] }
             // Repeated token counts (digitised curves) become one point with the mean loss.
             var tokens = [Double](), sums = [Double](), counts = [Int]()
