@@ -165,11 +165,18 @@ struct LongFormatReducer {
         /// `.final`: the latest point so far (key, row, line) and its fields, read into a run at the end.
         var key = -Double.infinity, row = -1, line = 0
         var latest = SavedRow()
-        /// `.checkpoints`: every point (key, row, run), and the earliest (key, row) point in error.
-        var points: [(key: Double, row: Int, run: Run)] = []
+        /// `.checkpoints`: the run's points (indices in `points`, in file order), the largest key so far,
+        /// and the earliest (key, row) point in error.
+        var indices: [Int] = []
+        var lastKey = -Double.infinity
         var error: (key: Double, row: Int, error: ScalingLawsError)? = nil
     }
     private var slots = [Slot]()
+    /// `.checkpoints`: every point in file order, and its key.
+    private var points = [Run](), keys = [Double]()
+    /// Whether file order is the order of the result so far: each run's points together, in order of key.
+    private var inOrder = true
+    private var lastPointSlot = -1
     private var index = [String: Int]()
     private var lastLabel = "", lastSlot = -1
     private var rows = 0
@@ -247,7 +254,15 @@ struct LongFormatReducer {
         case .checkpoints:
             slots[s].row = row
             do throws(ScalingLawsError) {
-                slots[s].points.append((key, row, try plan.run(fields, line: line)))
+                let run = try plan.run(fields, line: line)
+                if inOrder {
+                    inOrder = (s == lastPointSlot || slots[s].indices.isEmpty) && key >= slots[s].lastKey
+                }
+                lastPointSlot = s
+                slots[s].lastKey = max(slots[s].lastKey, key)
+                slots[s].indices.append(points.count)
+                points.append(run)
+                keys.append(key)
             } catch {
                 if let e = slots[s].error, (e.key, e.row) < (key, row) { return }
                 slots[s].error = (key, row, error)
@@ -256,7 +271,7 @@ struct LongFormatReducer {
     }
 
     /// The runs, in order of first appearance; checkpoints in order of their key within a run.
-    func finish() throws(ScalingLawsError) -> [Run] {
+    mutating func finish() throws(ScalingLawsError) -> [Run] {
         if let failure { throw failure }
         guard rows > 0 else {
             throw .malformedFile(file: source, line: nil, message: "the file has a header but no points")
@@ -273,12 +288,26 @@ struct LongFormatReducer {
         case .checkpoints:
             for slot in slots {
                 if let e = slot.error { throw e.error }
-                let points = slot.points.sorted { $0.key < $1.key || ($0.key == $1.key && $0.row < $1.row) }
-                let weight = 1 / Double(points.count)
-                for point in points {
-                    var run = point.run
-                    run.weight = weight
-                    runs.append(run)
+            }
+            if inOrder {
+                // A log grouped by run and logged in order (the usual export): the points are the result.
+                runs = points
+                points = []
+                for slot in slots {
+                    let weight = 1 / Double(slot.indices.count)
+                    for i in slot.indices { runs[i].weight = weight }
+                }
+            } else {
+                runs.reserveCapacity(points.count)
+                for slot in slots {
+                    // By key, ties in file order (indices are in file order).
+                    let order = slot.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+                    let weight = 1 / Double(order.count)
+                    for i in order {
+                        var run = points[i]
+                        run.weight = weight
+                        runs.append(run)
+                    }
                 }
             }
         }
