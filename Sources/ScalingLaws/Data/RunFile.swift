@@ -71,7 +71,7 @@ public final class RunFile {
         public var longFormat: CheckpointUse?
     }
 
-    /// Reads the rows: one run per row, or for a long-format log (``use`` given, or a file that
+    /// Reads the rows: one run per row, or for a long-format log (`use` given, or a file that
     /// ``LongFormat/isLongFormat(_:runColumn:)`` recognises) per ``CheckpointUse``. Call it once.
     ///
     /// - Parameters:
