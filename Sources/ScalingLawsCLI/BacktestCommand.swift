@@ -36,7 +36,7 @@ struct Backtest: ParsableCommand {
         try reportingErrors {
             let trainSplit = try split.split(default: nil)
             try law.check()
-            let table = try CSVTable(contentsOf: file)
+            let table = try RunFile(contentsOf: file)
             let lawValue = try law.makeLaw(columns: table.header)
             let options = try law.fitOptions(for: lawValue)
             // The split may read a column the law does not use (e.g. a law in C tested by holding out the largest N).

@@ -63,7 +63,7 @@ struct Compare: ParsableCommand {
         try reportingErrors {
             if let formula = law.formula { try FormulaLaw.checkSyntax(formula) }
             _ = try candidates(columns: nil)  // unknown laws and misplaced flags before the file is read
-            let table = try CSVTable(contentsOf: file)
+            let table = try RunFile(contentsOf: file)
             let candidates = try candidates(columns: table.header)
             // One objective for every law: --loss/--space, else the laws' own default when they share one.
             let defaults = Set(candidates.map { $0.defaultObjective.map(\.label) ?? "" })

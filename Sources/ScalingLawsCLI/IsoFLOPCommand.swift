@@ -63,7 +63,7 @@ struct IsoFLOP: ParsableCommand {
             if cubic && minimum != .window && minimum != .cubic {
                 throw CLIError(message: "--cubic means --minimum cubic: drop one of --cubic and --minimum \(minimum.rawValue)")
             }
-            let table = try CSVTable(contentsOf: file)
+            let table = try RunFile(contentsOf: file)
             var options = IsoFLOPOptions()
             options.minimum = cubic ? .cubic : minimum
             options.budgetTolerance = budgetTolerance

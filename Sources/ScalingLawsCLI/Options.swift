@@ -358,25 +358,23 @@ struct ColumnOptions<Reader: ColumnReader>: ParsableArguments {
         RunTable.Columns(params: paramsCol, tokens: tokensCol, flops: flopsCol, loss: lossCol, group: groupCol)
     }
 
-    /// The runs of `table`: one per row, or for a long-format log (or with --use) per ``CheckpointUse``.
-    func runs(from table: CSVTable, variables: [String], flopsPerParamToken k: Double) throws -> [Run] {
+    /// The runs of `file`: one per row, or for a long-format log (or with --use) per ``CheckpointUse``,
+    /// read as a stream (``RunFile``).
+    func runs(from file: RunFile, variables: [String], flopsPerParamToken k: Double) throws -> [Run] {
         let choice = use
-        if choice != nil || LongFormat.isLongFormat(table, runColumn: runCol) {
-            let runs = try LongFormat.runs(from: table, variables: variables, columns: columns, runColumn: runCol,
-                                           use: choice ?? .final, flopsPerParamToken: k)
+        let read = try file.runs(variables: variables, columns: columns, runColumn: runCol, use: choice,
+                                 flopsPerParamToken: k) { repeated in
+            printNote("\(file.source): \(displayQuoted(repeated.label)) repeats in column \(displayQuoted(repeated.column)) (lines \(repeated.lines.0) and \(repeated.lines.1)) but there is no step or tokens_seen column: each row is read as one run; give --use final to fit the last point of each run of a long-format log")
+        }
+        if let used = read.longFormat {
             // Say what was left out: a long-format log fits fewer runs than it has rows.
-            let dropped = table.rows.count - runs.count
+            let dropped = read.rows - read.runs.count
             if dropped > 0 {
-                let how = (choice ?? .final) == .final
-                    ? "the last point of each of \(runs.count) runs" : "\(runs.count) checkpoints"
-                printNote("\(table.source): long-format log: fitting \(how); \(dropped) of \(table.rows.count) rows not fitted (earlier points, or at step 0)\((choice ?? .final) == .final ? "; --use checkpoints fits every point" : "")")
+                let how = used == .final ? "the last point of each of \(read.runs.count) runs" : "\(read.runs.count) checkpoints"
+                printNote("\(file.source): long-format log: fitting \(how); \(dropped) of \(read.rows) rows not fitted (earlier points, or at step 0)\(used == .final ? "; --use checkpoints fits every point" : "")")
             }
-            return runs
         }
-        if let repeated = LongFormat.repeatedLabel(in: table, runColumn: runCol) {
-            printNote("\(table.source): \(displayQuoted(repeated.label)) repeats in column \(displayQuoted(repeated.column)) (lines \(repeated.lines.0) and \(repeated.lines.1)) but there is no step or tokens_seen column: each row is read as one run; give --use final to fit the last point of each run of a long-format log")
-        }
-        return try RunTable.runs(from: table, variables: variables, columns: columns, flopsPerParamToken: k)
+        return read.runs
     }
 }
 
@@ -424,7 +422,7 @@ struct SourceOptions: ParsableArguments {
                                  objective: options.objective)
         }
         try law.check()
-        let table = try CSVTable(contentsOf: file)
+        let table = try RunFile(contentsOf: file)
         let lawValue = try law.makeLaw(columns: table.header)
         let options = try law.fitOptions(for: lawValue)
         let runs = try columns.runs(from: table, variables: lawValue.variables, flopsPerParamToken: options.flopsPerParamToken)
@@ -435,7 +433,7 @@ struct SourceOptions: ParsableArguments {
 extension ColumnOptions where Reader == RunColumns {
     /// Reads the runs of `file` with the columns `law` needs.
     func loadRuns(_ file: String, law: any ScalingLaw, flopsPerParamToken: Double) throws -> [Run] {
-        let table = try CSVTable(contentsOf: file)
+        let table = try RunFile(contentsOf: file)
         return try runs(from: table, variables: law.variables, flopsPerParamToken: flopsPerParamToken)
     }
 }

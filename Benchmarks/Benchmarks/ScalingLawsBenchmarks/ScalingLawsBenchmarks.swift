@@ -177,6 +177,9 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // Long-format logs read as a stream (issue 15): StreamingBenchmarks.swift.
+    streamingBenchmarks()
 }
 
 /// `count` runs of the Chinchilla law (Hoffmann et al. 2022 parameters), N log-uniform in 1e7…1e10,

@@ -37,4 +37,10 @@ const void *scaling_lapack_own_xerbla(void);
 /// (Swift 6 cannot name C's global `stdout` from concurrency-checked code.)
 int scaling_flush_stdout(void);
 
+/// Reads the whole of `bytes[0..<count]` as a decimal number with C's `strtod` in the "C" locale (the
+/// reader behind Swift's `Double(String)` on Linux), for the numbers the byte-level fast path in
+/// `parseQuantity` cannot round exactly (more than 19 significant digits, large exponents). Returns 1 and
+/// sets `*value` when every byte was consumed, 0 otherwise.
+int scaling_strtod(const unsigned char *bytes, size_t count, double *value);
+
 #endif

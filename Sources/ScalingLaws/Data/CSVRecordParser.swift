@@ -1,5 +1,6 @@
-/// The byte-level CSV state machine behind every CSV file ScalingLaws reads (``CSVTable`` and
-/// ``CSVStream`` both feed it, so a file reads the same way whichever command reads it):
+/// The byte-level CSV state machine behind every CSV file ScalingLaws reads (through ``CSVReader``, which
+/// splits plain lines itself and hands this parser every other one, so a file reads the same way
+/// whichever command reads it):
 ///
 /// - RFC 4180 quoting (`"a,b"`, doubled `""`); unquoted fields are trimmed of blanks (spaces, tabs);
 /// - LF, CRLF or CR-only line ends (a CR-only file is not one long line);
@@ -140,6 +141,22 @@ struct CSVRecordParser {
         default:
             field.append(c)
         }
+    }
+
+    /// Whether the parser stands at the start of a line below the header with nothing pending (no open
+    /// quote, no CR whose LF may follow, no partial field): the point where ``CSVReader`` may split a plain
+    /// line itself.
+    var atCleanLineStart: Bool {
+        emittedAny && atRecordStart && bomMatched == 3 && !inQuotes && !pendingQuote && !afterCR && !isComment
+            && field.isEmpty && fields.isEmpty && encodingError == nil
+    }
+
+    /// Counts a line that ``CSVReader`` read itself (from a clean line start, see ``atCleanLineStart``);
+    /// returns its number.
+    mutating func skipLine() -> Int {
+        recordLine = line
+        line += 1
+        return recordLine
     }
 
     /// Ends the input: emits a last record without a line end. Returns false when a quoted field was

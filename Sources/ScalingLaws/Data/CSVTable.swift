@@ -19,30 +19,24 @@ public struct CSVTable: Sendable {
     ///   quote, a header with an empty or repeated column name, or a row whose field count differs from
     ///   the header's.
     public init(text: String, source: String) throws(ScalingLawsError) {
-        var pending: [UInt8]? = Array(text.utf8)
-        try self.init(source: source) { () throws(ScalingLawsError) -> [UInt8]? in
-            defer { pending = nil }
-            return pending
-        }
+        try self.init(reader: try CSVReader(bytes: Array(text.utf8), source: source))
     }
 
     /// Parses the UTF-8 bytes `bytes` (invalid UTF-8 is reported with its line).
     public init(bytes: [UInt8], source: String) throws(ScalingLawsError) {
-        var pending: [UInt8]? = bytes
-        try self.init(source: source) { () throws(ScalingLawsError) -> [UInt8]? in
-            defer { pending = nil }
-            return pending
-        }
+        try self.init(reader: try CSVReader(bytes: bytes, source: source))
     }
 
-    private init(source: String, next: () throws(ScalingLawsError) -> [UInt8]?) throws(ScalingLawsError) {
-        var header: [String] = []
+    /// Reads every remaining row of `reader`.
+    init(reader: CSVReader) throws(ScalingLawsError) {
         var rows: [[String]] = []
         var lines: [Int] = []
-        try CSVStream.parse(source: source, next: next, header: { header = $0 },
-                            row: { line, fields in rows.append(fields); lines.append(line) })
-        self.source = source
-        self.header = header
+        while try reader.nextRow() {
+            rows.append(reader.strings)
+            lines.append(reader.line)
+        }
+        self.source = reader.source
+        self.header = reader.header
         self.rows = rows
         self.lines = lines
     }
@@ -58,15 +52,7 @@ public struct CSVTable: Sendable {
     /// Reads and parses the file at `path` (any readable file, `/dev/stdin` included) with the same
     /// reader as ``CSVStream``.
     public init(contentsOf path: String) throws(ScalingLawsError) {
-        var header: [String] = []
-        var rows: [[String]] = []
-        var lines: [Int] = []
-        try CSVStream.read(contentsOf: path, header: { header = $0 },
-                           row: { line, fields in rows.append(fields); lines.append(line) })
-        self.source = path
-        self.header = header
-        self.rows = rows
-        self.lines = lines
+        try self.init(reader: try CSVReader(contentsOf: path))
     }
 
     static func reason(_ error: any Error) -> String {

@@ -40,6 +40,15 @@ public enum LongFormat {
         table.columnIndex(override.map { [$0] } ?? runAliases)
     }
 
+    /// The index of the run column in `header` (`override`, or the first of ``runAliases``), if any.
+    static func runColumn(inHeader header: [String], override: String? = nil) -> Int? {
+        let lowered = header.map { $0.lowercased() }
+        for name in override.map({ [$0] }) ?? runAliases {
+            if let i = lowered.firstIndex(of: name.lowercased()) { return i }
+        }
+        return nil
+    }
+
     /// Column names that mark a file as a log of training progress (not the `tokens` a run was trained to).
     public static let progressAliases = CurveTable.stepAliases + ["tokens_seen"]
 

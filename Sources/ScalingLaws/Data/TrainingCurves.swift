@@ -91,13 +91,16 @@ public enum CurveTable {
     /// Same columns, checks and errors as ``curves(from:columns:tokensPerStep:params:)``.
     public static func curves(contentsOf path: String, columns: Columns = Columns(),
                               tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
-        var builder: CurveBuilder? = nil
-        try CSVStream.read(contentsOf: path, header: { header throws(ScalingLawsError) in
-            builder = try CurveBuilder(source: path, header: header, columns: columns, tokensPerStep: tokensPerStep, params: params)
-        }, row: { line, fields throws(ScalingLawsError) in
-            try builder!.add(fields, line: line)
-        })
-        return try builder!.finish()
+        try curves(reading: try CSVReader(contentsOf: path), columns: columns, tokensPerStep: tokensPerStep, params: params)
+    }
+
+    /// The curves of the rows `reader` has not read yet.
+    static func curves(reading reader: CSVReader, columns: Columns = Columns(),
+                       tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
+        var builder = try CurveBuilder(source: reader.source, header: reader.header, columns: columns,
+                                       tokensPerStep: tokensPerStep, params: params)
+        while try reader.nextRow() { try builder.add(reader, line: reader.line) }
+        return try builder.finish()
     }
 }
 
@@ -109,7 +112,10 @@ struct CurveBuilder {
     let params: Double?
     let runColumn: Int, paramsColumn: Int?, lossColumn: Int, tokensColumn: Int
     private var order = [String]()
-    private var points = [String: (params: Double, line: Int, tokens: [Double], losses: [Double])]()
+    private var index = [String: Int]()
+    private var points = [(params: Double, line: Int, tokens: [Double], losses: [Double])]()
+    /// The run of the previous row (logs mostly list one run's rows together).
+    private var lastRun = "", lastIndex = -1
     private var rows = 0
 
     init(source: String, header: [String], columns: CurveTable.Columns, tokensPerStep: Double?, params: Double?) throws(ScalingLawsError) {
@@ -147,51 +153,68 @@ struct CurveBuilder {
     }
 
     /// Adds one row (its fields and the line it is on).
-    mutating func add(_ row: [String], line: Int) throws(ScalingLawsError) {
+    mutating func add<Row: RowFields>(_ row: Row, line: Int) throws(ScalingLawsError) {
         rows += 1
         func number(_ column: Int, allowZero: Bool = false) throws(ScalingLawsError) -> Double {
-            guard let v = parseQuantity(row[column]), (v > 0 && v.isNormal) || (allowZero && v == 0) else {
+            guard let v = row.quantity(column), (v > 0 && v.isNormal) || (allowZero && v == 0) else {
                 throw .badValue(file: source, line: line, column: column + 1, columnName: header[column],
                                 expected: allowZero ? "a number ≥ 0 such as 1000 or 2.1B (not below 2.2e-308)" : "a positive number such as 2.31, 1.4e12 or 70B (not below 2.2e-308)",
-                                found: row[column])
+                                found: row.text(column))
             }
             return v
         }
-        let run = row[runColumn]
+        let run = row.label(runColumn)
         guard !run.isEmpty else {
             throw .badValue(file: source, line: line, column: runColumn + 1, columnName: header[runColumn],
                             expected: "a run identifier", found: run)
         }
         // A row with an empty loss logs no point: exports from W&B or TensorBoard log the learning rate
         // every step and the loss every k steps (the schedule-aware laws read those rows).
-        if row[lossColumn].allSatisfy(\.isWhitespace) { return }
+        if row.isBlank(lossColumn) { return }
         let n = try paramsColumn.map { c throws(ScalingLawsError) in try number(c) } ?? params!
         let seen = try number(tokensColumn, allowZero: true) * (tokensPerStep ?? 1)
         guard seen.isFinite else {
             throw .badValue(file: source, line: line, column: tokensColumn + 1, columnName: header[tokensColumn],
-                            expected: "a step count whose tokens (step × \(.tokensPerStep)) fit in double precision", found: row[tokensColumn])
+                            expected: "a step count whose tokens (step × \(.tokensPerStep)) fit in double precision", found: row.text(tokensColumn))
         }
         let loss = try number(lossColumn)
-        if points[run] == nil {
+        let k: Int
+        if lastIndex >= 0 && run == lastRun {
+            k = lastIndex
+        } else if let known = index[run] {
+            k = known
+        } else {
+            k = points.count
+            index[run] = k
             order.append(run)
-            points[run] = (n, line, [], [])
+            points.append((n, line, [], []))
         }
-        guard points[run]!.params == n else {
-            throw .malformedFile(file: source, line: line, message: "run \"\(run)\" has \(header[paramsColumn!]) \(row[paramsColumn!]) here but \(formatQuantity(points[run]!.params)) on line \(points[run]!.line); a run has one model size")
+        lastRun = run
+        lastIndex = k
+        guard points[k].params == n else {
+            throw .malformedFile(file: source, line: line, message: "run \"\(run)\" has \(header[paramsColumn!]) \(row.text(paramsColumn!)) here but \(formatQuantity(points[k].params)) on line \(points[k].line); a run has one model size")
         }
         if seen == 0 { return }
-        points[run]!.tokens.append(seen)
-        points[run]!.losses.append(loss)
+        points[k].tokens.append(seen)
+        points[k].losses.append(loss)
     }
 
     /// The curves, in order of first appearance, each sorted by tokens.
-    func finish() throws(ScalingLawsError) -> [TrainingCurve] {
+    /// Each run's points are handed over to its curve (a run logged in order of tokens keeps its arrays
+    /// as they are), so the points are held once.
+    mutating func finish() throws(ScalingLawsError) -> [TrainingCurve] {
         guard rows > 0 else {
             throw .malformedFile(file: source, line: nil, message: "the file has a header but no points")
         }
         var curves = [TrainingCurve]()
-        for run in order {
-            let p = points[run]!
+        for (k, run) in order.enumerated() {
+            let p = points[k]
+            points[k] = (p.params, p.line, [], [])
+            if p.tokens.count >= 2, zip(p.tokens, p.tokens.dropFirst()).allSatisfy({ $0 < $1 }) {
+                // Increasing token counts: the points are the curve (sorted, no repeats to average).
+                curves.append(TrainingCurve(run: run, params: p.params, tokens: p.tokens, losses: p.losses))
+                continue
+            }
             let sorted = p.tokens.indices.sorted { p.tokens[$0] < p.tokens[$1] }
             // Repeated token counts (digitised curves) become one point with the mean loss.
             var tokens = [Double](), sums = [Double](), counts = [Int]()

@@ -72,6 +72,12 @@ public struct Uncertainty: Sendable {
     ///     losses, sizes, token counts); the interval is then asymmetric about the value.
     ///   - f: the quantity as a function of the full parameter vector (law order); nil where undefined.
     public func estimate(positive: Bool, _ f: ([Double]) -> Double?) -> Estimate? {
+        estimate(positive: positive, z: z, f)
+    }
+
+    /// ``estimate(positive:_:)`` with the quantile ``z`` computed once by the caller (a Student-t
+    /// quantile costs a root search: per point of a 50,000-point curve it was most of `scaling curve`).
+    func estimate(positive: Bool, z: Double, _ f: ([Double]) -> Double?) -> Estimate? {
         guard let value = f(fit.parameters), value.isFinite, !positive || value > 0 else { return nil }
         let transform: (Double) -> Double = positive ? { log($0) } : { $0 }
         let inverse: (Double) -> Double = positive ? { exp($0) } : { $0 }
@@ -152,7 +158,7 @@ public struct Uncertainty: Sendable {
         return (0..<inputs.count).map { i in
             let point = Inputs(columns: inputs.columns.map { [$0[i]] })
             let value = law.evaluate(fit.parameters, point)[0]
-            guard let e = estimate(positive: positive, { law.evaluate($0, point)[0] }) else {
+            guard let e = estimate(positive: positive, z: z, { law.evaluate($0, point)[0] }) else {
                 return Prediction(value: value, lawInterval: Interval(.nan, .nan), newRunInterval: Interval(.nan, .nan))
             }
             let sd = (e.scaleStandardDeviation * e.scaleStandardDeviation + residualScale * residualScale).squareRoot()
