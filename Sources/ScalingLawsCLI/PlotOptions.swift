@@ -12,7 +12,7 @@ struct PlotOptions: ParsableArguments {
     /// argument-parser calls it after parsing.
     func validate() throws {
         guard let plot else { return }
-        try AtomicFile.checkDestination(plot, option: .plotFile, inputs: commandLineInputs())
+        try inFlagWords { try AtomicFile.checkDestination(plot, option: .plotFile, inputs: commandLineInputs()) }
     }
 
     /// Draws and writes the image when `--plot` was given.

@@ -64,6 +64,16 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// Runs a library check inside `validate()`: argument-parser prints what `validate()` throws, so a
+/// library error is turned into a `ValidationError` in the command line's words (flags, not settings).
+func inFlagWords(_ check: () throws -> Void) throws {
+    do {
+        try check()
+    } catch let error as ScalingLawsError {
+        throw ValidationError(SettingFlags.text(error))
+    }
+}
+
 func printError(_ message: String, lines: Int = 1) {
     var stderr = StandardError()
     print("\(Style.standardError.errorPrefix()) \(terminalSafe(message, lines: lines))", to: &stderr)

@@ -71,7 +71,7 @@ struct LevelOptions: ParsableArguments {
 
     /// Checks the level before any work is done (argument-parser calls it after parsing).
     func validate() throws {
-        try Limits.checkLevel(level)
+        try inFlagWords { try Limits.checkLevel(level) }
     }
 }
 

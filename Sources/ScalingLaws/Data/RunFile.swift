@@ -193,7 +193,7 @@ struct LongFormatReducer {
             plan = .failure(.malformedFile(file: source, line: nil, message: "no run column"))
             failure = .missingColumn(file: source, needed: "run", tried: runColumnName.map { [$0] } ?? LongFormat.runAliases,
                                      available: header,
-                                     hint: "--use \(use.rawValue) reads a long-format log: one row per logged point, with a run identifier column (name it with --run-col)")
+                                     hint: "\(.logUse, use.rawValue) reads a long-format log: one row per logged point, with a run identifier column (name it with \(.runColumn))")
             failed = true   // (observers do not run in an initializer)
             return
         }

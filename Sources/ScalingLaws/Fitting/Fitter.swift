@@ -106,7 +106,7 @@ extension ScalingLaw {
             best.summary.functionEvaluations += leader.summary.functionEvaluations
             best.summary.jacobianEvaluations += leader.summary.jacobianEvaluations
             let leading = leader.summary.finalCost
-            let agreeing = screened.filter { abs($0.summary.finalCost - leading) <= 1e-6 * max(leading, 1e-300) }.count
+            let agreeing = screened.filter { Self.agrees($0.summary.finalCost, leading) }.count
             return result(best.parameters, best.residuals, best.jacobian, best.summary,
                           StartSearchReport(candidates: candidates.count, valid: scored.count, polished: starts.count, agreeing: agreeing))
         }
@@ -117,9 +117,16 @@ extension ScalingLaw {
         best.summary.jacobianEvaluations += leader.summary.jacobianEvaluations
         best.summary.initialCost = leader.summary.initialCost
         let bestCost = best.summary.finalCost
-        let agreeing = screened.filter { abs($0.summary.finalCost - bestCost) <= 1e-6 * max(bestCost, 1e-300) }.count
+        let agreeing = screened.filter { Self.agrees($0.summary.finalCost, bestCost) }.count
         return result(best.parameters, best.residuals, best.jacobian, best.summary,
                       StartSearchReport(candidates: candidates.count, valid: scored.count, polished: starts.count, agreeing: agreeing))
+    }
+
+    /// Whether a polished start reached the best objective: within 1e-6 of it relatively, or both at
+    /// rounding level (an exact fit ends anywhere between 1e-32 and 1e-22 depending on its last step,
+    /// which a relative test alone would count as disagreement).
+    static func agrees(_ cost: Double, _ best: Double) -> Bool {
+        abs(cost - best) <= 1e-6 * best + 1e-20
     }
 
     /// Residuals of `runs` at parameters θ in the objective's space.
