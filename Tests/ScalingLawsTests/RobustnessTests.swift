@@ -85,17 +85,11 @@ struct SmoothedSlopeTests {
     }
 }
 
-/// A small deterministic generator for the test above.
+/// The library's seeded generator (SplitMix64) with the uniform draw the test above uses.
 struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var generator: SeededGenerator
+    init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
+    mutating func next() -> UInt64 { generator.next() }
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 

@@ -7,16 +7,12 @@ import Testing
 /// the same records, runs and errors, for any split of the file into read buffers.
 @Suite("Streaming loader: same results as the table path")
 struct StreamingLoaderTests {
-    /// A small deterministic generator (SplitMix64), so a failure names a reproducible case.
+    /// The library's seeded generator (SplitMix64) with the two draws these tests use, so a failure names
+    /// a reproducible case.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator: SeededGenerator
+        init(state: UInt64) { generator = SeededGenerator(seed: state) }
+        mutating func next() -> UInt64 { generator.next() }
         mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
         mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
     }

@@ -21,20 +21,9 @@ import ScalingLaws
 /// The run to forecast and the budget to plan: Chinchilla itself.
 let targetParams = 70e9, targetTokens = 1.4e12, targetBudget = 5.88e23
 
-/// A small, seeded generator (SplitMix64), so the example prints the same numbers every time.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Stands in for a training job: the loss the published law gives, with 1% log-normal noise.
-func train(params n: Double, tokens d: Double, using random: inout SplitMix64) -> Double {
+func train(params n: Double, tokens d: Double, using random: inout SeededGenerator) -> Double {
     let truth = 1.69 + 406.4 / pow(n, 0.34) + 410.7 / pow(d, 0.28)
     // Box–Muller for one standard normal draw.
     let u1 = Double.random(in: Double.ulpOfOne..<1, using: &random), u2 = Double.random(in: 0..<1, using: &random)
@@ -65,7 +54,7 @@ func format(_ v: Double) -> String {
 print("target run: N = \(format(targetParams)), D = \(format(targetTokens)); target budget: C = \(targetBudget) FLOPs")
 print("runs  last run (N, D, loss)      forecast L(70B, 1.4T) [95% interval]  covers  optimal N at 5.88e23 [95% interval]  covers")
 var finished = [Run]()
-var random = SplitMix64(state: 2024)
+var random = SeededGenerator(seed: 2024)  // SplitMix64: the same numbers on every machine
 for step in ladder {
     let loss = train(params: step.params, tokens: step.tokens, using: &random)
     finished.append(Run(params: step.params, tokens: step.tokens, flops: 6 * step.params * step.tokens, loss: loss))
@@ -83,7 +72,7 @@ for step in ladder {
         let uncertainty = try fit.bootstrap(BootstrapOptions(replicates: 400, seed: 1))
         let forecast = try uncertainty.predictions([Run(params: targetParams, tokens: targetTokens)])[0]
         let plan = try uncertainty.computeOptimum(flops: targetBudget)
-        let n = plan["params"]!
+        guard let n = plan.params else { print("\(count)  \(last)  the law gives no compute optimum"); continue }
         let loss = String(format: "%.3f [%.3f, %.3f]", forecast.value, forecast.lawInterval.low, forecast.lawInterval.high)
         let coversLoss = forecast.lawInterval.low <= trueLoss && trueLoss <= forecast.lawInterval.high
         let coversN = n.interval.low <= trueOptimum && trueOptimum <= n.interval.high
@@ -100,6 +89,9 @@ print("truth (the law the runs were drawn from): L(70B, 1.4T) = \(String(format:
 // 25M model (cosine, constant, two-stage) are the reference; the run being "trained" replays the logged
 // losses of the WSD run in Examples/data/multipower_25m.csv (Luo et al. 2025), and every 4,000 steps the
 // multi-power law forecasts its final loss at step 23,904 from the losses so far and the planned decay.
+// The forecast stays within 0.4% of the logged final loss, but the interval narrows faster than the
+// error does: its backtest term comes from three reference runs only, and by step 20,000 it misses the
+// logged loss by 0.07%. With so few reference runs, read the interval as a lower bound on the error.
 let dataPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("data/multipower_25m.csv").path
 do {
@@ -109,13 +101,14 @@ do {
     let lossAt = Dictionary(uniqueKeysWithValues: zip(replayed.steps, replayed.losses))
     var monitor = try LossCurveMonitor(plannedSchedule: replayed.schedule, reference: reference)
     print("\nrun in progress under a WSD schedule (decay from step 20,000); logged final loss \(replayed.losses.last!)")
-    print("  step   loss so far   forecast final loss [95% int.]")
+    print("  step   loss so far   forecast final loss [95% int.]   covers the logged final loss")
     for step in stride(from: 0.0, through: replayed.schedule.lastStep, by: 16) {
         try monitor.record(step: step, lr: replayed.schedule.rate(at: step), loss: lossAt[step])
         guard step > 0, step.truncatingRemainder(dividingBy: 4000) == 0 else { continue }
         let f = try monitor.forecast()
-        print(String(format: "%6.0f   %.4f        %.4f [%.4f, %.4f]", step, monitor.losses.last!, f.final.predicted,
-                     f.final.interval.low, f.final.interval.high))
+        let covers = f.final.interval.contains(replayed.losses.last!)
+        print(String(format: "%6.0f   %.4f        %.4f [%.4f, %.4f]         %@", step, monitor.losses.last!, f.final.predicted,
+                     f.final.interval.low, f.final.interval.high, covers ? "yes" : "NO"))
     }
 } catch {
     print("schedule example: \(error)")
