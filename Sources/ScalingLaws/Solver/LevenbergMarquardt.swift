@@ -40,8 +40,18 @@ public enum LevenbergMarquardt {
         var r = [Double](repeating: 0, count: n)
         var jac = Matrix(rows: n, columns: p)
         var fevals = 1, jevals = 0
+        // With `residualsKeeping`, each point's residuals come with what its Jacobian needs (`kept*`, swapped
+        // along with the residuals), so an accepted point's Jacobian costs no second model evaluation.
+        let keeping = problem.residualsKeeping != nil && problem.jacobianFromKept != nil
+        var kept = Matrix(rows: 0, columns: 0), keptTrial = kept, keptLong = kept
+        func evaluate(_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool {
+            keeping ? problem.residualsKeeping!(u, &r, &kept) : problem.residuals(u, &r)
+        }
+        func jacobian(_ u: [Double], _ kept: Matrix, _ jac: inout Matrix) {
+            if keeping { problem.jacobianFromKept!(u, kept, &jac) } else { problem.jacobian(u, &jac) }
+        }
 
-        guard problem.residuals(u, &r), r.allSatisfy({ $0.isFinite }) else {
+        guard evaluate(u, &r, &kept), r.allSatisfy({ $0.isFinite }) else {
             return SolverResult(
                 parameters: u, residuals: r, jacobian: jac,
                 summary: SolverSummary(termination: .invalidStart, iterations: 0, initialCost: .infinity,
@@ -82,7 +92,7 @@ public enum LevenbergMarquardt {
         outer: while iterations < options.maxIterations {
             if cost == 0 { termination = .zeroCost; break }
             if needJacobian {
-                problem.jacobian(u, &jac)
+                jacobian(u, kept, &jac)
                 jevals += 1
                 needJacobian = false
             }
@@ -179,7 +189,7 @@ public enum LevenbergMarquardt {
                     let predicted = -(gp + 0.5 * quad)
                     for j in 0..<p { uTrial[j] = u[j] + s[j] }
                     fevals += 1
-                    if predicted > 0, problem.residuals(uTrial, &rTrial), allFinite(rTrial) {
+                    if predicted > 0, evaluate(uTrial, &rTrial, &keptTrial), allFinite(rTrial) {
                         let trialCost = loss.cost(rTrial, weights: weights)
                         let actual = cost - trialCost
                         let ratio = actual / predicted
@@ -198,11 +208,12 @@ public enum LevenbergMarquardt {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
-                                if problem.residuals(uLong, &rLong), allFinite(rLong) {
+                                if evaluate(uLong, &rLong, &keptLong), allFinite(rLong) {
                                     let longCost = loss.cost(rLong, weights: weights)
                                     if longCost < trialCost {
                                         swap(&uTrial, &uLong)
                                         swap(&rTrial, &rLong)
+                                        swap(&keptTrial, &keptLong)
                                         actualDecrease = cost - longCost
                                         newCost = longCost
                                         for j in 0..<p { step[j] = t * s[j] }
@@ -211,6 +222,7 @@ public enum LevenbergMarquardt {
                             }
                             swap(&u, &uTrial)
                             swap(&r, &rTrial)
+                            swap(&kept, &keptTrial)
                             cost = newCost
                             needJacobian = true
                             let t = 2 * ratio - 1
@@ -242,7 +254,7 @@ public enum LevenbergMarquardt {
         }
 
         if needJacobian {
-            problem.jacobian(u, &jac)
+            jacobian(u, kept, &jac)
             jevals += 1
         }
         var gmax = 0.0
