@@ -108,59 +108,85 @@ struct ResidualModel: Sendable {
     ///
     /// For a law whose ``ScalingLaw/basisStructure`` declares no offset, f = Σₖ θ_{linear[k]}·∂f/∂θ_{linear[k]},
     /// so the Jacobian's f (needed for ∂ ln f) comes from the law's Jacobian instead of a second evaluation.
+    /// For a law that ``ScalingLaw/evaluatesJacobianWithValue``, every residual evaluation also keeps the
+    /// law's Jacobian and f (``LeastSquaresProblem/residualsKeeping``), and the solver's Jacobian at a point
+    /// it accepts is formed from them without evaluating the law again.
     func leastSquaresProblem() -> LeastSquaresProblem {
         let model = self
         let n = y.count
         let params = law.parameters.count
         let groups = layout.free.map { layout.members($0) }
         let linear = law.basisStructure?.hasOffset == false ? law.parameters.enumerated().filter { $0.element.isLinear }.map(\.offset) : nil
+        let residuals: @Sendable ([Double], inout [Double]) -> Bool = { u, r in
+            // The predictions go straight into r, then become residuals in place.
+            let theta = model.layout.fullVector(free: u)
+            model.law.evaluate(theta, model.inputs, into: &r)
+            return model.fillInPlace(&r)
+        }
+        // ∂r/∂u from the law's Jacobian jf (column j at offset j·n) and the predictions f.
+        @Sendable func chain(_ u: [Double], _ jp: UnsafePointer<Double>, _ f: UnsafePointer<Double>, _ jac: inout Matrix) {
+            let log = model.space == .log
+            jac.storage.withUnsafeMutableBufferPointer { out in
+                for (k, j) in model.layout.free.enumerated() {
+                    let chain = model.layout.slope(u[k], j)
+                    let group = groups[k]
+                    let column = out.baseAddress! + k * n
+                    if group.count == 1 {
+                        let df = jp + group[0] * n
+                        if log {
+                            for i in 0..<n { column[i] = -(df[i] * chain) / f[i] }
+                        } else {
+                            for i in 0..<n { column[i] = -(df[i] * chain) }
+                        }
+                        continue
+                    }
+                    for i in 0..<n {
+                        var d = 0.0
+                        for m in group { d += jp[i + m * n] }
+                        d *= chain
+                        column[i] = log ? -d / f[i] : -d
+                    }
+                }
+            }
+        }
+        let jacobian: @Sendable ([Double], inout Matrix) -> Void = { u, jac in
+            let theta = model.layout.fullVector(free: u)
+            var jf = Matrix(rows: n, columns: params)
+            model.law.jacobian(theta, model.inputs, into: &jf)
+            var f = [Double](repeating: 0, count: n)
+            if let linear {
+                for j in linear {
+                    let c = theta[j], base = j * n
+                    for i in 0..<n { f[i] += c * jf.storage[base + i] }
+                }
+            } else {
+                model.law.evaluate(theta, model.inputs, into: &f)
+            }
+            jf.storage.withUnsafeBufferPointer { jp in
+                f.withUnsafeBufferPointer { fp in chain(u, jp.baseAddress!, fp.baseAddress!, &jac) }
+            }
+        }
+        guard law.evaluatesJacobianWithValue else {
+            return LeastSquaresProblem(residualCount: n, parameterCount: layout.free.count, weights: weights,
+                                       residuals: residuals, jacobian: jacobian)
+        }
+        // Kept: the law's Jacobian in columns 0..<params, f in column params.
         return LeastSquaresProblem(
-            residualCount: n,
-            parameterCount: layout.free.count,
-            weights: weights,
-            residuals: { u, r in
-                // The predictions go straight into r, then become residuals in place.
+            residualCount: n, parameterCount: layout.free.count, weights: weights,
+            residuals: residuals, jacobian: jacobian,
+            residualsKeeping: { u, r, kept in
                 let theta = model.layout.fullVector(free: u)
-                model.law.evaluate(theta, model.inputs, into: &r)
+                if kept.rows != n || kept.columns != params + 1 { kept = Matrix(rows: n, columns: params + 1) }
+                model.law.evaluate(theta, model.inputs, into: &r, jacobian: &kept)
+                kept.storage.withUnsafeMutableBufferPointer { k in
+                    let f = k.baseAddress! + params * n
+                    for i in 0..<n { f[i] = r[i] }
+                }
                 return model.fillInPlace(&r)
             },
-            jacobian: { u, jac in
-                let theta = model.layout.fullVector(free: u)
-                var jf = Matrix(rows: n, columns: params)
-                model.law.jacobian(theta, model.inputs, into: &jf)
-                var f = [Double](repeating: 0, count: n)
-                if let linear {
-                    for j in linear {
-                        let c = theta[j], base = j * n
-                        for i in 0..<n { f[i] += c * jf.storage[base + i] }
-                    }
-                } else {
-                    model.law.evaluate(theta, model.inputs, into: &f)
-                }
-                let log = model.space == .log
-                jf.storage.withUnsafeBufferPointer { jp in
-                    jac.storage.withUnsafeMutableBufferPointer { out in
-                        for (k, j) in model.layout.free.enumerated() {
-                            let chain = model.layout.slope(u[k], j)
-                            let group = groups[k]
-                            let column = out.baseAddress! + k * n
-                            if group.count == 1 {
-                                let df = jp.baseAddress! + group[0] * n
-                                if log {
-                                    for i in 0..<n { column[i] = -(df[i] * chain) / f[i] }
-                                } else {
-                                    for i in 0..<n { column[i] = -(df[i] * chain) }
-                                }
-                                continue
-                            }
-                            for i in 0..<n {
-                                var d = 0.0
-                                for m in group { d += jp[i + m * n] }
-                                d *= chain
-                                column[i] = log ? -d / f[i] : -d
-                            }
-                        }
-                    }
+            jacobianFromKept: { u, kept, jac in
+                kept.storage.withUnsafeBufferPointer { k in
+                    chain(u, k.baseAddress!, k.baseAddress! + params * n, &jac)
                 }
             })
     }

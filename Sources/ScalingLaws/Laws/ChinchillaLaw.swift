@@ -47,6 +47,22 @@ public struct ChinchillaLaw: ScalingLaw, ComputeOptimalLaw {
         }
     }
 
+    /// The value and the Jacobian from the same N^−α and D^−β (the same bits as the two calls).
+    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double], jacobian j: inout Matrix) {
+        let ln = x.logColumns[0], ld = x.logColumns[1]
+        for i in 0..<x.count {
+            let pn = exp(-t[3] * ln[i]), pd = exp(-t[4] * ld[i])
+            f[i] = t[0] + t[1] * pn + t[2] * pd
+            j[i, 0] = 1
+            j[i, 1] = pn
+            j[i, 2] = pd
+            j[i, 3] = -t[1] * ln[i] * pn
+            j[i, 4] = -t[2] * ld[i] * pd
+        }
+    }
+
+    public var evaluatesJacobianWithValue: Bool { true }
+
     public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) {
         let ln = x.logColumns[0], ld = x.logColumns[1]
         for i in 0..<x.count {

@@ -39,6 +39,19 @@ public struct PowerLaw: ScalingLaw {
         }
     }
 
+    /// The value and the Jacobian from the same x^−α (the same bits as the two calls).
+    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double], jacobian j: inout Matrix) {
+        let lx = x.logColumns[0]
+        for i in 0..<x.count {
+            let p = exp(-t[1] * lx[i])
+            f[i] = t[0] * p
+            j[i, 0] = p
+            j[i, 1] = -t[0] * lx[i] * p
+        }
+    }
+
+    public var evaluatesJacobianWithValue: Bool { true }
+
     public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) {
         let lx = x.logColumns[0]
         for i in 0..<x.count { b[i, 0] = exp(-t[1] * lx[i]) }

@@ -41,6 +41,20 @@ public struct SaturatingPowerLaw: ScalingLaw {
         }
     }
 
+    /// The value and the Jacobian from the same x^−α (the same bits as the two calls).
+    public func evaluate(_ t: [Double], _ x: Inputs, into f: inout [Double], jacobian j: inout Matrix) {
+        let lx = x.logColumns[0]
+        for i in 0..<x.count {
+            let p = exp(-t[2] * lx[i])
+            f[i] = t[0] + t[1] * p
+            j[i, 0] = 1
+            j[i, 1] = p
+            j[i, 2] = -t[1] * lx[i] * p
+        }
+    }
+
+    public var evaluatesJacobianWithValue: Bool { true }
+
     public func basis(_ t: [Double], _ x: Inputs, into b: inout Matrix) {
         let lx = x.logColumns[0]
         for i in 0..<x.count {

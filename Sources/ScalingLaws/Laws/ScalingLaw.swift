@@ -22,6 +22,16 @@ public protocol ScalingLaw: Sendable {
     func evaluate(_ theta: [Double], _ x: Inputs, into f: inout [Double])
     /// Fills `jacobian` (`x.count × parameters.count`) with ∂f(xᵢ; θ)/∂θⱼ.
     func jacobian(_ theta: [Double], _ x: Inputs, into jacobian: inout Matrix)
+    /// Fills `f` with f(xᵢ; θ) and `jacobian` with ∂f(xᵢ; θ)/∂θⱼ in one pass, as ``evaluate(_:_:into:)`` and
+    /// ``jacobian(_:_:into:)`` would, to the bit. `jacobian` has `x.count` rows and at least
+    /// `parameters.count` columns; only the first `parameters.count` are written. Default: the two calls.
+    /// A law whose derivatives reuse the terms of its value (a power law's x^(−α)) implements it and sets
+    /// ``evaluatesJacobianWithValue``.
+    func evaluate(_ theta: [Double], _ x: Inputs, into f: inout [Double], jacobian: inout Matrix)
+    /// Whether ``evaluate(_:_:into:jacobian:)`` costs little more than ``evaluate(_:_:into:)`` alone. When
+    /// true, the solver evaluates the Jacobian with every trial point's residuals and, if it accepts the
+    /// point, needs no second pass over the runs. Default false.
+    var evaluatesJacobianWithValue: Bool { get }
     /// Fills `basis` (`x.count × linearCount`) with φₖ(xᵢ; θ) for the linear parameters, in parameter order;
     /// only the nonlinear entries of `theta` are read.
     func basis(_ theta: [Double], _ x: Inputs, into basis: inout Matrix)
@@ -88,6 +98,13 @@ public struct BasisStructure: Sendable, Hashable {
 
 extension ScalingLaw {
     public var basisStructure: BasisStructure? { nil }
+
+    public func evaluate(_ theta: [Double], _ x: Inputs, into f: inout [Double], jacobian: inout Matrix) {
+        evaluate(theta, x, into: &f)
+        self.jacobian(theta, x, into: &jacobian)
+    }
+
+    public var evaluatesJacobianWithValue: Bool { false }
 
     public func basisColumn(_ k: Int, _ theta: [Double], _ x: Inputs, into column: inout [Double]) {
         let linearCount = parameters.reduce(0) { $0 + ($1.isLinear ? 1 : 0) }

@@ -15,6 +15,12 @@ public struct LeastSquaresProblem: Sendable {
     public let jacobian: @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void
     /// Per-residual weights wᵢ ≥ 0 (length n), or nil for all ones: the solver then minimises Σ wᵢ·ρ(rᵢ).
     public let weights: [Double]?
+    /// Optional: fills `r` as ``residuals`` does and keeps in `kept` what ``jacobianFromKept`` needs to give
+    /// the Jacobian at the same `u` without evaluating the model again (a model whose derivatives reuse the
+    /// terms of its value). The solver owns `kept` (one per point it holds) and passes it back unchanged.
+    public let residualsKeeping: (@Sendable (_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool)?
+    /// The Jacobian at `u` from what ``residualsKeeping`` kept at the same `u`; the same values as ``jacobian``.
+    public let jacobianFromKept: (@Sendable (_ u: [Double], _ kept: Matrix, _ jacobian: inout Matrix) -> Void)?
 
     /// A problem with `residualCount` residuals in `parameterCount` parameters, given by its residual and Jacobian functions.
     public init(
@@ -29,6 +35,29 @@ public struct LeastSquaresProblem: Sendable {
         self.weights = weights
         self.residuals = residuals
         self.jacobian = jacobian
+        self.residualsKeeping = nil
+        self.jacobianFromKept = nil
+    }
+
+    /// A problem whose residual evaluation can also keep what the Jacobian at the same point needs:
+    /// the solver then calls `residualsKeeping` at every trial point and `jacobianFromKept` at the points it
+    /// accepts. `residuals` and `jacobian` remain for callers that need one of them alone.
+    public init(
+        residualCount: Int,
+        parameterCount: Int,
+        weights: [Double]? = nil,
+        residuals: @escaping @Sendable (_ u: [Double], _ r: inout [Double]) -> Bool,
+        jacobian: @escaping @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void,
+        residualsKeeping: @escaping @Sendable (_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool,
+        jacobianFromKept: @escaping @Sendable (_ u: [Double], _ kept: Matrix, _ jacobian: inout Matrix) -> Void
+    ) {
+        self.residualCount = residualCount
+        self.parameterCount = parameterCount
+        self.weights = weights
+        self.residuals = residuals
+        self.jacobian = jacobian
+        self.residualsKeeping = residualsKeeping
+        self.jacobianFromKept = jacobianFromKept
     }
 }
 

@@ -40,8 +40,18 @@ public enum LevenbergMarquardt {
         var r = [Double](repeating: 0, count: n)
         var jac = Matrix(rows: n, columns: p)
         var fevals = 1, jevals = 0
+        // With `residualsKeeping`, each point's residuals come with what its Jacobian needs (`kept*`, swapped
+        // along with the residuals), so an accepted point's Jacobian costs no second model evaluation.
+        let keeping = problem.residualsKeeping != nil && problem.jacobianFromKept != nil
+        var kept = Matrix(rows: 0, columns: 0), keptTrial = kept, keptLong = kept
+        func evaluate(_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool {
+            keeping ? problem.residualsKeeping!(u, &r, &kept) : problem.residuals(u, &r)
+        }
+        func jacobian(_ u: [Double], _ kept: Matrix, _ jac: inout Matrix) {
+            if keeping { problem.jacobianFromKept!(u, kept, &jac) } else { problem.jacobian(u, &jac) }
+        }
 
-        guard problem.residuals(u, &r), r.allSatisfy({ $0.isFinite }) else {
+        guard evaluate(u, &r, &kept), r.allSatisfy({ $0.isFinite }) else {
             return SolverResult(
                 parameters: u, residuals: r, jacobian: jac,
                 summary: SolverSummary(termination: .invalidStart, iterations: 0, initialCost: .infinity,
@@ -82,32 +92,18 @@ public enum LevenbergMarquardt {
         outer: while iterations < options.maxIterations {
             if cost == 0 { termination = .zeroCost; break }
             if needJacobian {
-                problem.jacobian(u, &jac)
+                jacobian(u, kept, &jac)
                 jevals += 1
                 needJacobian = false
             }
             // Weights, gradient and Moré scaling.
-            for i in 0..<n {
-                let ci = c(i)
-                sqrtW[i] = (ci * loss.weight(r[i])).squareRoot()
-                cPsi[i] = ci * loss.psi(r[i])
-            }
+            irlsWeights(loss, weights, r, &sqrtW, &cPsi)
             var gmax = 0.0
             jac.storage.withUnsafeBufferPointer { jp in
                 weightedJacobian.withUnsafeMutableBufferPointer { wj in
+                    weightColumns(jp.baseAddress!, sqrtW, cPsi, n, p, wj.baseAddress!, &gradient, &scale)
                     for j in 0..<p {
-                        var g = 0.0, norm2 = 0.0
-                        let base = j * n
-                        for i in 0..<n {
-                            let jij = jp[base + i]
-                            g += cPsi[i] * jij
-                            let v = sqrtW[i] * jij
-                            wj[base + i] = v
-                            norm2 += v * v
-                        }
-                        gradient[j] = g
-                        gmax = max(gmax, abs(g))
-                        scale[j] = max(scale[j], norm2.squareRoot())
+                        gmax = max(gmax, abs(gradient[j]))
                         if scale[j] == 0 { scale[j] = 1 }
                     }
                     if normalEquations {
@@ -179,7 +175,7 @@ public enum LevenbergMarquardt {
                     let predicted = -(gp + 0.5 * quad)
                     for j in 0..<p { uTrial[j] = u[j] + s[j] }
                     fevals += 1
-                    if predicted > 0, problem.residuals(uTrial, &rTrial), allFinite(rTrial) {
+                    if predicted > 0, evaluate(uTrial, &rTrial, &keptTrial), allFinite(rTrial) {
                         let trialCost = loss.cost(rTrial, weights: weights)
                         let actual = cost - trialCost
                         let ratio = actual / predicted
@@ -198,11 +194,12 @@ public enum LevenbergMarquardt {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
-                                if problem.residuals(uLong, &rLong), allFinite(rLong) {
+                                if evaluate(uLong, &rLong, &keptLong), allFinite(rLong) {
                                     let longCost = loss.cost(rLong, weights: weights)
                                     if longCost < trialCost {
                                         swap(&uTrial, &uLong)
                                         swap(&rTrial, &rLong)
+                                        swap(&keptTrial, &keptLong)
                                         actualDecrease = cost - longCost
                                         newCost = longCost
                                         for j in 0..<p { step[j] = t * s[j] }
@@ -211,6 +208,7 @@ public enum LevenbergMarquardt {
                             }
                             swap(&u, &uTrial)
                             swap(&r, &rTrial)
+                            swap(&kept, &keptTrial)
                             cost = newCost
                             needJacobian = true
                             let t = 2 * ratio - 1
@@ -242,7 +240,7 @@ public enum LevenbergMarquardt {
         }
 
         if needJacobian {
-            problem.jacobian(u, &jac)
+            jacobian(u, kept, &jac)
             jevals += 1
         }
         var gmax = 0.0
@@ -256,6 +254,82 @@ public enum LevenbergMarquardt {
             summary: SolverSummary(termination: termination, iterations: iterations, initialCost: initialCost,
                                    finalCost: cost, functionEvaluations: fevals, jacobianEvaluations: jevals,
                                    gradientNorm: gmax))
+    }
+
+    /// sqrtW[i] = √(cᵢ·w(rᵢ)) and cPsi[i] = cᵢ·ψ(rᵢ) (cᵢ = 1 without weights), with Huber's formulas
+    /// unswitched out of the loop; the same operations as ``RobustLoss/weight(_:)`` and ``RobustLoss/psi(_:)``.
+    private static func irlsWeights(_ loss: RobustLoss, _ weights: [Double]?, _ r: [Double],
+                                    _ sqrtW: inout [Double], _ cPsi: inout [Double]) {
+        let n = r.count
+        r.withUnsafeBufferPointer { r in
+            sqrtW.withUnsafeMutableBufferPointer { sw in
+                cPsi.withUnsafeMutableBufferPointer { cp in
+                    if let weights {
+                        weights.withUnsafeBufferPointer { c in
+                            for i in 0..<n {
+                                sw[i] = (c[i] * loss.weight(r[i])).squareRoot()
+                                cp[i] = c[i] * loss.psi(r[i])
+                            }
+                        }
+                    } else if case .huber(let d) = loss {
+                        for i in 0..<n {
+                            let ri = r[i], a = abs(ri)
+                            sw[i] = (a <= d ? 1 : d / a).squareRoot()
+                            cp[i] = a <= d ? ri : (ri > 0 ? d : -d)
+                        }
+                    } else {
+                        for i in 0..<n {
+                            sw[i] = loss.weight(r[i]).squareRoot()
+                            cp[i] = loss.psi(r[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// For each column j of J (n × p at `jac`): W^½J into `wj`, the gradient Σᵢ cPsiᵢ·Jᵢⱼ, and the running
+    /// maximum of ‖(W^½J)ⱼ‖ in `scale`. Columns are taken four at a time, each summed over i in order
+    /// (the same bits as one column at a time), so that the sums' latencies overlap.
+    private static func weightColumns(_ jac: UnsafePointer<Double>, _ sqrtW: [Double], _ cPsi: [Double], _ n: Int, _ p: Int,
+                                      _ wj: UnsafeMutablePointer<Double>, _ gradient: inout [Double], _ scale: inout [Double]) {
+        sqrtW.withUnsafeBufferPointer { sw in
+            cPsi.withUnsafeBufferPointer { cp in
+                var j = 0
+                while j + 4 <= p {
+                    let j0 = jac + j * n, j1 = j0 + n, j2 = j1 + n, j3 = j2 + n
+                    let w0 = wj + j * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n
+                    var g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0
+                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                    for i in 0..<n {
+                        let c = cp[i], w = sw[i]
+                        let a0 = j0[i], a1 = j1[i], a2 = j2[i], a3 = j3[i]
+                        g0 += c * a0; g1 += c * a1; g2 += c * a2; g3 += c * a3
+                        let v0 = w * a0, v1 = w * a1, v2 = w * a2, v3 = w * a3
+                        w0[i] = v0; w1[i] = v1; w2[i] = v2; w3[i] = v3
+                        s0 += v0 * v0; s1 += v1 * v1; s2 += v2 * v2; s3 += v3 * v3
+                    }
+                    gradient[j] = g0; gradient[j + 1] = g1; gradient[j + 2] = g2; gradient[j + 3] = g3
+                    scale[j] = max(scale[j], s0.squareRoot()); scale[j + 1] = max(scale[j + 1], s1.squareRoot())
+                    scale[j + 2] = max(scale[j + 2], s2.squareRoot()); scale[j + 3] = max(scale[j + 3], s3.squareRoot())
+                    j += 4
+                }
+                while j < p {
+                    let column = jac + j * n, out = wj + j * n
+                    var g = 0.0, norm2 = 0.0
+                    for i in 0..<n {
+                        let a = column[i]
+                        g += cp[i] * a
+                        let v = sw[i] * a
+                        out[i] = v
+                        norm2 += v * v
+                    }
+                    gradient[j] = g
+                    scale[j] = max(scale[j], norm2.squareRoot())
+                    j += 1
+                }
+            }
+        }
     }
 
     private static func allFinite(_ v: [Double]) -> Bool {
