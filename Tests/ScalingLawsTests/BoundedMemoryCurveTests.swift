@@ -54,6 +54,7 @@ struct BoundedMemoryCurveTests {
             expectSame(streamed.analysis, memory)
             #expect(streamed.averagingNote == CurveTable.averagingNote(read))
             #expect((streamed.averagingNote != nil) == repeats)
+            #expect(streamed.streamed == !interleaved, "a grouped log is read in two passes, an interleaved one into memory")
         }
     }
 

@@ -98,6 +98,10 @@ public final class RunFile {
             while try reader.nextRow() {
                 reducer.add(reader, line: reader.line, row: rows)
                 rows += 1
+                // Every checkpoint is kept: storage for all of them at once, not by repeated doubling.
+                if rows == 4096 && use == .checkpoints, let estimate = reader.estimatedRows(afterReading: rows) {
+                    reducer.reserve(estimate + estimate / 32)
+                }
             }
             return Runs(runs: try reducer.finish(), rows: rows, longFormat: use)
         }
@@ -193,7 +197,7 @@ struct LongFormatReducer {
             plan = .failure(.malformedFile(file: source, line: nil, message: "no run column"))
             failure = .missingColumn(file: source, needed: "run", tried: runColumnName.map { [$0] } ?? LongFormat.runAliases,
                                      available: header,
-                                     hint: "--use \(use.rawValue) reads a long-format log: one row per logged point, with a run identifier column (name it with --run-col)")
+                                     hint: "\(.logUse, use.rawValue) reads a long-format log: one row per logged point, with a run identifier column (name it with \(.runColumn))")
             failed = true   // (observers do not run in an initializer)
             return
         }
@@ -268,6 +272,13 @@ struct LongFormatReducer {
                 slots[s].error = (key, row, error)
             }
         }
+    }
+
+    /// Reserves storage for `count` checkpoints (a hint; storage still grows past it).
+    mutating func reserve(_ count: Int) {
+        guard use == .checkpoints, count > points.count else { return }
+        points.reserveCapacity(count)
+        keys.reserveCapacity(count)
     }
 
     /// The runs, in order of first appearance; checkpoints in order of their key within a run.

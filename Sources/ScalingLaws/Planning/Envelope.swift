@@ -125,10 +125,11 @@ public struct EnvelopeAnalysis: Sendable {
     /// read into memory.
     public static func read(contentsOf path: String, columns: CurveTable.Columns = CurveTable.Columns(),
                             tokensPerStep: Double? = nil,
-                            options: EnvelopeOptions = EnvelopeOptions()) throws(ScalingLawsError) -> (analysis: EnvelopeAnalysis, averagingNote: String?) {
-        func inMemory() throws(ScalingLawsError) -> (analysis: EnvelopeAnalysis, averagingNote: String?) {
+                            options: EnvelopeOptions = EnvelopeOptions()) throws(ScalingLawsError) -> FileReading {
+        func inMemory() throws(ScalingLawsError) -> FileReading {
             let curves = try CurveTable.curves(contentsOf: path, columns: columns, tokensPerStep: tokensPerStep)
-            return (try EnvelopeAnalysis(curves: curves, options: options), CurveTable.averagingNote(curves))
+            return FileReading(analysis: try EnvelopeAnalysis(curves: curves, options: options),
+                               averagingNote: CurveTable.averagingNote(curves), streamed: false)
         }
         guard isRegularFile(path) else { return try inMemory() }
         // First pass: each run's model size (on its first point) and token range, and whether the runs are
@@ -198,7 +199,19 @@ public struct EnvelopeAnalysis: Sendable {
                                                 && $0.minTokens == $1.minTokens && $0.maxTokens == $1.maxTokens }) else {
             throw .malformedFile(file: path, line: nil, message: "the file changed while it was read")
         }
-        return (try EnvelopeAnalysis(grid: grid, options: options), CurveTable.averagingNote(averaged))
+        return FileReading(analysis: try EnvelopeAnalysis(grid: grid, options: options),
+                           averagingNote: CurveTable.averagingNote(averaged), streamed: true)
+    }
+
+    /// The envelope of a file, as ``read(contentsOf:columns:tokensPerStep:options:)`` made it.
+    public struct FileReading: Sendable {
+        /// The envelope and its fits.
+        public var analysis: EnvelopeAnalysis
+        /// ``CurveTable/averagingNote(_:)`` on the file's curves.
+        public var averagingNote: String?
+        /// Whether the file was read in two passes without holding its curves (false: read into memory,
+        /// for interleaved runs or a file that cannot be read twice).
+        public var streamed: Bool
     }
 
     /// Consecutive envelope points attained by the same run.
