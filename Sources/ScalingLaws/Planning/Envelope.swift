@@ -137,6 +137,7 @@ public struct EnvelopeAnalysis: Sendable {
         // file to the in-memory reader, which reports it as it always has, or to the second pass, which
         // checks every row.
         var ranges = [(run: String, params: Double, minTokens: Double, maxTokens: Double)]()
+        var grouped = true
         do throws(ScalingLawsError) {
             let reader = try CSVReader(contentsOf: path)
             let layout = try CurveBuilder(source: reader.source, header: reader.header, columns: columns,
@@ -147,7 +148,10 @@ public struct EnvelopeAnalysis: Sendable {
                 if reader.isBlank(layout.lossColumn) { continue }
                 let run = reader.label(layout.runColumn)
                 if ranges.isEmpty || run != last {
-                    guard seen.insert(run).inserted else { return try inMemory() }   // interleaved
+                    guard seen.insert(run).inserted else {   // interleaved
+                        grouped = false
+                        break
+                    }
                     last = run
                     ranges.append((run, reader.quantity(layout.paramsColumn!) ?? .nan, .infinity, -.infinity))
                 }
@@ -159,8 +163,9 @@ public struct EnvelopeAnalysis: Sendable {
                 if tokens > ranges[r].maxTokens { ranges[r].maxTokens = tokens }
             }
         } catch {
-            return try inMemory()
+            grouped = false
         }
+        if !grouped { return try inMemory() }
         // Second pass: every row checked; each run's curve onto the grid as soon as the next run begins.
         let reader = try CSVReader(contentsOf: path)
         var builder = try CurveBuilder(source: reader.source, header: reader.header, columns: columns,
