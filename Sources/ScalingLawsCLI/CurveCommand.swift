@@ -118,11 +118,13 @@ struct Curve: ParsableCommand {
             }
             if let replicates = intervals.bootstrap { options.bootstrap = BootstrapOptions(replicates: replicates, seed: intervals.seed) }
             let n = runSize
-            let curves = try CurveTable.curves(contentsOf: file, columns: columns.curveColumns, tokensPerStep: try columns.tokensPerStepValue(), params: n)
-            if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
-            guard let curve = curves.first(where: { $0.run == runName }) else {
-                let names = curves.prefix(10).map(\.run).joined(separator: ", ")
-                throw CLIError(message: "--run: no run \"\(runName)\" in \(file); runs: \(names)\(curves.count > 10 ? ", …" : "")")
+            // Every row is checked, but only the run's points are kept.
+            let selection = try CurveTable.curves(contentsOf: file, runs: [runName], columns: columns.curveColumns,
+                                                  tokensPerStep: try columns.tokensPerStepValue(), params: n)
+            if let note = CurveTable.averagingNote(selection.curves) { noteOnStderr(note) }
+            guard let curve = selection.curves.first else {
+                let names = selection.runs.prefix(10).joined(separator: ", ")
+                throw CLIError(message: "--run: no run \"\(runName)\" in \(file); runs: \(names)\(selection.runs.count > 10 ? ", …" : "")")
             }
             let forecast = try curve.forecast(at: target, options: options)
             try plot.write {

@@ -37,12 +37,22 @@ struct Envelope: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let targets = flops
-            let curves = try CurveTable.curves(contentsOf: file, columns: columns.curveColumns, tokensPerStep: try columns.tokensPerStepValue())
-            if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
             var options = EnvelopeOptions()
             options.gridPoints = grid
             options.flopsPerParamToken = flopsPerParamToken
-            let analysis = try EnvelopeAnalysis(curves: curves, options: options)
+            let tokensPerStep = try columns.tokensPerStepValue()
+            let analysis: EnvelopeAnalysis
+            var curves = [TrainingCurve]()
+            if plot.plot != nil {
+                // The plot draws every curve: they are read into memory.
+                curves = try CurveTable.curves(contentsOf: file, columns: columns.curveColumns, tokensPerStep: tokensPerStep)
+                if let note = CurveTable.averagingNote(curves) { noteOnStderr(note) }
+                analysis = try EnvelopeAnalysis(curves: curves, options: options)
+            } else {
+                let read = try EnvelopeAnalysis.read(contentsOf: file, columns: columns.curveColumns, tokensPerStep: tokensPerStep, options: options)
+                if let note = read.averagingNote { noteOnStderr(note) }
+                analysis = read.analysis
+            }
             let predictions = try targets.map { try analysis.predict(flops: $0) }
             try plot.write { try EnvelopePlot(analysis: analysis, curves: curves, predictions: predictions).render(source: file) }
             switch formatting.format {

@@ -113,12 +113,38 @@ func streamingBenchmarks() {
         }
     }
 
+    // `scaling curve --run R`: every row checked, one run's curve kept.
+    let (oneCurvePath, oneCurveConfiguration) = configuration("one-curve")
+    Benchmark("Streaming: one run's curve of a 1M-row log", configuration: oneCurveConfiguration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                blackHole(try CurveTable.curves(contentsOf: oneCurvePath, runs: ["run0100"]))
+            } catch {
+                fatalError("curve failed: \(error)")
+            }
+        }
+    }
+
     // `scaling envelope`: the curves, then the minimum-loss envelope over compute and its power laws.
     let (envelopePath, envelopeConfiguration) = configuration("envelope")
     Benchmark("Streaming: envelope of a 1M-row log", configuration: envelopeConfiguration) { benchmark in
         for _ in benchmark.scaledIterations {
             do {
                 blackHole(try EnvelopeAnalysis(curves: try CurveTable.curves(contentsOf: envelopePath)))
+            } catch {
+                fatalError("envelope failed: \(error)")
+            }
+        }
+    }
+
+    // `scaling envelope` as the CLI reads a file: two passes, no curve held.
+    let (envelopeReadPath, envelopeReadConfiguration) = configuration("envelope-read")
+    Benchmark("Streaming: envelope of a 1M-row log, two passes", configuration: envelopeReadConfiguration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                let reading = try EnvelopeAnalysis.read(contentsOf: envelopeReadPath)
+                precondition(reading.streamed)
+                blackHole(reading)
             } catch {
                 fatalError("envelope failed: \(error)")
             }

@@ -26,6 +26,9 @@ final class CSVReader {
     private let capacity: Int
     @exclusivity(unchecked) private var start = 0, end = 0
     @exclusivity(unchecked) private var atEnd = false
+    /// Bytes read from the file so far, and the file's size when it is a regular file.
+    @exclusivity(unchecked) private var bytesRead = 0
+    private var fileSize: Int? = nil
     private let refill: (UnsafeMutablePointer<UInt8>, Int) throws(ScalingLawsError) -> Int
     private let close: () -> Void
 
@@ -74,6 +77,8 @@ final class CSVReader {
                 throw .io(path: path, message: "cannot read the file (\(String(cString: strerror(errno))))")
             }
         }, close: { _ = Foundation.close(fd) })
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { fileSize = Int(info.st_size) }
         try readHeader()
     }
 
@@ -286,6 +291,16 @@ final class CSVReader {
         }
         let n = try refill(buffer + end, capacity - end)
         if n == 0 { atEnd = true } else { end += n }
+        bytesRead += n
+    }
+
+    /// The number of data rows the file probably has, from its size and the bytes the first `rows` rows
+    /// took (nil when the size is unknown: a pipe). A hint for reserving storage, never a count.
+    func estimatedRows(afterReading rows: Int) -> Int? {
+        guard let fileSize, rows > 0 else { return nil }
+        let consumed = bytesRead - (end - start)
+        guard consumed > 0 else { return nil }
+        return min(fileSize / 2, Int((Double(fileSize) * Double(rows) / Double(consumed)).rounded(.up)))
     }
 
     /// Hands the parser the bytes up to the next line end (or all that are buffered), or ends the input.

@@ -98,6 +98,10 @@ public final class RunFile {
             while try reader.nextRow() {
                 reducer.add(reader, line: reader.line, row: rows)
                 rows += 1
+                // Every checkpoint is kept: storage for all of them at once, not by repeated doubling.
+                if rows == 4096 && use == .checkpoints, let estimate = reader.estimatedRows(afterReading: rows) {
+                    reducer.reserve(estimate + estimate / 32)
+                }
             }
             return Runs(runs: try reducer.finish(), rows: rows, longFormat: use)
         }
@@ -268,6 +272,13 @@ struct LongFormatReducer {
                 slots[s].error = (key, row, error)
             }
         }
+    }
+
+    /// Reserves storage for `count` checkpoints (a hint; storage still grows past it).
+    mutating func reserve(_ count: Int) {
+        guard use == .checkpoints, count > points.count else { return }
+        points.reserveCapacity(count)
+        keys.reserveCapacity(count)
     }
 
     /// The runs, in order of first appearance; checkpoints in order of their key within a run.

@@ -94,6 +94,29 @@ public enum CurveTable {
         try curves(reading: try CSVReader(contentsOf: path), columns: columns, tokensPerStep: tokensPerStep, params: params)
     }
 
+    /// Some runs' curves from a file, and the runs the file has.
+    public struct Selection: Sendable, Hashable {
+        /// The curves of the selected runs found in the file, in order of first appearance.
+        public var curves: [TrainingCurve]
+        /// Every run of the file, in order of first appearance.
+        public var runs: [String]
+    }
+
+    /// The curves of the runs named in `runs` from the CSV file at `path`, read as a stream: every row is
+    /// checked as by ``curves(contentsOf:columns:tokensPerStep:params:)`` (same errors, same lines,
+    /// including a bad value or too few token counts in a run that is not selected), but only the selected
+    /// runs' points are kept, so memory depends on their length, not on the file's.
+    public static func curves(contentsOf path: String, runs: Set<String>, columns: Columns = Columns(),
+                              tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> Selection {
+        let reader = try CSVReader(contentsOf: path)
+        var builder = try CurveBuilder(source: reader.source, header: reader.header, columns: columns,
+                                       tokensPerStep: tokensPerStep, params: params)
+        builder.keep = { runs.contains($0) }
+        while try reader.nextRow() { try builder.add(reader, line: reader.line) }
+        let curves = try builder.finish()
+        return Selection(curves: curves, runs: builder.summaries.map(\.run))
+    }
+
     /// The curves of the rows `reader` has not read yet.
     static func curves(reading reader: CSVReader, columns: Columns = Columns(),
                        tokensPerStep: Double? = nil, params: Double? = nil) throws(ScalingLawsError) -> [TrainingCurve] {
@@ -105,18 +128,43 @@ public enum CurveTable {
 }
 
 /// Reduces long-format rows to training curves, one row at a time.
+///
+/// Every row is checked whatever is kept. ``keep`` chooses the runs whose points are stored; of the
+/// others only the model size, first line, number of points and token range are kept, which is all the
+/// checks of ``finish()`` need, so memory depends on the kept runs, not on the file. With
+/// ``releasesGroupedRuns`` a run's curve is handed over (``takeCompleted()``) as soon as the next run
+/// begins, for a file whose runs are each logged together.
 struct CurveBuilder {
     let source: String
     let header: [String]
     let tokensPerStep: Double?
     let params: Double?
     let runColumn: Int, paramsColumn: Int?, lossColumn: Int, tokensColumn: Int
+    /// Whether a run's points are stored (nil: every run's).
+    var keep: ((String) -> Bool)? = nil
+    /// Hand each run's curve over when the next run begins (the file must list each run's rows together).
+    var releasesGroupedRuns = false
     private var order = [String]()
     private var index = [String: Int]()
-    private var points = [(params: Double, line: Int, tokens: [Double], losses: [Double])]()
+    private struct Points {
+        var params: Double
+        var line: Int
+        var kept: Bool
+        var tokens: [Double] = [], losses: [Double] = []
+        /// Points after 0 tokens, and their least and largest token count (kept or not).
+        var count = 0, minTokens = Double.infinity, maxTokens = -Double.infinity
+        /// Whether the run's curve was handed over already.
+        var released = false
+    }
+    private var points = [Points]()
     /// The run of the previous row (logs mostly list one run's rows together).
     private var lastRun = "", lastIndex = -1
     private var rows = 0
+    /// Whether some run's rows (with a loss) are not all together: a run came back after another.
+    private(set) var interleaved = false
+    private var completed: Int? = nil
+    /// The first error of a curve handed over early (runs are released in order of first appearance).
+    private var deferred: ScalingLawsError? = nil
 
     init(source: String, header: [String], columns: CurveTable.Columns, tokensPerStep: Double?, params: Double?) throws(ScalingLawsError) {
         self.source = source
@@ -183,11 +231,16 @@ struct CurveBuilder {
             k = lastIndex
         } else if let known = index[run] {
             k = known
+            interleaved = true
+            if points[k].released {
+                throw .malformedFile(file: source, line: line, message: "run \"\(run)\" comes back here after other runs, but the file listed each run's rows together when it was first read: did it change while being read?")
+            }
         } else {
             k = points.count
             index[run] = k
             order.append(run)
-            points.append((n, line, [], []))
+            points.append(Points(params: n, line: line, kept: keep?(run) ?? true))
+            if releasesGroupedRuns && lastIndex >= 0 { completed = lastIndex }
         }
         lastRun = run
         lastIndex = k
@@ -195,47 +248,97 @@ struct CurveBuilder {
             throw .malformedFile(file: source, line: line, message: "run \"\(run)\" has \(header[paramsColumn!]) \(row.text(paramsColumn!)) here but \(formatQuantity(points[k].params)) on line \(points[k].line); a run has one model size")
         }
         if seen == 0 { return }
-        points[k].tokens.append(seen)
-        points[k].losses.append(loss)
+        points[k].count += 1
+        if seen < points[k].minTokens { points[k].minTokens = seen }
+        if seen > points[k].maxTokens { points[k].maxTokens = seen }
+        if points[k].kept {
+            points[k].tokens.append(seen)
+            points[k].losses.append(loss)
+        }
     }
 
-    /// The curves, in order of first appearance, each sorted by tokens.
-    /// Each run's points are handed over to its curve (a run logged in order of tokens keeps its arrays
-    /// as they are), so the points are held once.
+    /// The curve of the run that ended with the last row added, when ``releasesGroupedRuns`` is set and
+    /// the row began a new run; nil otherwise. Its points are released. A run with too few token counts
+    /// gives nil, and ``finish()`` throws its error once every row has been checked (a bad value further
+    /// down the file is thrown first, as when every curve is made at the end).
+    mutating func takeCompleted() -> TrainingCurve? {
+        guard let k = completed else { return nil }
+        completed = nil
+        do throws(ScalingLawsError) {
+            return try release(k)
+        } catch {
+            if deferred == nil { deferred = error }
+            return nil
+        }
+    }
+
+    private mutating func release(_ k: Int) throws(ScalingLawsError) -> TrainingCurve? {
+        let p = points[k]
+        points[k].tokens = []
+        points[k].losses = []
+        points[k].released = true
+        guard p.kept else { return nil }
+        return try CurveBuilder.curve(run: order[k], params: p.params, line: p.line, tokens: p.tokens, losses: p.losses, source: source)
+    }
+
+    /// The curves of the kept runs not handed over yet, in order of first appearance, each sorted by
+    /// tokens. Each run's points are handed over to its curve (a run logged in order of tokens keeps its
+    /// arrays as they are), so the points are held once.
+    ///
+    /// Every run, kept or not, must have at least two distinct token counts (checked in order of first
+    /// appearance, as when every run was kept).
     mutating func finish() throws(ScalingLawsError) -> [TrainingCurve] {
         guard rows > 0 else {
             throw .malformedFile(file: source, line: nil, message: "the file has a header but no points")
         }
+        if let deferred { throw deferred }
         var curves = [TrainingCurve]()
-        for (k, run) in order.enumerated() {
+        for k in order.indices where !points[k].released {
             let p = points[k]
-            points[k] = (p.params, p.line, [], [])
-            if p.tokens.count >= 2, zip(p.tokens, p.tokens.dropFirst()).allSatisfy({ $0 < $1 }) {
-                // Increasing token counts: the points are the curve (sorted, no repeats to average).
-                curves.append(TrainingCurve(run: run, params: p.params, tokens: p.tokens, losses: p.losses))
+            if !p.kept {
+                // At least two distinct token counts if and only if the least and the largest differ.
+                let distinct = p.count == 0 ? 0 : p.minTokens == p.maxTokens ? 1 : 2
+                if distinct < 2 { throw CurveBuilder.tooFewTokenCounts(run: order[k], distinct: distinct, line: p.line, source: source) }
                 continue
             }
-            let sorted = p.tokens.indices.sorted { p.tokens[$0] < p.tokens[$1] }
-            // Repeated token counts (digitised curves) become one point with the mean loss.
-            var tokens = [Double](), sums = [Double](), counts = [Int]()
-            for i in sorted {
-                if tokens.last == p.tokens[i] {
-                    sums[sums.count - 1] += p.losses[i]
-                    counts[counts.count - 1] += 1
-                } else {
-                    tokens.append(p.tokens[i])
-                    sums.append(p.losses[i])
-                    counts.append(1)
-                }
-            }
-            guard tokens.count >= 2 else {
-                throw .malformedFile(file: source, line: p.line, message: "run \"\(run)\" has \(tokens.count) distinct token count\(tokens.count == 1 ? "" : "s") after 0 tokens; a training curve needs at least two")
-            }
-            var curve = TrainingCurve(run: run, params: p.params, tokens: tokens, losses: zip(sums, counts).map { $0 / Double($1) })
-            curve.averagedTokenCounts = counts.filter { $0 > 1 }.count
-            curves.append(curve)
+            if let curve = try release(k) { curves.append(curve) }
         }
         return curves
     }
 
+    /// Every run seen (kept or not), in order of first appearance, with its model size and its least and
+    /// largest token count after 0 (infinite with no such point).
+    var summaries: [(run: String, params: Double, minTokens: Double, maxTokens: Double)] {
+        order.indices.map { (order[$0], points[$0].params, points[$0].minTokens, points[$0].maxTokens) }
+    }
+
+    private static func tooFewTokenCounts(run: String, distinct: Int, line: Int, source: String) -> ScalingLawsError {
+        .malformedFile(file: source, line: line, message: "run \"\(run)\" has \(distinct) distinct token count\(distinct == 1 ? "" : "s") after 0 tokens; a training curve needs at least two")
+    }
+
+    /// The curve of one run's points (in file order): sorted by tokens, repeated token counts averaged.
+    private static func curve(run: String, params: Double, line: Int, tokens: [Double], losses: [Double],
+                              source: String) throws(ScalingLawsError) -> TrainingCurve {
+        if tokens.count >= 2, zip(tokens, tokens.dropFirst()).allSatisfy({ $0 < $1 }) {
+            // Increasing token counts: the points are the curve (sorted, no repeats to average).
+            return TrainingCurve(run: run, params: params, tokens: tokens, losses: losses)
+        }
+        let sorted = tokens.indices.sorted { tokens[$0] < tokens[$1] }
+        // Repeated token counts (digitised curves) become one point with the mean loss.
+        var distinct = [Double](), sums = [Double](), counts = [Int]()
+        for i in sorted {
+            if distinct.last == tokens[i] {
+                sums[sums.count - 1] += losses[i]
+                counts[counts.count - 1] += 1
+            } else {
+                distinct.append(tokens[i])
+                sums.append(losses[i])
+                counts.append(1)
+            }
+        }
+        guard distinct.count >= 2 else { throw tooFewTokenCounts(run: run, distinct: distinct.count, line: line, source: source) }
+        var curve = TrainingCurve(run: run, params: params, tokens: distinct, losses: zip(sums, counts).map { $0 / Double($1) })
+        curve.averagedTokenCounts = counts.filter { $0 > 1 }.count
+        return curve
+    }
 }
