@@ -185,14 +185,8 @@ let benchmarks: @Sendable () -> Void = {
 /// `count` runs of the Chinchilla law (Hoffmann et al. 2022 parameters), N log-uniform in 1e7…1e10,
 /// D in 1e9…1e12, loss × exp(0.01 z), from a fixed SplitMix64 stream (identical on every machine).
 private func syntheticRuns(count: Int, seed: UInt64) -> [Run] {
-    var state = seed
-    func unit() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-    }
+    var random = SeededGenerator(seed: seed)   // SplitMix64: the same stream on every machine
+    func unit() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
     return (0..<count).map { _ in
         let n = pow(10, 7 + 3 * unit()), d = pow(10, 9 + 3 * unit())
         let z = (-2 * log(max(unit(), 1e-300))).squareRoot() * cos(2 * Double.pi * unit())

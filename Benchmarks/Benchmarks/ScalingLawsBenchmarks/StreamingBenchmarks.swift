@@ -15,14 +15,8 @@ private let logRows = 1_000_000
 /// Writes the benchmark log to `path`: run,params,step,tokens,loss with the Hoffmann et al. (2022) law
 /// on an isoFLOP grid (5 budgets × 40 sizes), six-decimal losses with a fixed SplitMix64 noise stream.
 private func writeLog(to path: String, rows: Int = logRows) {
-    var state: UInt64 = 1
-    func unit() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-    }
+    var random = SeededGenerator(seed: 1)   // SplitMix64: the same stream on every machine
+    func unit() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
     var runs = [(n: Double, d: Double)]()
     for budget in [1e18, 3.16e18, 1e19, 3.16e19, 1e20] {
         let optimum = 0.6 * (budget / 6).squareRoot()
