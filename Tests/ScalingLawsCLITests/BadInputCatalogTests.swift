@@ -40,6 +40,8 @@ let ladderCSV: String = {
     return rows.joined(separator: "\n") + "\n"
 }()
 
+private let scheduleCSV = repositoryRoot.appendingPathComponent("Examples/data/multipower_25m.csv").path
+private let candidatesCSV = repositoryRoot.appendingPathComponent("Examples/data/wsd_candidates.csv").path
 private let curvesCSV = repositoryRoot.appendingPathComponent("Examples/data/curves_synthetic.csv").path
 private let isoflopCSV = repositoryRoot.appendingPathComponent("Examples/data/isoflop_synthetic.csv").path
 private let taskCSV = repositoryRoot.appendingPathComponent("Examples/data/task_synthetic.csv").path
@@ -192,6 +194,7 @@ let hostileInputs: [HostileInput] = [
     .init("curve", "--skip-fraction 1.5", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--skip-fraction", "1.5"], ["--skip-fraction"]),
     .init("curve", "--tokens-per-step ''", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--tokens-per-step", ""], ["--tokens-per-step"]),
     .init("curve", "--tokens before the first fitted point (a library error)", ["curve", curvesCSV, "--run", "run0", "--tokens", "1"], ["--tokens", "before the first fitted point"]),
+    .init("schedule", "--steps outside every candidate", ["schedule", scheduleCSV, "--law", "multi-power", "--fix", "A=0.66,B=614,C=0.26,alpha=0.41,beta=0.58,gamma=0.59,L0=3.15", "--candidates", candidatesCSV, "--steps", "1e9"], ["--steps", "outside every candidate schedule"]),
     .init("curve", "CR-only file with a ragged row", files: ["runs.csv": "run,params,tokens,loss\ra,1e8,1e9,3\ra,1e8\r"], ["curve", "runs.csv", "--run", "a", "--tokens", "1e10"], ["runs.csv, line 3"]),
 
     // task

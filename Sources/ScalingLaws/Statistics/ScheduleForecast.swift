@@ -194,6 +194,12 @@ public enum ScheduleCurves {
             }
         }
         guard !candidates.isEmpty else { throw .invalidOption(option: .candidates, message: "no candidate schedule") }
+        // A step is forecast for the candidates whose schedule covers it; one that no candidate covers
+        // would be dropped from every forecast without a word.
+        for s in options.at where !candidates.contains(where: { $0.schedule.covers(s) && s > $0.schedule.firstStep }) {
+            let last = candidates.map(\.schedule.lastStep).max() ?? 0
+            throw .invalidOption(option: .steps, message: "step \(formatQuantity(s)) lies outside every candidate schedule (the longest ends at step \(formatQuantity(last)))")
+        }
         let model = try ScheduleModel(law, fitted: trainRuns, backtested: trainRuns, cutFraction: 0, options: options)
         return candidates.map { c in
             model.forecast(c, through: nil, at: options.at.filter { c.schedule.covers($0) && $0 > c.schedule.firstStep } + grid(c.schedule, options.gridPoints))
