@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads a CSV file record by record, in 1 MiB chunks, without holding the file or its rows in memory:
 /// for logs of millions of rows that are reduced as they are read (training curves, for instance).
-/// The format is ``CSVTable``'s; both go through the same reader (``CSVReader``), so every file reads the
+/// The format is ``CSVTable``'s; both go through the same reader (`CSVReader`), so every file reads the
 /// same way in every command.
 public enum CSVStream {
     /// Calls `header` with the first record, then `row` with each later record and the line it starts on.

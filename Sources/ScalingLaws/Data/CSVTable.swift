@@ -3,7 +3,7 @@
 /// Accepts RFC 4180 quoting (`"a,b"`, doubled `""`), LF, CRLF or CR line ends, a UTF-8 byte-order mark,
 /// blank lines, and comment lines (first non-blank character `#`) above the header only; below it every
 /// line is data. Column names must be distinct (case-insensitively), and every row must have as many
-/// fields as the header. See ``CSVRecordParser`` for the exact rules.
+/// fields as the header. See `CSVRecordParser` for the exact rules.
 public struct CSVTable: Sendable {
     /// Name used in error messages (usually the path).
     public let source: String

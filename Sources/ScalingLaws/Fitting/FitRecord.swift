@@ -131,7 +131,7 @@ extension FitResult {
                   constraints: ParameterConstraints(ties: record.ties ?? [:], bounds: record.bounds ?? [:]))
     }
 
-    /// Reads a fit saved with ``write(to:)`` or `scaling fit --save`.
+    /// Reads a fit saved with ``write(to:inputs:)`` or `scaling fit --save`.
     public init(contentsOf path: String) throws(ScalingLawsError) {
         try CSVStream.checkReadable(path, what: "a fit file")
         let data: Data

@@ -3,7 +3,7 @@ import Foundation
 extension ScalingLaw {
     /// Fits this law to `runs` (their `loss` is the response) under `options`.
     ///
-    /// 1. **Start search by variable projection** (``LinearProjection``, in `StartSearch.swift` and
+    /// 1. **Start search by variable projection** (`LinearProjection`, in `StartSearch.swift` and
     ///    `VariableProjection.swift`): for each point of the law's grid over its nonlinear parameters, the
     ///    linear parameters are solved by weighted least squares (rows weighted by 1/y in log space, so the
     ///    linear problem approximates relative errors; normal equations by Cholesky where well conditioned,

@@ -4,7 +4,7 @@ import CScalingSupport
 /// Small, safe wrappers over LAPACK's least-squares drivers.
 ///
 /// Every solve in ScalingLaws goes through these, except the few-unknown normal equations of the
-/// solver's hot loops (``SmallSymmetricSystem``, which hands ill-conditioned systems back to these). Inputs are copied (LAPACK overwrites its arguments); failures come back as
+/// solver's hot loops (`SmallSymmetricSystem`, which hands ill-conditioned systems back to these). Inputs are copied (LAPACK overwrites its arguments); failures come back as
 /// ``LinearAlgebraError`` values, never traps.
 ///
 /// No non-finite value ever reaches LAPACK: every entry point checks its operands first and throws

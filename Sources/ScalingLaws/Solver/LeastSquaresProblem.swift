@@ -85,7 +85,7 @@ public struct SolverOptions: Sendable, Hashable {
 /// How the solver's small linear systems are solved.
 public enum LinearSolves: String, Sendable, Hashable, Codable, CaseIterable {
     /// The p × p normal equations by Cholesky where their condition number is at most 1e10
-    /// (``SmallSymmetricSystem``), LAPACK on the rectangular problem where it is not. The default: at a
+    /// (`SmallSymmetricSystem`), LAPACK on the rectangular problem where it is not. The default: at a
     /// handful of unknowns LAPACK's fixed costs dominate the arithmetic.
     case normalEquations = "normal_equations"
     /// Every system by LAPACK on the rectangular problem: QR (`dgels`) for Levenberg–Marquardt steps, SVD
@@ -130,7 +130,7 @@ public struct SolverSummary: Sendable, Codable, Hashable {
     /// How the solver's small linear systems are solved.
 public enum LinearSolves: String, Sendable, Hashable, Codable, CaseIterable {
     /// The p × p normal equations by Cholesky where their condition number is at most 1e10
-    /// (``SmallSymmetricSystem``), LAPACK on the rectangular problem where it is not. The default: at a
+    /// (`SmallSymmetricSystem`), LAPACK on the rectangular problem where it is not. The default: at a
     /// handful of unknowns LAPACK's fixed costs dominate the arithmetic.
     case normalEquations = "normal_equations"
     /// Every system by LAPACK on the rectangular problem: QR (`dgels`) for Levenberg–Marquardt steps, SVD

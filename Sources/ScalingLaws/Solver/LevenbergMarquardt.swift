@@ -13,7 +13,7 @@ import Foundation
 ///
 /// i.e. (JᵀWJ + λD²) p = −Jᵀψ. With ``LinearSolves/normalEquations`` (the default) JᵀWJ is formed once per
 /// iterate and each damping is a p × p Cholesky solve in the scaled variables D p
-/// (``SmallSymmetricSystem``); where that matrix's condition number exceeds 1e10, and always with
+/// (`SmallSymmetricSystem`); where that matrix's condition number exceeds 1e10, and always with
 /// ``LinearSolves/lapack``, the step is the stacked least-squares problem [W^½ J; √λ D] p ≈ [−W^½ r; 0]
 /// solved by QR (`dgels`; the damping rows give it full rank). Either way the gradient, the predicted
 /// decrease and the acceptance test use J and r directly, so the optimum (where the gradient vanishes)

@@ -37,10 +37,13 @@ public struct DesignProblem: Sendable {
     /// A design problem at the parameters of `fit` (a pilot fit, or a law with every parameter given).
     ///
     /// - Parameters:
+    ///   - fit: the pilot fit, or a law with every parameter given.
+    ///   - target: the quantity to forecast.
     ///   - noise: σ of a run's loss about the law in the objective's residual space; nil takes it from
     ///     the pilot fit's residuals (√(RSS/(n−p)) for `mse`, else 1.4826 × MAD).
     ///   - free: names of the parameters the eventual fit estimates; nil means all but those the pilot
     ///     fit held fixed (every parameter when `fit` carries no data).
+    ///   - level: confidence level of the predicted intervals, strictly between 0 and 1.
     /// - Throws: ``ScalingLawsError`` for a missing or bad noise level, a bad level, or a target the law
     ///   cannot compute.
     public init(fit: FitResult, target: DesignTarget, noise: Double? = nil, free: [String]? = nil,
