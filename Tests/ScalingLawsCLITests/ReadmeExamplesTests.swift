@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// The console examples of README.md: every line of a ```sh block that runs `scaling`, either bare or
-/// through `swift run [-c release] scaling` (then rewritten to the bare tool, which the test puts on
-/// the PATH: running SwiftPM from inside a test would rebuild the package).
+/// The console examples of README.md: every line of a ```sh block that runs `scaling`, either bare,
+/// through `swift run [-c release] scaling` or as the built `.build/release/scaling` (then rewritten to
+/// the bare tool, which the test puts on the PATH: running SwiftPM from inside a test would rebuild the
+/// package).
 func readmeExamples(_ markdown: String) -> [String] {
     enum Block { case none, shell, other }
     var block = Block.none
@@ -20,7 +21,7 @@ func readmeExamples(_ markdown: String) -> [String] {
         guard block == .shell else { continue }
         if line == "scaling" || line.hasPrefix("scaling ") {
             commands.append(line)
-        } else if let match = line.range(of: #"swift run( -c (release|debug))? scaling( |$)"#, options: .regularExpression) {
+        } else if let match = line.range(of: #"(swift run( -c (release|debug))? |\.build/(release|debug)/)scaling( |$)"#, options: .regularExpression) {
             commands.append(("scaling " + line[match.upperBound...]).trimmingCharacters(in: .whitespaces))
         }
     }
@@ -42,7 +43,7 @@ struct ReadmeExamplesTests {
     func extraction() {
         let markdown = """
             ```sh
-            { dpkg -s x || apt-get install x; } && swift run -c release scaling fit a.csv --law chinchilla
+            { dpkg -s x || apt-get install x; } && swift build -c release && .build/release/scaling fit a.csv --law chinchilla
             swift build -c release
             scaling laws   # a comment
             ```
