@@ -21,42 +21,48 @@ enum HelpText {
     }
 
     /// One example, indented by two spaces, continued with ` \` where it would exceed ``width``.
+    ///
+    /// Works on UTF-8 bytes with running lengths: every command's help text is built at start-up, and
+    /// counting a `String`'s characters again for every word made this the costliest part of parsing.
+    /// (Examples are ASCII, so a byte is a column.)
     static func format(_ command: String) -> String {
-        let indent = "  ", continuation = "      "
-        var lines: [String] = []
-        var line = indent
-        for unit in units(of: command) {
-            let separator = line == indent ? "" : " "
-            if line != indent, line.count + separator.count + unit.count + 2 > width {
-                lines.append(line + " \\")
+        let indent = Array("  ".utf8), continuation = Array("      ".utf8)
+        var text: [UInt8] = [], line = indent
+        for unit in units(of: Array(command.utf8)) {
+            if line.count == indent.count {
+                line += unit
+            } else if line.count + 1 + unit.count + 2 > width {
+                text += line + Array(" \\\n".utf8)
                 line = continuation + unit
             } else {
-                line += separator + unit
+                line.append(UInt8(ascii: " "))
+                line += unit
             }
         }
-        lines.append(line)
-        return lines.joined(separator: "\n")
+        text += line
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Shell words grouped so that an option stays with its values: `--tokens 3.2e9` is one unit; words in
     /// single quotes stay whole; a pipe starts a new unit.
-    static func units(of command: String) -> [String] {
-        var words: [String] = []
-        var word = "", quoted = false
-        for character in command {
-            if character == "'" { quoted.toggle() }
-            if character == " " && !quoted {
+    static func units(of command: [UInt8]) -> [[UInt8]] {
+        let space = UInt8(ascii: " "), quote = UInt8(ascii: "'"), dash = UInt8(ascii: "-"), pipe = UInt8(ascii: "|")
+        var words: [[UInt8]] = []
+        var word: [UInt8] = [], quoted = false
+        for byte in command {
+            if byte == quote { quoted.toggle() }
+            if byte == space && !quoted {
                 if !word.isEmpty { words.append(word) }
-                word = ""
+                word = []
             } else {
-                word.append(character)
+                word.append(byte)
             }
         }
         if !word.isEmpty { words.append(word) }
-        var units: [String] = []
+        var units: [[UInt8]] = []
         for word in words {
-            if let last = units.last, !word.hasPrefix("-"), word != "|" {
-                units[units.count - 1] = last + " " + word
+            if !units.isEmpty, word.first != dash, word != [pipe] {
+                units[units.count - 1] += [space] + word
             } else {
                 units.append(word)
             }

@@ -97,7 +97,7 @@ struct IsoFLOP: ParsableCommand {
     }
 }
 
-extension IsoFLOPProfile.Method: ExpressibleByArgument {}
+extension IsoFLOPProfile.Method: EnumArgument {}
 
 /// `scaling isoflop --format json`: `runs`, `minimum` (the method), `grouping`, `flops_per_param_token`,
 /// `budgets` (`flops`, `params`, `tokens`, `loss`, `curvature`, `runs`, `min_params`, `max_params`,

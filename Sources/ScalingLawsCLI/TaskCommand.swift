@@ -225,7 +225,7 @@ struct TaskReport: Encodable {
 }
 
 /// The two-step procedures of the papers, as law and objective defaults.
-enum TaskPreset: String, ExpressibleByArgument, CaseIterable {
+enum TaskPreset: String, EnumArgument {
     /// Gadre et al. 2024 (arXiv:2403.08540): L(C, M) = E + (a·M^η + b·M^−η)·C^−η, then
     /// Err(L) = ε − k·exp(−γL), both by least squares on raw values (scipy `curve_fit`).
     case gadre2024
