@@ -100,6 +100,7 @@ struct DesignCLITests {
             (base + ["--budget", "1e20", "--ratio-band", "1"], "--ratio-band"),
             (["design", "--law", "chinchilla", "--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34", "--noise", "0.01", "--budget", "1e20", "--target-flops", "1e22"], "missing beta"),
             (["design"] + hoffmannFix + ["--budget", "1e20", "--target-flops", "1e22"], "--noise"),
+            (["design"] + hoffmannFix + ["--noise", "1e-320", "--budget", "1e20", "--target-flops", "1e22"], "--noise"),
             (["design"] + hoffmannFix + ["--noise", "0.01", "--budget", "1e20"], "give the target"),
             (base + ["--budget", "1e20", "--target-optimum", "1e22"], "give one target"),
             (["design"] + hoffmannFix + ["--noise", "0.01", "--budget", "1e20", "--target-params", "1e9"], "--target-tokens"),

@@ -182,6 +182,11 @@ extension ExperimentDesignTests {
         // Huber δ = 1e-3 at σ = 0.01 is nearly least absolute deviations: κ → π/2 as δ/σ → 0.
         #expect(p.efficiency > 1.45 && p.efficiency < Double.pi / 2)
         #expect(DesignProblem.efficiency(of: .squared, noise: 0.01) == 1)
+        // Far inside Huber's quadratic zone the loss is least squares: κ → 1, also for a σ so small that
+        // σ-sized weights underflowed (σ = 1e-300 printed "×-nan").
+        for sigma in [1e-9, 1e-300] {
+            #expect(abs(DesignProblem.efficiency(of: .huber(delta: 1e-3), noise: sigma) - 1) < 1e-9, "\(sigma)")
+        }
         // Fixed D/N = 20: A·N^-α and B·(20N)^-β are both powers of N; with five parameters the ladder
         // still has full rank in exact arithmetic only through curvature far below the noise.
         let ladder = try p.score(StandardDesigns.ladder(p, budget: 1e20))

@@ -53,8 +53,8 @@ public struct DesignProblem: Sendable {
         let law = fit.law
         let sigma: Double
         if let noise {
-            guard noise.isFinite, noise > 0 else {
-                throw .invalidOption(option: .noise, message: "expected a positive noise level (the scatter of a run's loss about the law, e.g. 0.01 for 1%), got \(noise)")
+            guard noise.isFinite, noise >= 1e-300 else {
+                throw .invalidOption(option: .noise, message: "expected a positive noise level of at least 1e-300 (the scatter of a run's loss about the law, e.g. 0.01 for 1%), got \(noise)")
             }
             sigma = noise
         } else {
@@ -62,7 +62,7 @@ public struct DesignProblem: Sendable {
                 throw .invalidOption(option: .noise, message: "no pilot runs to estimate the noise from: give \(.noise) (the scatter of a run's loss about the law in the fit's residual space, e.g. 0.01 for 1%)")
             }
             sigma = Self.residualScale(fit)
-            guard sigma.isFinite, sigma > 0 else {
+            guard sigma.isNormal, sigma > 0 else {
                 throw .invalidOption(option: .noise, message: "the pilot fit's residuals give no positive noise level (\(sigma)); give \(.noise)")
             }
         }
@@ -110,21 +110,22 @@ public struct DesignProblem: Sendable {
     }
 
     /// κ = E[ψ(ε)²] / E[ψ′(ε)]² for ε ~ N(0, σ²), divided by σ² (1 for least squares), by the
-    /// trapezoidal rule over ±10σ.
+    /// trapezoidal rule over ±10σ. Integrated in z = ε/σ, so that no product of σ-sized numbers
+    /// underflows for a tiny σ (σ = 1e-300 gave 0/0 when the weights carried σ).
     static func efficiency(of loss: RobustLoss, noise sigma: Double) -> Double {
         if case .squared = loss { return 1 }
         let steps = 8000
-        let h = 20 * sigma / Double(steps)
+        let h = 20 / Double(steps)
         var psi2 = 0.0, slope = 0.0
         for s in 0...steps {
-            let e = -10 * sigma + Double(s) * h
-            let w = (s == 0 || s == steps ? 0.5 : 1) * h * exp(-0.5 * (e / sigma) * (e / sigma)) / (sigma * (2 * Double.pi).squareRoot())
-            let p = loss.psi(e)
+            let z = -10 + Double(s) * h
+            let w = (s == 0 || s == steps ? 0.5 : 1) * h * exp(-0.5 * z * z) / (2 * Double.pi).squareRoot()
+            let p = loss.psi(sigma * z) / sigma
             psi2 += w * p * p
-            slope += w * loss.psiPrime(e)
+            slope += w * loss.psiPrime(sigma * z)
         }
         guard slope > 0 else { return .infinity }
-        return psi2 / (slope * slope) / (sigma * sigma)
+        return psi2 / (slope * slope)
     }
 
     /// z = Φ⁻¹((1 + level)/2).
