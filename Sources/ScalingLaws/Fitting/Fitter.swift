@@ -13,7 +13,9 @@ extension ScalingLaw {
     /// 2. **Polish**: the best ``FitOptions/polishedStarts`` distinct candidates are refined jointly in all
     ///    free parameters by ``LevenbergMarquardt`` on the chosen robust objective, in parallel; bounded
     ///    parameters are optimised through a change of variables (ln θ for positive ones), so every
-    ///    iterate is feasible. The best optimum wins.
+    ///    iterate is feasible. Parameters the law marks ``LawParameter/searchesLogScale`` (a formula's
+    ///    scales and exponents) are polished as ln θ where they start positive, then in θ itself, so
+    ///    their optimum is not restricted to positive values. The best optimum wins.
     ///
     /// **Many runs.** Above 4,096 runs, steps 1 and 2 rank and screen the candidates on every k-th run
     /// (k = ⌈n/4096⌉) and only the best screened optimum is polished on all runs: the result is the full
@@ -84,21 +86,27 @@ extension ScalingLaw {
         // 2. Polish: every start jointly in all free parameters to a screening tolerance, in parallel;
         //    then the best of them to the full tolerance. (Subsampled search: the screening runs on the
         //    subsample too, and the final polish of its best optimum on every run.)
+        //    Parameters the law hints at (``LawParameter/searchesLogScale``) are screened as ln θ from
+        //    starts where they are positive; the full-tolerance polish below is in the fit's own layout.
         let lsq = problem.leastSquaresProblem()
         let sampled = search.y.count < y.count
         let screenProblem = sampled ? search.leastSquaresProblem() : lsq
         let screening = { var o = solverOptions; o.functionTolerance = max(o.functionTolerance, 1e-8); return o }()
+        let logScale = layout.logScaleCandidates(parameters)
         // (A polish evaluates the model some 30 times: on a handful of runs, one thread is quicker.)
         let screenChunks = 32 * starts.count * search.y.count < ResidualModel.parallelWork ? 1 : starts.count
         let screened = parallelMap(starts.count, chunks: screenChunks) { i in
-            LevenbergMarquardt.solve(screenProblem, from: starts[i], options: screening)
+            Self.polish(from: starts[i], model: search, problem: screenProblem, logScale: logScale, options: screening, finish: false).result
         }.filter { $0.summary.finalCost.isFinite }
         guard let leader = screened.min(by: { $0.summary.finalCost < $1.summary.finalCost }) else {
             throw .fitFailed(law: name, message: "every polished start failed")
         }
+        func finalPolish(_ start: [Double]) -> SolverResult {
+            Self.polish(from: start, model: problem, problem: lsq, logScale: logScale, options: solverOptions, finish: true).result
+        }
         if sampled {
             let ranked = screened.sorted { $0.summary.finalCost < $1.summary.finalCost }
-            guard var best = ranked.lazy.map({ LevenbergMarquardt.solve(lsq, from: $0.parameters, options: solverOptions) })
+            guard var best = ranked.lazy.map({ finalPolish($0.parameters) })
                 .first(where: { $0.summary.finalCost.isFinite }) else {
                 throw .fitFailed(law: name, message: "every polished start failed on the full data")
             }
@@ -110,8 +118,12 @@ extension ScalingLaw {
             return result(best.parameters, best.residuals, best.jacobian, best.summary,
                           StartSearchReport(candidates: candidates.count, valid: scored.count, polished: starts.count, agreeing: agreeing))
         }
-        var best = LevenbergMarquardt.solve(lsq, from: leader.parameters, options: solverOptions)
-        if !(best.summary.finalCost <= leader.summary.finalCost) { best = leader }
+        var best = finalPolish(leader.parameters)
+        if !(best.summary.finalCost <= leader.summary.finalCost) {
+            best = leader
+            // (A leader screened on the log scale carries ∂r/∂(ln θ): the Jacobian in the fit's own variables.)
+            if !logScale.isEmpty { lsq.jacobian(best.parameters, &best.jacobian) }
+        }
         best.summary.iterations += leader.summary.iterations
         best.summary.functionEvaluations += leader.summary.functionEvaluations
         best.summary.jacobianEvaluations += leader.summary.jacobianEvaluations
@@ -120,6 +132,33 @@ extension ScalingLaw {
         let agreeing = screened.filter { Self.agrees($0.summary.finalCost, bestCost) }.count
         return result(best.parameters, best.residuals, best.jacobian, best.summary,
                       StartSearchReport(candidates: candidates.count, valid: scored.count, polished: starts.count, agreeing: agreeing))
+    }
+
+    /// A polish from `start` (free variables of the fit's own layout) in the fit's own layout. Where some of
+    /// the `logScale` leaders are positive at the start, it first runs with those solved as ln θ (the path a
+    /// law that declares them positive takes, often much shorter), then, when `finish` is set or such a
+    /// leader ended below 1% of its start (heading for a bound the user never set), from there in the fit's
+    /// own layout, where it may cross 0. The result's parameters are in the fit's own layout; its Jacobian is
+    /// too only when `ownLayout` is true.
+    static func polish(from start: [Double], model: ResidualModel, problem: LeastSquaresProblem, logScale: [Int],
+                       options: SolverOptions, finish: Bool) -> (result: SolverResult, ownLayout: Bool) {
+        let layout = model.layout
+        let theta = layout.fullVector(free: start)
+        let positive = logScale.filter { theta[$0] > 0 }
+        guard !positive.isEmpty else { return (LevenbergMarquardt.solve(problem, from: start, options: options), true) }
+        let logLayout = layout.solvingLogScale(positive)
+        var onLogScale = LevenbergMarquardt.solve(model.with(layout: logLayout).leastSquaresProblem(),
+                                                  from: logLayout.freeVector(theta), options: options)
+        guard onLogScale.summary.finalCost.isFinite else { return (LevenbergMarquardt.solve(problem, from: start, options: options), true) }
+        let end = logLayout.fullVector(free: onLogScale.parameters)
+        onLogScale.parameters = layout.freeVector(end)
+        guard finish || positive.contains(where: { end[$0] < 0.01 * theta[$0] }) else { return (onLogScale, false) }
+        var solved = LevenbergMarquardt.solve(problem, from: onLogScale.parameters, options: options)
+        solved.summary.iterations += onLogScale.summary.iterations
+        solved.summary.functionEvaluations += onLogScale.summary.functionEvaluations
+        solved.summary.jacobianEvaluations += onLogScale.summary.jacobianEvaluations
+        solved.summary.initialCost = onLogScale.summary.initialCost
+        return (solved, true)
     }
 
     /// Whether a polished start reached the best objective: within 1e-6 of it relatively, or both at

@@ -14,8 +14,8 @@ struct ParameterLayout: Sendable {
     let fixedValues: [Int: Double]
     /// The leader of each parameter (itself when not tied).
     let leaderOf: [Int]
-    let lower: [Double]
-    let upper: [Double]
+    private(set) var lower: [Double]
+    private(set) var upper: [Double]
     /// For each parameter, the tie group it leads (empty for followers).
     private let groups: [[Int]]
 
@@ -95,6 +95,21 @@ struct ParameterLayout: Sendable {
         groups = (0..<params.count).map { j in (0..<params.count).filter { leaderOf[$0] == j } }
         free = (0..<params.count).filter { values[$0] == nil && leaderOf[$0] == $0 }
         linear = free.filter { params[$0].isLinear }
+    }
+
+    /// The free leaders the start search may solve as ln θ where they start positive: unbounded, and every
+    /// member of their tie group ``LawParameter/searchesLogScale``.
+    func logScaleCandidates(_ parameters: [LawParameter]) -> [Int] {
+        free.filter { j in
+            lower[j] == -.infinity && upper[j] == .infinity && groups[j].allSatisfy { parameters[$0].searchesLogScale }
+        }
+    }
+
+    /// This layout with the leaders `js` bounded below by 0, i.e. solved as u = ln θ.
+    func solvingLogScale(_ js: [Int]) -> ParameterLayout {
+        var layout = self
+        for j in js { layout.lower[j] = 0 }
+        return layout
     }
 
     /// θ with fixed values and ties applied.

@@ -11,7 +11,7 @@ import Foundation
 /// residual evaluation.
 struct ResidualModel: Sendable {
     let law: any ScalingLaw
-    let layout: ParameterLayout
+    private(set) var layout: ParameterLayout
     let inputs: Inputs
     let y: [Double]
     let space: Objective.Space
@@ -29,6 +29,13 @@ struct ResidualModel: Sendable {
         self.space = space
         self.weights = weights
         self.logY = space == .log ? y.map { log($0) } : []
+    }
+
+    /// The same model (law, data, weights) with its free parameters mapped by `layout`.
+    func with(layout: ParameterLayout) -> ResidualModel {
+        var model = self
+        model.layout = layout
+        return model
     }
 
     /// Residuals at full parameter vector θ, or nil where the model is undefined.

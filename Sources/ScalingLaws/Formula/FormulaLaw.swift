@@ -10,6 +10,10 @@ import Foundation
 /// term (`A` in `A*N^-alpha`, `E` standing alone), enters linearly and is solved by least squares in the
 /// start search, like the built-in laws' E, A and B. The other parameters are swept on a grid (values
 /// within their bounds when given; at most about 4,000 points in all) unless `--init` gives them a start.
+///
+/// No parameter is assumed positive. The linear parameters and those written in an exponent carry
+/// ``LawParameter/searchesLogScale``: the fit polishes them as ln θ from starts where they are positive,
+/// the path a built-in law that declares them positive takes, then in θ itself.
 public struct FormulaLaw: ScalingLaw {
     /// The formula as written.
     public let text: String
@@ -30,13 +34,14 @@ public struct FormulaLaw: ScalingLaw {
     ///   - bounds: parameter bounds, used to place the start grid.
     /// - Throws: ``ScalingLawsError/formula(text:position:message:)`` pointing at the offending character.
     public init(_ text: String, columns: [String] = [], bounds: [String: ClosedBounds] = [:]) throws(ScalingLawsError) {
-        try self.init(text, columns: columns, bounds: bounds, aliases: [:], positive: [])
+        try self.init(text, columns: columns, bounds: bounds, aliases: [:], positive: [], logScaleHints: true)
     }
 
     /// A formula with extra variable aliases (name in the text → run variable) and parameters that must
     /// stay positive; the built-in laws written as formulas use this.
     init(_ text: String, columns: [String], bounds: [String: ClosedBounds], aliases extra: [String: String],
-         positive: Set<String>, summaries: [String: String] = [:], order: [String] = []) throws(ScalingLawsError) {
+         positive: Set<String>, summaries: [String: String] = [:], order: [String] = [],
+         logScaleHints: Bool = false) throws(ScalingLawsError) {
         let syntax = try FormulaSyntax(text)
         self.text = text
         self.gridBounds = bounds
@@ -47,6 +52,8 @@ public struct FormulaLaw: ScalingLaw {
         var variableOrder = [String](), parameterOrder = [String]()
         var variableIndex = [String: Int](), parameterIndex = [String: Int]()
         var occurrences = [String: Int]()
+        var inExponent = Set<String>()     // parameters written in some exponent
+        var exponentDepth = 0
         var resolved = [String: String]()  // name as written → variable name
         var firstUse = [String: Int]()      // variable → position of its first use
         func visit(_ n: FormulaSyntax.Node) {
@@ -59,9 +66,11 @@ public struct FormulaLaw: ScalingLaw {
                     if variableIndex[v] == nil { variableIndex[v] = variableOrder.count; variableOrder.append(v) }
                 } else {
                     occurrences[name, default: 0] += 1
+                    if exponentDepth > 0 { inExponent.insert(name) }
                     if parameterIndex[name] == nil { parameterIndex[name] = parameterOrder.count; parameterOrder.append(name) }
                 }
             case .negate(let a): visit(a)
+            case .binary("^", let a, let b): visit(a); exponentDepth += 1; visit(b); exponentDepth -= 1
             case .binary(_, let a, let b): visit(a); visit(b)
             case .call(_, let args, _): args.forEach(visit)
             }
@@ -128,7 +137,8 @@ public struct FormulaLaw: ScalingLaw {
         self.variables = variableOrder
         self.parameters = parameterOrder.map { name in
             LawParameter(name, positive: positive.contains(name), linear: linearBasis[name] != nil,
-                         summary: summaries[name] ?? (linearBasis[name] != nil ? "formula parameter (enters linearly)" : "formula parameter"))
+                         summary: summaries[name] ?? (linearBasis[name] != nil ? "formula parameter (enters linearly)" : "formula parameter"),
+                         searchesLogScale: logScaleHints && (linearBasis[name] != nil || inExponent.contains(name)))
         }
         program = FormulaProgram(syntax.root, variables: writtenVariables, parameters: parameterIndex)
         bases = parameterOrder.compactMap { linearBasis[$0] }.map {
@@ -152,9 +162,17 @@ public struct FormulaLaw: ScalingLaw {
     }
 
     public func jacobian(_ theta: [Double], _ x: Inputs, into j: inout Matrix) {
-        var f = [Double]()
+        var f = [Double](repeating: 0, count: x.count)
         program.gradients(theta, x, values: &f, jacobian: &j)
     }
+
+    /// The dual-number pass yields the values with the derivatives (the same bits as ``evaluate(_:_:into:)``).
+    public func evaluate(_ theta: [Double], _ x: Inputs, into f: inout [Double], jacobian j: inout Matrix) {
+        program.gradients(theta, x, values: &f, jacobian: &j)
+    }
+
+    /// A power's derivatives reuse its value, so the pass with derivatives costs little more than without.
+    public var evaluatesJacobianWithValue: Bool { true }
 
     public func basis(_ theta: [Double], _ x: Inputs, into b: inout Matrix) {
         var column = [Double]()
@@ -174,8 +192,9 @@ public struct FormulaLaw: ScalingLaw {
         BasisStructure(columnParameters: bases.map { $0.parametersRead.sorted() }, hasOffset: hasOffset)
     }
 
-    /// A grid over the nonlinear parameters: values within their bounds when given, otherwise a spread of
-    /// exponent-like values; at most about 4,000 points in all.
+    /// A grid over the nonlinear parameters: values within their bounds when given, otherwise −1, −0.5 and
+    /// the 16 exponents from 0.02 to 2.5 spaced geometrically that the built-in Chinchilla law sweeps; at
+    /// most about 4,000 points in all.
     public func startGrid(_ x: Inputs, response y: [Double]) -> [[Double]] {
         let nonlinear = parameters.indices.filter { !parameters[$0].isLinear }
         guard !nonlinear.isEmpty else { return [[Double](repeating: 0, count: parameters.count)] }
@@ -192,7 +211,7 @@ public struct FormulaLaw: ScalingLaw {
             } else if let b = gridBounds[parameters[j].name], b.lower >= 0 {
                 base = [0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2].map { b.lower + $0 }
             } else {
-                base = [-1, -0.5, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2]
+                base = [-1, -0.5] + geometricGrid(0.02, 2.5, count: 16)
             }
             guard base.count > perDimension else { return base }
             return (0..<perDimension).map { base[$0 * (base.count - 1) / (perDimension - 1)] }

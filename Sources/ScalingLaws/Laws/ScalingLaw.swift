@@ -143,13 +143,21 @@ public struct LawParameter: Sendable, Hashable {
     public var isLinear: Bool
     /// One-line meaning, for help and reports.
     public var summary: String
+    /// Whether the start search may solve the parameter as ln θ from a start where it is positive, though
+    /// it need not stay positive: a hint for parameters that usually are (a formula's scales and
+    /// exponents). The fit's last polish is in θ itself, so the optimum is the unconstrained one; only
+    /// the path to it changes. Ignored for ``isPositive`` parameters and for parameters with bounds.
+    public var searchesLogScale: Bool
 
-    /// A parameter `name`: whether it must be positive (optimised as ln θ), whether it enters the law linearly (solved by variable projection), and what it means.
-    public init(_ name: String, positive: Bool, linear: Bool, summary: String) {
+    /// A parameter `name`: whether it must be positive (optimised as ln θ), whether it enters the law
+    /// linearly (solved by variable projection), what it means, and whether the start search may solve it
+    /// as ln θ where its start is positive (``searchesLogScale``).
+    public init(_ name: String, positive: Bool, linear: Bool, summary: String, searchesLogScale: Bool = false) {
         self.name = name
         self.isPositive = positive
         self.isLinear = linear
         self.summary = summary
+        self.searchesLogScale = searchesLogScale
     }
 }
 
