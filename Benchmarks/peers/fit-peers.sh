@@ -7,7 +7,7 @@
 #   REPEAT=50 SIZES=10000 Benchmarks/peers/fit-peers.sh
 #
 # The in-process Swift numbers of the same table come from the benchmark package, run right after:
-#   cd Benchmarks && swift package benchmark --filter "Goal.*"
+#   cd Benchmarks && swift package benchmark --no-progress --filter "Chinchilla.*" --filter "Bootstrap.*" --filter "IsoFLOP.*"
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -z "${SCALING:-}" ]; then
