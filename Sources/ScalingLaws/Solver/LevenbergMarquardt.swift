@@ -24,7 +24,19 @@ import Foundation
 /// reweighted model overstates the curvature, as Huber's does for residuals far outside δ), the step is
 /// extended to the minimiser of the 1-D quadratic fitted along it; this turns the slow linear
 /// convergence of plain reweighting into a few iterations on the Chinchilla data (85 → 23).
+///
+/// **Blocks of rows.** For a problem with more than ``SolverOptions/jacobianRowLimit`` residuals that gives
+/// ``LeastSquaresProblem/jacobianRows``, J is never held: JᵀWJ and the gradient are summed over blocks of
+/// ``blockRows`` rows (in parallel, added in block order), the predicted decrease is pᵀ(JᵀWJ)p, D comes from
+/// JᵀWJ's diagonal, and a QR step solves [R₁₁; √λ D] p ≈ [c; 0] with [R₁₁ c] from the triangular factor
+/// of [W^½J | −W^½r] accumulated block by block. The memory is then a few vectors of n values.
 public enum LevenbergMarquardt {
+    /// Rows per block when the solver works in blocks (``SolverOptions/jacobianRowLimit``).
+    public static let blockRows = 8_192
+    /// The default ``SolverOptions/jacobianRowLimit``: up to this many residuals the solver holds the
+    /// n × p Jacobian (a few megabytes), beyond it it works in blocks of rows.
+    public static let defaultJacobianRowLimit = 65_536
+
     /// Minimises Σρ(r(u)) from `start`.
     public static func solve(
         _ problem: LeastSquaresProblem,
@@ -38,11 +50,13 @@ public enum LevenbergMarquardt {
         @inline(__always) func c(_ i: Int) -> Double { weights?[i] ?? 1 }
         var u = start
         var r = [Double](repeating: 0, count: n)
-        var jac = Matrix(rows: n, columns: p)
+        // Blocks of rows: no n × p matrix is held (see `blockedPass` and `blockedFactor`).
+        let blocked = problem.jacobianRows != nil && n > options.jacobianRowLimit
+        var jac = Matrix(rows: blocked ? 0 : n, columns: p)
         var fevals = 1, jevals = 0
         // With `residualsKeeping`, each point's residuals come with what its Jacobian needs (`kept*`, swapped
         // along with the residuals), so an accepted point's Jacobian costs no second model evaluation.
-        let keeping = problem.residualsKeeping != nil && problem.jacobianFromKept != nil
+        let keeping = !blocked && problem.residualsKeeping != nil && problem.jacobianFromKept != nil
         var kept = Matrix(rows: 0, columns: 0), keptTrial = kept, keptLong = kept
         func evaluate(_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool {
             keeping ? problem.residualsKeeping!(u, &r, &kept) : problem.residuals(u, &r)
@@ -72,10 +86,13 @@ public enum LevenbergMarquardt {
         var nu = 2.0
         var scale = [Double](repeating: 0, count: p)
         var gradient = [Double](repeating: 0, count: p)
-        var sqrtW = [Double](repeating: 0, count: n)
-        var cPsi = [Double](repeating: 0, count: n)  // cᵢψ(rᵢ)
-        var weightedJacobian = [Double](repeating: 0, count: n * p)  // W^½ J
-        var predictedChange = [Double](repeating: 0, count: n)  // W^½ J p
+        let held = blocked ? 0 : n  // rows of the per-residual work arrays
+        var sqrtW = [Double](repeating: 0, count: held)
+        var cPsi = [Double](repeating: 0, count: held)  // cᵢψ(rᵢ)
+        var weightedJacobian = [Double](repeating: 0, count: held * p)  // W^½ J
+        var predictedChange = [Double](repeating: 0, count: held)  // W^½ J p
+        var factor: [Double]? = nil  // blocked: R of [W^½J | −W^½r] ((p+1) × (p+1)) at u, made on demand
+        var factorTried = false
         var stacked = Matrix(rows: 0, columns: 0)  // allocated on the first LAPACK step
         var rhs = [Double]()
         let normalEquations = options.linearSolves == .normalEquations
@@ -83,7 +100,7 @@ public enum LevenbergMarquardt {
         var damped = [Double](repeating: 0, count: p * p)
         var scaledGradient = [Double](repeating: 0, count: p)
         var rTrial = [Double](repeating: 0, count: n)
-        var rLong = [Double](repeating: 0, count: n)
+        var rLong = [Double]()  // allocated on the first extended step
         var uTrial = u
         var iterations = 0
         var termination = Termination.maxIterations
@@ -91,14 +108,30 @@ public enum LevenbergMarquardt {
 
         outer: while iterations < options.maxIterations {
             if cost == 0 { termination = .zeroCost; break }
+            var gmax = 0.0
+            if blocked {
+                // Gradient and JᵀWJ summed block by block; Moré's scale from JᵀWJ's diagonal (the squared
+                // column norms of W^½J).
+                if needJacobian {
+                    blockedPass(problem, u, r, loss, &gradient, &gaussNewton)
+                    jevals += 1
+                    needJacobian = false
+                    factor = nil
+                    factorTried = false
+                }
+                for j in 0..<p {
+                    scale[j] = max(scale[j], gaussNewton[j + j * p].squareRoot())
+                    gmax = max(gmax, abs(gradient[j]))
+                    if scale[j] == 0 { scale[j] = 1 }
+                }
+            } else {
             if needJacobian {
                 jacobian(u, kept, &jac)
                 jevals += 1
                 needJacobian = false
             }
             // Weights, gradient and Moré scaling.
-            irlsWeights(loss, weights, r, &sqrtW, &cPsi)
-            var gmax = 0.0
+            irlsWeights(loss, weights, r, 0..<n, &sqrtW, &cPsi)
             jac.storage.withUnsafeBufferPointer { jp in
                 weightedJacobian.withUnsafeMutableBufferPointer { wj in
                     weightColumns(jp.baseAddress!, sqrtW, cPsi, n, p, wj.baseAddress!, &gradient, &scale)
@@ -117,6 +150,7 @@ public enum LevenbergMarquardt {
                         }
                     }
                 }
+            }
             }
             if !gmax.isFinite { termination = .invalidStart; break }
             if gmax <= options.gradientTolerance { termination = .gradientTolerance; break }
@@ -138,7 +172,27 @@ public enum LevenbergMarquardt {
                         solution = (0..<p).map { z[$0] / scale[$0] }
                     }
                 }
-                if solution == nil {
+                if solution == nil && blocked {
+                    // [R₁₁; √λ D] p ≈ [c; 0] with [R₁₁ c] the top rows of R of [W^½J | −W^½r]: the same
+                    // least-squares problem as the stacked one below, in 2p rows.
+                    if !factorTried {
+                        factor = try? blockedFactor(problem, u, r, loss)
+                        factorTried = true
+                        jevals += 1
+                    }
+                    if let f = factor {
+                        let q = p + 1
+                        var small = Matrix(rows: 2 * p, columns: p)
+                        var b = [Double](repeating: 0, count: 2 * p)
+                        for j in 0..<p {
+                            for i in 0...j { small[i, j] = f[i + j * q] }
+                            small[p + j, j] = lambda.squareRoot() * scale[j]
+                            b[j] = f[j + p * q]
+                        }
+                        solution = try? LeastSquares.solveQR(small, b)
+                    }
+                }
+                if solution == nil && !blocked {
                     if stacked.rows == 0 {
                         stacked = Matrix(rows: n + p, columns: p)
                         rhs = [Double](repeating: 0, count: n + p)
@@ -161,6 +215,14 @@ public enum LevenbergMarquardt {
                     // Predicted decrease of the reweighted model: −(gᵀp + ½‖W^½ J p‖²).
                     var gp = 0.0, quad = 0.0
                     for j in 0..<p { gp += gradient[j] * s[j] }
+                    if blocked {
+                        // ‖W^½ J p‖² = pᵀ (JᵀWJ) p.
+                        for a in 0..<p {
+                            var row = 0.0
+                            for b in 0..<p { row += gaussNewton[a + b * p] * s[b] }
+                            quad += s[a] * row
+                        }
+                    } else {
                     // ‖W^½ J p‖², accumulated column by column.
                     for i in 0..<n { predictedChange[i] = 0 }
                     weightedJacobian.withUnsafeBufferPointer { wj in
@@ -172,6 +234,7 @@ public enum LevenbergMarquardt {
                         }
                     }
                     quad = predictedChange.withUnsafeBufferPointer { v in dot(v.baseAddress!, v.baseAddress!, n) }
+                    }
                     let predicted = -(gp + 0.5 * quad)
                     for j in 0..<p { uTrial[j] = u[j] + s[j] }
                     fevals += 1
@@ -194,6 +257,7 @@ public enum LevenbergMarquardt {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
+                                if rLong.count != n { rLong = [Double](repeating: 0, count: n) }
                                 if evaluate(uLong, &rLong, &keptLong), allFinite(rLong) {
                                     let longCost = loss.cost(rLong, weights: weights)
                                     if longCost < trialCost {
@@ -239,15 +303,23 @@ public enum LevenbergMarquardt {
             }
         }
 
+        var gmax = 0.0
+        if blocked {
+            if needJacobian {
+                blockedPass(problem, u, r, loss, &gradient, &gaussNewton)
+                jevals += 1
+            }
+            for j in 0..<p { gmax = max(gmax, abs(gradient[j])) }
+        } else {
         if needJacobian {
             jacobian(u, kept, &jac)
             jevals += 1
         }
-        var gmax = 0.0
         for j in 0..<p {
             var g = 0.0
             for i in 0..<n { g += c(i) * loss.psi(r[i]) * jac.storage[j * n + i] }
             gmax = max(gmax, abs(g))
+        }
         }
         return SolverResult(
             parameters: u, residuals: r, jacobian: jac,
@@ -258,14 +330,17 @@ public enum LevenbergMarquardt {
 
     /// sqrtW[i] = √(cᵢ·w(rᵢ)) and cPsi[i] = cᵢ·ψ(rᵢ) (cᵢ = 1 without weights), with Huber's formulas
     /// unswitched out of the loop; the same operations as ``RobustLoss/weight(_:)`` and ``RobustLoss/psi(_:)``.
-    private static func irlsWeights(_ loss: RobustLoss, _ weights: [Double]?, _ r: [Double],
+    /// For the residuals in `rows`: outputs at 0..<rows.count.
+    private static func irlsWeights(_ loss: RobustLoss, _ weights: [Double]?, _ r: [Double], _ rows: Range<Int>,
                                     _ sqrtW: inout [Double], _ cPsi: inout [Double]) {
-        let n = r.count
-        r.withUnsafeBufferPointer { r in
+        let n = rows.count
+        r.withUnsafeBufferPointer { whole in
+            let r = UnsafeBufferPointer(rebasing: whole[rows])
             sqrtW.withUnsafeMutableBufferPointer { sw in
                 cPsi.withUnsafeMutableBufferPointer { cp in
                     if let weights {
-                        weights.withUnsafeBufferPointer { c in
+                        weights.withUnsafeBufferPointer { all in
+                            let c = UnsafeBufferPointer(rebasing: all[rows])
                             for i in 0..<n {
                                 sw[i] = (c[i] * loss.weight(r[i])).squareRoot()
                                 cp[i] = c[i] * loss.psi(r[i])
@@ -330,6 +405,78 @@ public enum LevenbergMarquardt {
                 }
             }
         }
+    }
+
+    /// Blocks of ``blockRows`` rows covering n residuals.
+    private static func blocks(_ n: Int) -> [Range<Int>] {
+        stride(from: 0, to: n, by: blockRows).map { $0..<min(n, $0 + blockRows) }
+    }
+
+    /// The gradient Σ cᵢψ(rᵢ)Jᵢ and JᵀWJ (p × p, both triangles) at `u`, whose residuals are `r`, from the
+    /// problem's Jacobian one block of rows at a time. Blocks are evaluated in parallel and their sums
+    /// added in block order, so the result does not depend on the scheduling.
+    private static func blockedPass(_ problem: LeastSquaresProblem, _ u: [Double], _ r: [Double], _ loss: RobustLoss,
+                                    _ gradient: inout [Double], _ gram: inout [Double]) {
+        let p = problem.parameterCount
+        let parts = parallelMap(blocks(problem.residualCount).count) { b -> [Double] in
+            let rows = b * blockRows..<min(problem.residualCount, (b + 1) * blockRows)
+            let m = rows.count
+            var jb = Matrix(rows: m, columns: p)
+            problem.jacobianRows!(u, rows, &jb)
+            var sw = [Double](repeating: 0, count: m), cp = [Double](repeating: 0, count: m)
+            irlsWeights(loss, problem.weights, r, rows, &sw, &cp)
+            var wj = [Double](repeating: 0, count: m * p)
+            var part = [Double](repeating: 0, count: p + p * p)
+            var g = [Double](repeating: 0, count: p), norms = [Double](repeating: 0, count: p)
+            jb.storage.withUnsafeBufferPointer { jp in
+                wj.withUnsafeMutableBufferPointer { w in
+                    weightColumns(jp.baseAddress!, sw, cp, m, p, w.baseAddress!, &g, &norms)
+                    for a in 0..<p {
+                        part[a] = g[a]
+                        for c in a..<p { part[p + a + c * p] = dot(w.baseAddress! + a * m, w.baseAddress! + c * m, m) }
+                    }
+                }
+            }
+            return part
+        }
+        for j in 0..<p { gradient[j] = 0 }
+        for k in 0..<(p * p) { gram[k] = 0 }
+        for part in parts {
+            for j in 0..<p { gradient[j] += part[j] }
+            for a in 0..<p { for c in a..<p { gram[a + c * p] += part[p + a + c * p] } }
+        }
+        for a in 0..<p { for c in 0..<a { gram[a + c * p] = gram[c + a * p] } }
+    }
+
+    /// R ((p+1) × (p+1), column-major) of the QR factorisation of [W^½J | −W^½r] at `u`, made block by
+    /// block (``BlockQR``): each block's own R in parallel, then those stacked in block order.
+    private static func blockedFactor(_ problem: LeastSquaresProblem, _ u: [Double], _ r: [Double],
+                                      _ loss: RobustLoss) throws(LinearAlgebraError) -> [Double] {
+        let p = problem.parameterCount, q = p + 1
+        let parts = parallelMap(blocks(problem.residualCount).count) { b -> Result<[Double], LinearAlgebraError> in
+            let rows = b * blockRows..<min(problem.residualCount, (b + 1) * blockRows)
+            let m = rows.count
+            var jb = Matrix(rows: m, columns: p)
+            problem.jacobianRows!(u, rows, &jb)
+            var sw = [Double](repeating: 0, count: m), cp = [Double](repeating: 0, count: m)
+            irlsWeights(loss, problem.weights, r, rows, &sw, &cp)
+            var block = [Double](repeating: 0, count: m * q)
+            for j in 0..<p { for i in 0..<m { block[i + j * m] = sw[i] * jb.storage[i + j * m] } }
+            for i in 0..<m { block[i + p * m] = -sw[i] * r[rows.lowerBound + i] }
+            var qr = BlockQR(columns: q)
+            do throws(LinearAlgebraError) {
+                try block.withUnsafeBufferPointer { bp throws(LinearAlgebraError) in try qr.add(bp.baseAddress!, rows: m) }
+            } catch {
+                return .failure(error)
+            }
+            return .success(qr.r)
+        }
+        var total = BlockQR(columns: q)
+        for part in parts {
+            let rb = try part.get()
+            try rb.withUnsafeBufferPointer { bp throws(LinearAlgebraError) in try total.add(bp.baseAddress!, rows: q) }
+        }
+        return total.r
     }
 
     private static func allFinite(_ v: [Double]) -> Bool {
