@@ -43,6 +43,9 @@ public enum LevenbergMarquardt {
         from start: [Double],
         options: SolverOptions = SolverOptions()
     ) -> SolverResult {
+        if problem.jacobianRows != nil && problem.residualCount > options.jacobianRowLimit {
+            return solveInBlocks(problem, from: start, options: options)
+        }
         let n = problem.residualCount
         let p = problem.parameterCount
         let loss = options.loss
@@ -50,13 +53,11 @@ public enum LevenbergMarquardt {
         @inline(__always) func c(_ i: Int) -> Double { weights?[i] ?? 1 }
         var u = start
         var r = [Double](repeating: 0, count: n)
-        // Blocks of rows: no n × p matrix is held (see `blockedPass` and `blockedFactor`).
-        let blocked = problem.jacobianRows != nil && n > options.jacobianRowLimit
-        var jac = Matrix(rows: blocked ? 0 : n, columns: p)
+        var jac = Matrix(rows: n, columns: p)
         var fevals = 1, jevals = 0
         // With `residualsKeeping`, each point's residuals come with what its Jacobian needs (`kept*`, swapped
         // along with the residuals), so an accepted point's Jacobian costs no second model evaluation.
-        let keeping = !blocked && problem.residualsKeeping != nil && problem.jacobianFromKept != nil
+        let keeping = problem.residualsKeeping != nil && problem.jacobianFromKept != nil
         var kept = Matrix(rows: 0, columns: 0), keptTrial = kept, keptLong = kept
         func evaluate(_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool {
             keeping ? problem.residualsKeeping!(u, &r, &kept) : problem.residuals(u, &r)
@@ -86,13 +87,10 @@ public enum LevenbergMarquardt {
         var nu = 2.0
         var scale = [Double](repeating: 0, count: p)
         var gradient = [Double](repeating: 0, count: p)
-        let held = blocked ? 0 : n  // rows of the per-residual work arrays
-        var sqrtW = [Double](repeating: 0, count: held)
-        var cPsi = [Double](repeating: 0, count: held)  // cᵢψ(rᵢ)
-        var weightedJacobian = [Double](repeating: 0, count: held * p)  // W^½ J
-        var predictedChange = [Double](repeating: 0, count: held)  // W^½ J p
-        var factor: [Double]? = nil  // blocked: R of [W^½J | −W^½r] ((p+1) × (p+1)) at u, made on demand
-        var factorTried = false
+        var sqrtW = [Double](repeating: 0, count: n)
+        var cPsi = [Double](repeating: 0, count: n)  // cᵢψ(rᵢ)
+        var weightedJacobian = [Double](repeating: 0, count: n * p)  // W^½ J
+        var predictedChange = [Double](repeating: 0, count: n)  // W^½ J p
         var stacked = Matrix(rows: 0, columns: 0)  // allocated on the first LAPACK step
         var rhs = [Double]()
         let normalEquations = options.linearSolves == .normalEquations
@@ -100,7 +98,7 @@ public enum LevenbergMarquardt {
         var damped = [Double](repeating: 0, count: p * p)
         var scaledGradient = [Double](repeating: 0, count: p)
         var rTrial = [Double](repeating: 0, count: n)
-        var rLong = [Double]()  // allocated on the first extended step
+        var rLong = [Double](repeating: 0, count: n)
         var uTrial = u
         var iterations = 0
         var termination = Termination.maxIterations
@@ -108,30 +106,14 @@ public enum LevenbergMarquardt {
 
         outer: while iterations < options.maxIterations {
             if cost == 0 { termination = .zeroCost; break }
-            var gmax = 0.0
-            if blocked {
-                // Gradient and JᵀWJ summed block by block; Moré's scale from JᵀWJ's diagonal (the squared
-                // column norms of W^½J).
-                if needJacobian {
-                    blockedPass(problem, u, r, loss, &gradient, &gaussNewton)
-                    jevals += 1
-                    needJacobian = false
-                    factor = nil
-                    factorTried = false
-                }
-                for j in 0..<p {
-                    scale[j] = max(scale[j], gaussNewton[j + j * p].squareRoot())
-                    gmax = max(gmax, abs(gradient[j]))
-                    if scale[j] == 0 { scale[j] = 1 }
-                }
-            } else {
             if needJacobian {
                 jacobian(u, kept, &jac)
                 jevals += 1
                 needJacobian = false
             }
             // Weights, gradient and Moré scaling.
-            irlsWeights(loss, weights, r, 0..<n, &sqrtW, &cPsi)
+            irlsWeights(loss, weights, r, &sqrtW, &cPsi)
+            var gmax = 0.0
             jac.storage.withUnsafeBufferPointer { jp in
                 weightedJacobian.withUnsafeMutableBufferPointer { wj in
                     weightColumns(jp.baseAddress!, sqrtW, cPsi, n, p, wj.baseAddress!, &gradient, &scale)
@@ -150,7 +132,6 @@ public enum LevenbergMarquardt {
                         }
                     }
                 }
-            }
             }
             if !gmax.isFinite { termination = .invalidStart; break }
             if gmax <= options.gradientTolerance { termination = .gradientTolerance; break }
@@ -172,27 +153,7 @@ public enum LevenbergMarquardt {
                         solution = (0..<p).map { z[$0] / scale[$0] }
                     }
                 }
-                if solution == nil && blocked {
-                    // [R₁₁; √λ D] p ≈ [c; 0] with [R₁₁ c] the top rows of R of [W^½J | −W^½r]: the same
-                    // least-squares problem as the stacked one below, in 2p rows.
-                    if !factorTried {
-                        factor = try? blockedFactor(problem, u, r, loss)
-                        factorTried = true
-                        jevals += 1
-                    }
-                    if let f = factor {
-                        let q = p + 1
-                        var small = Matrix(rows: 2 * p, columns: p)
-                        var b = [Double](repeating: 0, count: 2 * p)
-                        for j in 0..<p {
-                            for i in 0...j { small[i, j] = f[i + j * q] }
-                            small[p + j, j] = lambda.squareRoot() * scale[j]
-                            b[j] = f[j + p * q]
-                        }
-                        solution = try? LeastSquares.solveQR(small, b)
-                    }
-                }
-                if solution == nil && !blocked {
+                if solution == nil {
                     if stacked.rows == 0 {
                         stacked = Matrix(rows: n + p, columns: p)
                         rhs = [Double](repeating: 0, count: n + p)
@@ -215,14 +176,6 @@ public enum LevenbergMarquardt {
                     // Predicted decrease of the reweighted model: −(gᵀp + ½‖W^½ J p‖²).
                     var gp = 0.0, quad = 0.0
                     for j in 0..<p { gp += gradient[j] * s[j] }
-                    if blocked {
-                        // ‖W^½ J p‖² = pᵀ (JᵀWJ) p.
-                        for a in 0..<p {
-                            var row = 0.0
-                            for b in 0..<p { row += gaussNewton[a + b * p] * s[b] }
-                            quad += s[a] * row
-                        }
-                    } else {
                     // ‖W^½ J p‖², accumulated column by column.
                     for i in 0..<n { predictedChange[i] = 0 }
                     weightedJacobian.withUnsafeBufferPointer { wj in
@@ -234,7 +187,6 @@ public enum LevenbergMarquardt {
                         }
                     }
                     quad = predictedChange.withUnsafeBufferPointer { v in dot(v.baseAddress!, v.baseAddress!, n) }
-                    }
                     let predicted = -(gp + 0.5 * quad)
                     for j in 0..<p { uTrial[j] = u[j] + s[j] }
                     fevals += 1
@@ -257,7 +209,6 @@ public enum LevenbergMarquardt {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
-                                if rLong.count != n { rLong = [Double](repeating: 0, count: n) }
                                 if evaluate(uLong, &rLong, &keptLong), allFinite(rLong) {
                                     let longCost = loss.cost(rLong, weights: weights)
                                     if longCost < trialCost {
@@ -303,23 +254,15 @@ public enum LevenbergMarquardt {
             }
         }
 
-        var gmax = 0.0
-        if blocked {
-            if needJacobian {
-                blockedPass(problem, u, r, loss, &gradient, &gaussNewton)
-                jevals += 1
-            }
-            for j in 0..<p { gmax = max(gmax, abs(gradient[j])) }
-        } else {
         if needJacobian {
             jacobian(u, kept, &jac)
             jevals += 1
         }
+        var gmax = 0.0
         for j in 0..<p {
             var g = 0.0
             for i in 0..<n { g += c(i) * loss.psi(r[i]) * jac.storage[j * n + i] }
             gmax = max(gmax, abs(g))
-        }
         }
         return SolverResult(
             parameters: u, residuals: r, jacobian: jac,
@@ -328,10 +271,231 @@ public enum LevenbergMarquardt {
                                    gradientNorm: gmax))
     }
 
+    /// ``solve(_:from:options:)`` in blocks of rows, for a problem with more than
+    /// ``SolverOptions/jacobianRowLimit`` residuals that gives ``LeastSquaresProblem/jacobianRows``: the same
+    /// iteration (IRLS weights, Moré scaling, Nielsen's damping, the extended step), with JᵀWJ and the
+    /// gradient summed over blocks (`blockedPass`), the predicted decrease pᵀ(JᵀWJ)p, and QR steps on the
+    /// block-accumulated factor of [W^½J | −W^½r] (`blockedFactor`). No n × p matrix is held; the result's
+    /// Jacobian is empty (0 × p). (A function of its own: merged into `solve`, its branches made the
+    /// whole-matrix loop slower to compile well.)
+    private static func solveInBlocks(_ problem: LeastSquaresProblem, from start: [Double], options: SolverOptions) -> SolverResult {
+        let n = problem.residualCount
+        let p = problem.parameterCount
+        let loss = options.loss
+        let weights = problem.weights
+        let empty = Matrix(rows: 0, columns: p)
+        var u = start
+        var r = [Double](repeating: 0, count: n)
+        var fevals = 1, jevals = 0
+        guard problem.residuals(u, &r), allFinite(r) else {
+            return SolverResult(
+                parameters: u, residuals: r, jacobian: empty,
+                summary: SolverSummary(termination: .invalidStart, iterations: 0, initialCost: .infinity,
+                                       finalCost: .infinity, functionEvaluations: fevals,
+                                       jacobianEvaluations: 0, gradientNorm: .nan))
+        }
+        var cost = loss.cost(r, weights: weights)
+        let initialCost = cost
+        if p == 0 {
+            return SolverResult(
+                parameters: u, residuals: r, jacobian: empty,
+                summary: SolverSummary(termination: .nothingToFit, iterations: 0, initialCost: cost,
+                                       finalCost: cost, functionEvaluations: fevals,
+                                       jacobianEvaluations: 0, gradientNorm: 0))
+        }
+
+        var lambda = options.initialDamping
+        var nu = 2.0
+        var scale = [Double](repeating: 0, count: p)
+        var gradient = [Double](repeating: 0, count: p)
+        var gaussNewton = [Double](repeating: 0, count: p * p)  // JᵀWJ
+        var damped = [Double](repeating: 0, count: p * p)
+        var scaledGradient = [Double](repeating: 0, count: p)
+        let normalEquations = options.linearSolves == .normalEquations
+        var factor: [Double]? = nil  // R of [W^½J | −W^½r] ((p+1) × (p+1)) at u, made on demand
+        var factorTried = false
+        var rTrial = [Double](repeating: 0, count: n)
+        var rLong = [Double]()  // allocated on the first extended step
+        var uTrial = u
+        var iterations = 0
+        var termination = Termination.maxIterations
+        var needJacobian = true
+
+        outer: while iterations < options.maxIterations {
+            if cost == 0 { termination = .zeroCost; break }
+            if needJacobian {
+                blockedPass(problem, u, r, loss, &gradient, &gaussNewton)
+                jevals += 1
+                needJacobian = false
+                factor = nil
+                factorTried = false
+            }
+            // Moré's scale from JᵀWJ's diagonal: the squared column norms of W^½J.
+            var gmax = 0.0
+            for j in 0..<p {
+                scale[j] = max(scale[j], gaussNewton[j + j * p].squareRoot())
+                gmax = max(gmax, abs(gradient[j]))
+                if scale[j] == 0 { scale[j] = 1 }
+            }
+            if !gmax.isFinite { termination = .invalidStart; break }
+            if gmax <= options.gradientTolerance { termination = .gradientTolerance; break }
+
+            while true {
+                iterations += 1
+                var solution: [Double]? = nil
+                if normalEquations {
+                    for a in 0..<p {
+                        for b in 0..<p { damped[a + b * p] = gaussNewton[a + b * p] / (scale[a] * scale[b]) }
+                        damped[a + a * p] += lambda
+                        scaledGradient[a] = -gradient[a] / scale[a]
+                    }
+                    if let z = SmallSymmetricSystem.solve(damped, scaledGradient) {
+                        solution = (0..<p).map { z[$0] / scale[$0] }
+                    }
+                }
+                if solution == nil {
+                    // [R₁₁; √λ D] p ≈ [c; 0] with [R₁₁ c] the top rows of R of [W^½J | −W^½r]: the stacked
+                    // least-squares problem of `solve`, in 2p rows.
+                    if !factorTried {
+                        factor = try? blockedFactor(problem, u, r, loss)
+                        factorTried = true
+                        jevals += 1
+                    }
+                    if let f = factor {
+                        let q = p + 1
+                        var small = Matrix(rows: 2 * p, columns: p)
+                        var b = [Double](repeating: 0, count: 2 * p)
+                        for j in 0..<p {
+                            for i in 0...j { small[i, j] = f[i + j * q] }
+                            small[p + j, j] = lambda.squareRoot() * scale[j]
+                            b[j] = f[j + p * q]
+                        }
+                        solution = try? LeastSquares.solveQR(small, b)
+                    }
+                }
+
+                var accepted = false
+                if let s = solution, s.allSatisfy({ $0.isFinite }) {
+                    var step = s
+                    // Predicted decrease of the reweighted model: −(gᵀp + ½ pᵀ(JᵀWJ)p).
+                    var gp = 0.0, quad = 0.0
+                    for j in 0..<p { gp += gradient[j] * s[j] }
+                    for a in 0..<p {
+                        var row = 0.0
+                        for b in 0..<p { row += gaussNewton[a + b * p] * s[b] }
+                        quad += s[a] * row
+                    }
+                    let predicted = -(gp + 0.5 * quad)
+                    for j in 0..<p { uTrial[j] = u[j] + s[j] }
+                    fevals += 1
+                    if predicted > 0, problem.residuals(uTrial, &rTrial), allFinite(rTrial) {
+                        let trialCost = loss.cost(rTrial, weights: weights)
+                        let actual = cost - trialCost
+                        let ratio = actual / predicted
+                        if ratio > 1e-4 {
+                            accepted = true
+                            let previous = cost
+                            var actualDecrease = actual
+                            var newCost = trialCost
+                            // The extended step of `solve`: t* = 1/(2 − ratio) along p when the model
+                            // overstates the curvature.
+                            if ratio > 1.2 {
+                                let t = ratio < 1.9 ? 1 / (2 - ratio) : 10
+                                var uLong = u
+                                for j in 0..<p { uLong[j] = u[j] + t * s[j] }
+                                fevals += 1
+                                if rLong.count != n { rLong = [Double](repeating: 0, count: n) }
+                                if problem.residuals(uLong, &rLong), allFinite(rLong) {
+                                    let longCost = loss.cost(rLong, weights: weights)
+                                    if longCost < trialCost {
+                                        swap(&uTrial, &uLong)
+                                        swap(&rTrial, &rLong)
+                                        actualDecrease = cost - longCost
+                                        newCost = longCost
+                                        for j in 0..<p { step[j] = t * s[j] }
+                                    }
+                                }
+                            }
+                            swap(&u, &uTrial)
+                            swap(&r, &rTrial)
+                            cost = newCost
+                            needJacobian = true
+                            let t = 2 * ratio - 1
+                            lambda *= max(1.0 / 3.0, 1 - t * t * t)
+                            nu = 2
+                            var stepNorm = 0.0, uNorm = 0.0
+                            for j in 0..<p { stepNorm += step[j] * step[j]; uNorm += u[j] * u[j] }
+                            if actualDecrease <= options.functionTolerance * previous {
+                                termination = .functionTolerance
+                                break outer
+                            }
+                            let xtol = options.parameterTolerance
+                            if stepNorm.squareRoot() <= xtol * (uNorm.squareRoot() + xtol) {
+                                termination = .parameterTolerance
+                                break outer
+                            }
+                        }
+                    }
+                }
+                if accepted { break }
+                lambda *= nu
+                nu *= 2
+                if lambda > 1e20 || !lambda.isFinite {
+                    termination = .noFurtherDecrease
+                    break outer
+                }
+                if iterations >= options.maxIterations { break outer }
+            }
+        }
+
+        // The gradient at the solution (the last pass's when u has not moved since).
+        if needJacobian {
+            blockedPass(problem, u, r, loss, &gradient, &gaussNewton)
+            jevals += 1
+        }
+        var gmax = 0.0
+        for j in 0..<p { gmax = max(gmax, abs(gradient[j])) }
+        return SolverResult(
+            parameters: u, residuals: r, jacobian: empty,
+            summary: SolverSummary(termination: termination, iterations: iterations, initialCost: initialCost,
+                                   finalCost: cost, functionEvaluations: fevals, jacobianEvaluations: jevals,
+                                   gradientNorm: gmax))
+    }
+
     /// sqrtW[i] = √(cᵢ·w(rᵢ)) and cPsi[i] = cᵢ·ψ(rᵢ) (cᵢ = 1 without weights), with Huber's formulas
     /// unswitched out of the loop; the same operations as ``RobustLoss/weight(_:)`` and ``RobustLoss/psi(_:)``.
-    /// For the residuals in `rows`: outputs at 0..<rows.count.
-    private static func irlsWeights(_ loss: RobustLoss, _ weights: [Double]?, _ r: [Double], _ rows: Range<Int>,
+    private static func irlsWeights(_ loss: RobustLoss, _ weights: [Double]?, _ r: [Double],
+                                    _ sqrtW: inout [Double], _ cPsi: inout [Double]) {
+        let n = r.count
+        r.withUnsafeBufferPointer { r in
+            sqrtW.withUnsafeMutableBufferPointer { sw in
+                cPsi.withUnsafeMutableBufferPointer { cp in
+                    if let weights {
+                        weights.withUnsafeBufferPointer { c in
+                            for i in 0..<n {
+                                sw[i] = (c[i] * loss.weight(r[i])).squareRoot()
+                                cp[i] = c[i] * loss.psi(r[i])
+                            }
+                        }
+                    } else if case .huber(let d) = loss {
+                        for i in 0..<n {
+                            let ri = r[i], a = abs(ri)
+                            sw[i] = (a <= d ? 1 : d / a).squareRoot()
+                            cp[i] = a <= d ? ri : (ri > 0 ? d : -d)
+                        }
+                    } else {
+                        for i in 0..<n {
+                            sw[i] = loss.weight(r[i]).squareRoot()
+                            cp[i] = loss.psi(r[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// As above for the residuals `rows` of `r` (a block of the blocked solver), into 0..<rows.count of the outputs.
+    private static func irlsWeights(_ loss: RobustLoss, _ weights: [Double]?, _ r: [Double], rows: Range<Int>,
                                     _ sqrtW: inout [Double], _ cPsi: inout [Double]) {
         let n = rows.count
         r.withUnsafeBufferPointer { whole in
@@ -424,7 +588,7 @@ public enum LevenbergMarquardt {
             var jb = Matrix(rows: m, columns: p)
             problem.jacobianRows!(u, rows, &jb)
             var sw = [Double](repeating: 0, count: m), cp = [Double](repeating: 0, count: m)
-            irlsWeights(loss, problem.weights, r, rows, &sw, &cp)
+            irlsWeights(loss, problem.weights, r, rows: rows, &sw, &cp)
             var wj = [Double](repeating: 0, count: m * p)
             var part = [Double](repeating: 0, count: p + p * p)
             var g = [Double](repeating: 0, count: p), norms = [Double](repeating: 0, count: p)
@@ -459,7 +623,7 @@ public enum LevenbergMarquardt {
             var jb = Matrix(rows: m, columns: p)
             problem.jacobianRows!(u, rows, &jb)
             var sw = [Double](repeating: 0, count: m), cp = [Double](repeating: 0, count: m)
-            irlsWeights(loss, problem.weights, r, rows, &sw, &cp)
+            irlsWeights(loss, problem.weights, r, rows: rows, &sw, &cp)
             var block = [Double](repeating: 0, count: m * q)
             for j in 0..<p { for i in 0..<m { block[i + j * m] = sw[i] * jb.storage[i + j * m] } }
             for i in 0..<m { block[i + p * m] = -sw[i] * r[rows.lowerBound + i] }
