@@ -31,7 +31,7 @@ extension FitResult {
     }
 
     /// As ``asymptoticUncertainty(level:)``; without the solver's Jacobian and above `rowLimit` runs, the
-    /// SVD is that of the triangular factor of W^½J accumulated in blocks of rows (``BlockQR``), never
+    /// SVD is that of the triangular factor of W^½J accumulated in blocks of rows (`BlockQR`), never
     /// the n × p matrix (the same singular values and vectors; the last bits may differ).
     func asymptoticUncertainty(level: Double, rowLimit: Int) throws(ScalingLawsError) -> Uncertainty {
         try Self.validate(level: level)
