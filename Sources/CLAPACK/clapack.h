@@ -30,4 +30,8 @@ void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int 
              double *s, double *u, const int *ldu, double *vt, const int *ldvt,
              double *work, const int *lwork, int *iwork, int *info, size_t jobz_len);
 
+/// DGEQRF: QR factorisation A = Q R; R is returned in the upper triangle of A.
+void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau,
+             double *work, const int *lwork, int *info);
+
 #endif

@@ -26,8 +26,11 @@ private func writeLog(to path: String, rows: Int = logRows) {
         }
     }
     let steps = rows / runs.count
+    // Written 1 MB at a time, so that the setup's memory does not mask the peak memory measured.
+    FileManager.default.createFile(atPath: path, contents: nil)
+    guard let file = FileHandle(forWritingAtPath: path) else { fatalError("cannot write \(path)") }
+    defer { try? file.close() }
     var text = "run,params,step,tokens,loss\n"
-    text.reserveCapacity(45 * rows)
     for (i, run) in runs.enumerated() {
         let name = "run" + String(repeating: "0", count: 4 - String(i).count) + String(i)
         for step in 1...steps {
@@ -35,9 +38,13 @@ private func writeLog(to path: String, rows: Int = logRows) {
             let z = (-2 * log(max(unit(), 1e-300))).squareRoot() * cos(2 * Double.pi * unit())
             let loss = (1.69 + 406.4 * pow(run.n, -0.34) + 410.7 * pow(tokens, -0.28)) * exp(0.005 * z)
             text += "\(name),\(Int(run.n)),\(step),\(Int(tokens)),\(String(format: "%.6f", loss))\n"
+            if text.utf8.count >= 1 << 20 {
+                file.write(Data(text.utf8))
+                text = ""
+            }
         }
     }
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    file.write(Data(text.utf8))
 }
 
 /// Registers the streaming benchmarks (called from the `benchmarks` closure).
@@ -91,6 +98,26 @@ func streamingBenchmarks() {
                 blackHole(try RunFile(contentsOf: checkpointsPath).runs(variables: chinchilla.variables, use: .checkpoints))
             } catch {
                 fatalError("load failed: \(error)")
+            }
+        }
+    }
+
+    // `scaling fit LOG --use checkpoints`: the same load, the Chinchilla fit of all 1M points (weighted
+    // 1/m within each run) and its asymptotic intervals. Peak memory is the metric to watch: above
+    // `SolverOptions.jacobianRowLimit` points the solver and the covariance work in blocks of rows, so
+    // what grows with the points is the runs themselves and a few vectors, not n × p matrices.
+    let (checkpointsFitPath, checkpointsFitBase) = configuration("checkpoints-fit")
+    var checkpointsFitConfiguration = checkpointsFitBase
+    checkpointsFitConfiguration.maxDuration = .seconds(15)
+    checkpointsFitConfiguration.maxIterations = 3
+    Benchmark("Streaming: --use checkpoints, load 1M-row log + Chinchilla fit + intervals",
+              configuration: checkpointsFitConfiguration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            do {
+                let runs = try RunFile(contentsOf: checkpointsFitPath).runs(variables: chinchilla.variables, use: .checkpoints).runs
+                blackHole(try chinchilla.fit(runs).asymptoticUncertainty())
+            } catch {
+                fatalError("fit failed: \(error)")
             }
         }
     }

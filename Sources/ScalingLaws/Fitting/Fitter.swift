@@ -21,6 +21,11 @@ extension ScalingLaw {
     /// (k = ⌈n/4096⌉) and only the best screened optimum is polished on all runs: the result is the full
     /// data's optimum, found at a fraction of the cost (100,000 runs: about a quarter of a second).
     ///
+    /// **Many points.** Above ``SolverOptions/jacobianRowLimit`` points (65,536 by default; a checkpoint
+    /// fit of a long log) the polish works in blocks of rows and keeps no n × p Jacobian
+    /// (``LevenbergMarquardt``), so the fit's memory is the runs, the law's input columns and a few
+    /// vectors of n values.
+    ///
     /// Runs with a ``Run/weight`` wᵢ enter the objective as Σ wᵢ·ρ(rᵢ): the start search scores and the
     /// linear solve (rows scaled by √wᵢ) and the solver all see the weights. Without weights every run
     /// counts once, exactly as before weights existed.
@@ -30,7 +35,12 @@ extension ScalingLaw {
     public func fit(_ runs: [Run], options: FitOptions = FitOptions()) throws(ScalingLawsError) -> FitResult {
         try options.objective.validate()
         let layout = try ParameterLayout(law: self, constraints: options.constraints)
-        let completedRuns = runs.map { $0.completed(flopsPerParamToken: options.flopsPerParamToken) }
+        // Completed in place: runs read from a file already are, and then share the caller's storage
+        // (a checkpoint fit of a million points holds its runs once, not twice).
+        var completedRuns = runs
+        for i in completedRuns.indices where completedRuns[i].lacksOneOfNDC {
+            completedRuns[i] = completedRuns[i].completed(flopsPerParamToken: options.flopsPerParamToken)
+        }
         let (inputs, y) = try trainingData(completedRuns, flopsPerParamToken: options.flopsPerParamToken,
                                            space: options.objective.space)
         let weights = try trainingWeights(completedRuns)
@@ -45,7 +55,7 @@ extension ScalingLaw {
             FitResult(law: self, parameters: layout.fullVector(free: u), fixed: Set(options.fixed.keys), objective: options.objective,
                       objectiveValue: options.objective.value(residuals: r, weights: weights), residuals: r, runs: y.count, summary: summary,
                       search: search, flopsPerParamToken: options.flopsPerParamToken, trainingRuns: completedRuns,
-                      constraints: options.constraints, jacobian: jacobian)
+                      constraints: options.constraints, jacobian: jacobian.flatMap { $0.rows == r.count ? $0 : nil })
         }
 
         if layout.free.isEmpty {
@@ -202,6 +212,7 @@ extension ScalingLaw {
     /// The law's variables and response for `runs`, validated.
     func trainingData(_ runs: [Run], flopsPerParamToken k: Double, space: Objective.Space) throws(ScalingLawsError) -> (Inputs, [Double]) {
         var columns = [[Double]](repeating: [], count: variables.count)
+        for j in columns.indices { columns[j].reserveCapacity(runs.count) }
         var y = [Double]()
         y.reserveCapacity(runs.count)
         for (index, raw) in runs.enumerated() {

@@ -130,8 +130,8 @@ struct ResidualModel: Sendable {
             model.law.evaluate(theta, model.inputs, into: &r)
             return model.fillInPlace(&r)
         }
-        // ∂r/∂u from the law's Jacobian jf (column j at offset j·n) and the predictions f.
-        @Sendable func chain(_ u: [Double], _ jp: UnsafePointer<Double>, _ f: UnsafePointer<Double>, _ jac: inout Matrix) {
+        // ∂r/∂u from the law's Jacobian jf (column j at offset j·n) and the predictions f, for n rows.
+        @Sendable func chain(_ u: [Double], _ jp: UnsafePointer<Double>, _ f: UnsafePointer<Double>, _ jac: inout Matrix, rows n: Int = n) {
             let log = model.space == .log
             jac.storage.withUnsafeMutableBufferPointer { out in
                 for (k, j) in model.layout.free.enumerated() {
@@ -156,10 +156,12 @@ struct ResidualModel: Sendable {
                 }
             }
         }
-        let jacobian: @Sendable ([Double], inout Matrix) -> Void = { u, jac in
+        // ∂r/∂u at the points `inputs` (n rows), into `jac` (n × free).
+        @Sendable func jacobian(_ u: [Double], _ inputs: Inputs, _ jac: inout Matrix) {
+            let n = inputs.count
             let theta = model.layout.fullVector(free: u)
             var jf = Matrix(rows: n, columns: params)
-            model.law.jacobian(theta, model.inputs, into: &jf)
+            model.law.jacobian(theta, inputs, into: &jf)
             var f = [Double](repeating: 0, count: n)
             if let linear {
                 for j in linear {
@@ -167,20 +169,29 @@ struct ResidualModel: Sendable {
                     for i in 0..<n { f[i] += c * jf.storage[base + i] }
                 }
             } else {
-                model.law.evaluate(theta, model.inputs, into: &f)
+                model.law.evaluate(theta, inputs, into: &f)
             }
             jf.storage.withUnsafeBufferPointer { jp in
-                f.withUnsafeBufferPointer { fp in chain(u, jp.baseAddress!, fp.baseAddress!, &jac) }
+                f.withUnsafeBufferPointer { fp in chain(u, jp.baseAddress!, fp.baseAddress!, &jac, rows: n) }
             }
+        }
+        let wholeJacobian: @Sendable ([Double], inout Matrix) -> Void = { u, jac in jacobian(u, model.inputs, &jac) }
+        // A block of rows: the law evaluated on those points only (each row's derivatives are those of the
+        // whole, bit for bit), so the solver never needs the n × p matrix.
+        let jacobianRows: @Sendable ([Double], Range<Int>, inout Matrix) -> Void = { u, rows, jac in
+            if jac.rows != rows.count || jac.columns != model.layout.free.count {
+                jac = Matrix(rows: rows.count, columns: model.layout.free.count)
+            }
+            jacobian(u, model.inputs.rows(rows), &jac)
         }
         guard law.evaluatesJacobianWithValue else {
             return LeastSquaresProblem(residualCount: n, parameterCount: layout.free.count, weights: weights,
-                                       residuals: residuals, jacobian: jacobian)
+                                       residuals: residuals, jacobian: wholeJacobian, jacobianRows: jacobianRows)
         }
         // Kept: the law's Jacobian in columns 0..<params, f in column params.
         return LeastSquaresProblem(
             residualCount: n, parameterCount: layout.free.count, weights: weights,
-            residuals: residuals, jacobian: jacobian,
+            residuals: residuals, jacobian: wholeJacobian,
             residualsKeeping: { u, r, kept in
                 let theta = model.layout.fullVector(free: u)
                 if kept.rows != n || kept.columns != params + 1 { kept = Matrix(rows: n, columns: params + 1) }
@@ -195,6 +206,7 @@ struct ResidualModel: Sendable {
                 kept.storage.withUnsafeBufferPointer { k in
                     chain(u, k.baseAddress!, k.baseAddress! + params * n, &jac)
                 }
-            })
+            },
+            jacobianRows: jacobianRows)
     }
 }

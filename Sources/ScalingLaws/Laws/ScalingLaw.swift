@@ -176,6 +176,17 @@ public struct Inputs: Sendable {
         self.count = columns.first?.count ?? 0
         self.logColumns = columns.map { $0.map { $0 > 0 ? Foundation.log($0) : .nan } }
     }
+
+    private init(count: Int, columns: [[Double]], logColumns: [[Double]]) {
+        self.count = count
+        self.columns = columns
+        self.logColumns = logColumns
+    }
+
+    /// The points in `range` (their logarithms copied, not recomputed: the same bits as the whole).
+    func rows(_ range: Range<Int>) -> Inputs {
+        Inputs(count: range.count, columns: columns.map { Array($0[range]) }, logColumns: logColumns.map { Array($0[range]) })
+    }
 }
 
 import Foundation

@@ -21,6 +21,11 @@ public struct LeastSquaresProblem: Sendable {
     public let residualsKeeping: (@Sendable (_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool)?
     /// The Jacobian at `u` from what ``residualsKeeping`` kept at the same `u`; the same values as ``jacobian``.
     public let jacobianFromKept: (@Sendable (_ u: [Double], _ kept: Matrix, _ jacobian: inout Matrix) -> Void)?
+    /// Optional: fills `jacobian` (`rows.count` × p, column-major) with ∂rᵢ/∂uⱼ for the residuals i in
+    /// `rows`, the same values as the rows of ``jacobian``. With it, a problem of more than
+    /// ``SolverOptions/jacobianRowLimit`` residuals is solved without ever holding its n × p Jacobian: the
+    /// solver forms what it needs block of rows by block of rows.
+    public let jacobianRows: (@Sendable (_ u: [Double], _ rows: Range<Int>, _ jacobian: inout Matrix) -> Void)?
 
     /// A problem with `residualCount` residuals in `parameterCount` parameters, given by its residual and Jacobian functions.
     public init(
@@ -28,7 +33,8 @@ public struct LeastSquaresProblem: Sendable {
         parameterCount: Int,
         weights: [Double]? = nil,
         residuals: @escaping @Sendable (_ u: [Double], _ r: inout [Double]) -> Bool,
-        jacobian: @escaping @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void
+        jacobian: @escaping @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void,
+        jacobianRows: (@Sendable (_ u: [Double], _ rows: Range<Int>, _ jacobian: inout Matrix) -> Void)? = nil
     ) {
         self.residualCount = residualCount
         self.parameterCount = parameterCount
@@ -37,6 +43,7 @@ public struct LeastSquaresProblem: Sendable {
         self.jacobian = jacobian
         self.residualsKeeping = nil
         self.jacobianFromKept = nil
+        self.jacobianRows = jacobianRows
     }
 
     /// A problem whose residual evaluation can also keep what the Jacobian at the same point needs:
@@ -49,7 +56,8 @@ public struct LeastSquaresProblem: Sendable {
         residuals: @escaping @Sendable (_ u: [Double], _ r: inout [Double]) -> Bool,
         jacobian: @escaping @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void,
         residualsKeeping: @escaping @Sendable (_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool,
-        jacobianFromKept: @escaping @Sendable (_ u: [Double], _ kept: Matrix, _ jacobian: inout Matrix) -> Void
+        jacobianFromKept: @escaping @Sendable (_ u: [Double], _ kept: Matrix, _ jacobian: inout Matrix) -> Void,
+        jacobianRows: (@Sendable (_ u: [Double], _ rows: Range<Int>, _ jacobian: inout Matrix) -> Void)? = nil
     ) {
         self.residualCount = residualCount
         self.parameterCount = parameterCount
@@ -58,6 +66,7 @@ public struct LeastSquaresProblem: Sendable {
         self.jacobian = jacobian
         self.residualsKeeping = residualsKeeping
         self.jacobianFromKept = jacobianFromKept
+        self.jacobianRows = jacobianRows
     }
 }
 
@@ -77,6 +86,12 @@ public struct SolverOptions: Sendable, Hashable {
     public var initialDamping: Double = 1e-4
     /// How the small linear systems of each step (and of the fit's start search) are solved.
     public var linearSolves: LinearSolves = .normalEquations
+    /// Residuals beyond which a problem that gives its Jacobian by rows (``LeastSquaresProblem/jacobianRows``)
+    /// is solved in blocks of ``LevenbergMarquardt/blockRows`` rows: JᵀWJ, the gradient and (for a QR
+    /// step) the triangular factor of W^½J are accumulated block by block, so the solver's memory is a few
+    /// vectors of n values instead of several n × p matrices, and ``SolverResult/jacobian`` is left empty.
+    /// The optimum is the same; the last bits of the path may differ.
+    public var jacobianRowLimit: Int = LevenbergMarquardt.defaultJacobianRowLimit
 
     /// The default tolerances and iteration limit.
     public init() {}
@@ -181,7 +196,8 @@ public struct SolverResult: Sendable {
     public var parameters: [Double]
     /// Residuals at the solution.
     public var residuals: [Double]
-    /// ∂r/∂u at the solution (n × p).
+    /// ∂r/∂u at the solution (n × p); 0 × p when the solver worked in blocks of rows
+    /// (``SolverOptions/jacobianRowLimit``).
     public var jacobian: Matrix
     /// What the solve did.
     public var summary: SolverSummary

@@ -24,13 +24,28 @@ import Foundation
 /// reweighted model overstates the curvature, as Huber's does for residuals far outside δ), the step is
 /// extended to the minimiser of the 1-D quadratic fitted along it; this turns the slow linear
 /// convergence of plain reweighting into a few iterations on the Chinchilla data (85 → 23).
+///
+/// **Blocks of rows.** For a problem with more than ``SolverOptions/jacobianRowLimit`` residuals that gives
+/// ``LeastSquaresProblem/jacobianRows``, J is never held: JᵀWJ and the gradient are summed over blocks of
+/// ``blockRows`` rows (in parallel, added in block order), the predicted decrease is pᵀ(JᵀWJ)p, D comes from
+/// JᵀWJ's diagonal, and a QR step solves [R₁₁; √λ D] p ≈ [c; 0] with [R₁₁ c] from the triangular factor
+/// of [W^½J | −W^½r] accumulated block by block. The memory is then a few vectors of n values.
 public enum LevenbergMarquardt {
+    /// Rows per block when the solver works in blocks (``SolverOptions/jacobianRowLimit``).
+    public static let blockRows = 8_192
+    /// The default ``SolverOptions/jacobianRowLimit``: up to this many residuals the solver holds the
+    /// n × p Jacobian (a few megabytes), beyond it it works in blocks of rows.
+    public static let defaultJacobianRowLimit = 65_536
+
     /// Minimises Σρ(r(u)) from `start`.
     public static func solve(
         _ problem: LeastSquaresProblem,
         from start: [Double],
         options: SolverOptions = SolverOptions()
     ) -> SolverResult {
+        if problem.jacobianRows != nil && problem.residualCount > options.jacobianRowLimit {
+            return solveInBlocks(problem, from: start, options: options)
+        }
         let n = problem.residualCount
         let p = problem.parameterCount
         let loss = options.loss
@@ -256,6 +271,197 @@ public enum LevenbergMarquardt {
                                    gradientNorm: gmax))
     }
 
+    /// ``solve(_:from:options:)`` in blocks of rows, for a problem with more than
+    /// ``SolverOptions/jacobianRowLimit`` residuals that gives ``LeastSquaresProblem/jacobianRows``: the same
+    /// iteration (IRLS weights, Moré scaling, Nielsen's damping, the extended step), with JᵀWJ and the
+    /// gradient summed over blocks (`blockedPass`), the predicted decrease pᵀ(JᵀWJ)p, and QR steps on the
+    /// block-accumulated factor of [W^½J | −W^½r] (`blockedFactor`). No n × p matrix is held; the result's
+    /// Jacobian is empty (0 × p). (A function of its own: merged into `solve`, its branches made the
+    /// whole-matrix loop slower to compile well.)
+    private static func solveInBlocks(_ problem: LeastSquaresProblem, from start: [Double], options: SolverOptions) -> SolverResult {
+        let n = problem.residualCount
+        let p = problem.parameterCount
+        let loss = options.loss
+        let weights = problem.weights
+        let empty = Matrix(rows: 0, columns: p)
+        var u = start
+        var r = [Double](repeating: 0, count: n)
+        var fevals = 1, jevals = 0
+        guard problem.residuals(u, &r), allFinite(r) else {
+            return SolverResult(
+                parameters: u, residuals: r, jacobian: empty,
+                summary: SolverSummary(termination: .invalidStart, iterations: 0, initialCost: .infinity,
+                                       finalCost: .infinity, functionEvaluations: fevals,
+                                       jacobianEvaluations: 0, gradientNorm: .nan))
+        }
+        var cost = loss.cost(r, weights: weights)
+        let initialCost = cost
+        if p == 0 {
+            return SolverResult(
+                parameters: u, residuals: r, jacobian: empty,
+                summary: SolverSummary(termination: .nothingToFit, iterations: 0, initialCost: cost,
+                                       finalCost: cost, functionEvaluations: fevals,
+                                       jacobianEvaluations: 0, gradientNorm: 0))
+        }
+
+        var lambda = options.initialDamping
+        var nu = 2.0
+        var scale = [Double](repeating: 0, count: p)
+        var gradient = [Double](repeating: 0, count: p)
+        var gaussNewton = [Double](repeating: 0, count: p * p)  // JᵀWJ
+        var damped = [Double](repeating: 0, count: p * p)
+        var scaledGradient = [Double](repeating: 0, count: p)
+        let normalEquations = options.linearSolves == .normalEquations
+        var factor: [Double]? = nil  // R of [W^½J | −W^½r] ((p+1) × (p+1)) at u, made on demand
+        var factorTried = false
+        var rTrial = [Double](repeating: 0, count: n)
+        var rLong = [Double]()  // allocated on the first extended step
+        var uTrial = u
+        var iterations = 0
+        var termination = Termination.maxIterations
+        var needJacobian = true
+
+        outer: while iterations < options.maxIterations {
+            if cost == 0 { termination = .zeroCost; break }
+            if needJacobian {
+                blockedPass(problem, u, r, loss, &gradient, &gaussNewton)
+                jevals += 1
+                needJacobian = false
+                factor = nil
+                factorTried = false
+            }
+            // Moré's scale from JᵀWJ's diagonal: the squared column norms of W^½J.
+            var gmax = 0.0
+            for j in 0..<p {
+                scale[j] = max(scale[j], gaussNewton[j + j * p].squareRoot())
+                gmax = max(gmax, abs(gradient[j]))
+                if scale[j] == 0 { scale[j] = 1 }
+            }
+            if !gmax.isFinite { termination = .invalidStart; break }
+            if gmax <= options.gradientTolerance { termination = .gradientTolerance; break }
+
+            while true {
+                iterations += 1
+                var solution: [Double]? = nil
+                if normalEquations {
+                    for a in 0..<p {
+                        for b in 0..<p { damped[a + b * p] = gaussNewton[a + b * p] / (scale[a] * scale[b]) }
+                        damped[a + a * p] += lambda
+                        scaledGradient[a] = -gradient[a] / scale[a]
+                    }
+                    if let z = SmallSymmetricSystem.solve(damped, scaledGradient) {
+                        solution = (0..<p).map { z[$0] / scale[$0] }
+                    }
+                }
+                if solution == nil {
+                    // [R₁₁; √λ D] p ≈ [c; 0] with [R₁₁ c] the top rows of R of [W^½J | −W^½r]: the stacked
+                    // least-squares problem of `solve`, in 2p rows.
+                    if !factorTried {
+                        factor = try? blockedFactor(problem, u, r, loss)
+                        factorTried = true
+                        jevals += 1
+                    }
+                    if let f = factor {
+                        let q = p + 1
+                        var small = Matrix(rows: 2 * p, columns: p)
+                        var b = [Double](repeating: 0, count: 2 * p)
+                        for j in 0..<p {
+                            for i in 0...j { small[i, j] = f[i + j * q] }
+                            small[p + j, j] = lambda.squareRoot() * scale[j]
+                            b[j] = f[j + p * q]
+                        }
+                        solution = try? LeastSquares.solveQR(small, b)
+                    }
+                }
+
+                var accepted = false
+                if let s = solution, s.allSatisfy({ $0.isFinite }) {
+                    var step = s
+                    // Predicted decrease of the reweighted model: −(gᵀp + ½ pᵀ(JᵀWJ)p).
+                    var gp = 0.0, quad = 0.0
+                    for j in 0..<p { gp += gradient[j] * s[j] }
+                    for a in 0..<p {
+                        var row = 0.0
+                        for b in 0..<p { row += gaussNewton[a + b * p] * s[b] }
+                        quad += s[a] * row
+                    }
+                    let predicted = -(gp + 0.5 * quad)
+                    for j in 0..<p { uTrial[j] = u[j] + s[j] }
+                    fevals += 1
+                    if predicted > 0, problem.residuals(uTrial, &rTrial), allFinite(rTrial) {
+                        let trialCost = loss.cost(rTrial, weights: weights)
+                        let actual = cost - trialCost
+                        let ratio = actual / predicted
+                        if ratio > 1e-4 {
+                            accepted = true
+                            let previous = cost
+                            var actualDecrease = actual
+                            var newCost = trialCost
+                            // The extended step of `solve`: t* = 1/(2 − ratio) along p when the model
+                            // overstates the curvature.
+                            if ratio > 1.2 {
+                                let t = ratio < 1.9 ? 1 / (2 - ratio) : 10
+                                var uLong = u
+                                for j in 0..<p { uLong[j] = u[j] + t * s[j] }
+                                fevals += 1
+                                if rLong.count != n { rLong = [Double](repeating: 0, count: n) }
+                                if problem.residuals(uLong, &rLong), allFinite(rLong) {
+                                    let longCost = loss.cost(rLong, weights: weights)
+                                    if longCost < trialCost {
+                                        swap(&uTrial, &uLong)
+                                        swap(&rTrial, &rLong)
+                                        actualDecrease = cost - longCost
+                                        newCost = longCost
+                                        for j in 0..<p { step[j] = t * s[j] }
+                                    }
+                                }
+                            }
+                            swap(&u, &uTrial)
+                            swap(&r, &rTrial)
+                            cost = newCost
+                            needJacobian = true
+                            let t = 2 * ratio - 1
+                            lambda *= max(1.0 / 3.0, 1 - t * t * t)
+                            nu = 2
+                            var stepNorm = 0.0, uNorm = 0.0
+                            for j in 0..<p { stepNorm += step[j] * step[j]; uNorm += u[j] * u[j] }
+                            if actualDecrease <= options.functionTolerance * previous {
+                                termination = .functionTolerance
+                                break outer
+                            }
+                            let xtol = options.parameterTolerance
+                            if stepNorm.squareRoot() <= xtol * (uNorm.squareRoot() + xtol) {
+                                termination = .parameterTolerance
+                                break outer
+                            }
+                        }
+                    }
+                }
+                if accepted { break }
+                lambda *= nu
+                nu *= 2
+                if lambda > 1e20 || !lambda.isFinite {
+                    termination = .noFurtherDecrease
+                    break outer
+                }
+                if iterations >= options.maxIterations { break outer }
+            }
+        }
+
+        // The gradient at the solution (the last pass's when u has not moved since).
+        if needJacobian {
+            blockedPass(problem, u, r, loss, &gradient, &gaussNewton)
+            jevals += 1
+        }
+        var gmax = 0.0
+        for j in 0..<p { gmax = max(gmax, abs(gradient[j])) }
+        return SolverResult(
+            parameters: u, residuals: r, jacobian: empty,
+            summary: SolverSummary(termination: termination, iterations: iterations, initialCost: initialCost,
+                                   finalCost: cost, functionEvaluations: fevals, jacobianEvaluations: jevals,
+                                   gradientNorm: gmax))
+    }
+
     /// sqrtW[i] = √(cᵢ·w(rᵢ)) and cPsi[i] = cᵢ·ψ(rᵢ) (cᵢ = 1 without weights), with Huber's formulas
     /// unswitched out of the loop; the same operations as ``RobustLoss/weight(_:)`` and ``RobustLoss/psi(_:)``.
     private static func irlsWeights(_ loss: RobustLoss, _ weights: [Double]?, _ r: [Double],
@@ -266,6 +472,39 @@ public enum LevenbergMarquardt {
                 cPsi.withUnsafeMutableBufferPointer { cp in
                     if let weights {
                         weights.withUnsafeBufferPointer { c in
+                            for i in 0..<n {
+                                sw[i] = (c[i] * loss.weight(r[i])).squareRoot()
+                                cp[i] = c[i] * loss.psi(r[i])
+                            }
+                        }
+                    } else if case .huber(let d) = loss {
+                        for i in 0..<n {
+                            let ri = r[i], a = abs(ri)
+                            sw[i] = (a <= d ? 1 : d / a).squareRoot()
+                            cp[i] = a <= d ? ri : (ri > 0 ? d : -d)
+                        }
+                    } else {
+                        for i in 0..<n {
+                            sw[i] = loss.weight(r[i]).squareRoot()
+                            cp[i] = loss.psi(r[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// As above for the residuals `rows` of `r` (a block of the blocked solver), into 0..<rows.count of the outputs.
+    private static func irlsWeights(_ loss: RobustLoss, _ weights: [Double]?, _ r: [Double], rows: Range<Int>,
+                                    _ sqrtW: inout [Double], _ cPsi: inout [Double]) {
+        let n = rows.count
+        r.withUnsafeBufferPointer { whole in
+            let r = UnsafeBufferPointer(rebasing: whole[rows])
+            sqrtW.withUnsafeMutableBufferPointer { sw in
+                cPsi.withUnsafeMutableBufferPointer { cp in
+                    if let weights {
+                        weights.withUnsafeBufferPointer { all in
+                            let c = UnsafeBufferPointer(rebasing: all[rows])
                             for i in 0..<n {
                                 sw[i] = (c[i] * loss.weight(r[i])).squareRoot()
                                 cp[i] = c[i] * loss.psi(r[i])
@@ -330,6 +569,78 @@ public enum LevenbergMarquardt {
                 }
             }
         }
+    }
+
+    /// Blocks of ``blockRows`` rows covering n residuals.
+    private static func blocks(_ n: Int) -> [Range<Int>] {
+        stride(from: 0, to: n, by: blockRows).map { $0..<min(n, $0 + blockRows) }
+    }
+
+    /// The gradient Σ cᵢψ(rᵢ)Jᵢ and JᵀWJ (p × p, both triangles) at `u`, whose residuals are `r`, from the
+    /// problem's Jacobian one block of rows at a time. Blocks are evaluated in parallel and their sums
+    /// added in block order, so the result does not depend on the scheduling.
+    private static func blockedPass(_ problem: LeastSquaresProblem, _ u: [Double], _ r: [Double], _ loss: RobustLoss,
+                                    _ gradient: inout [Double], _ gram: inout [Double]) {
+        let p = problem.parameterCount
+        let parts = parallelMap(blocks(problem.residualCount).count) { b -> [Double] in
+            let rows = b * blockRows..<min(problem.residualCount, (b + 1) * blockRows)
+            let m = rows.count
+            var jb = Matrix(rows: m, columns: p)
+            problem.jacobianRows!(u, rows, &jb)
+            var sw = [Double](repeating: 0, count: m), cp = [Double](repeating: 0, count: m)
+            irlsWeights(loss, problem.weights, r, rows: rows, &sw, &cp)
+            var wj = [Double](repeating: 0, count: m * p)
+            var part = [Double](repeating: 0, count: p + p * p)
+            var g = [Double](repeating: 0, count: p), norms = [Double](repeating: 0, count: p)
+            jb.storage.withUnsafeBufferPointer { jp in
+                wj.withUnsafeMutableBufferPointer { w in
+                    weightColumns(jp.baseAddress!, sw, cp, m, p, w.baseAddress!, &g, &norms)
+                    for a in 0..<p {
+                        part[a] = g[a]
+                        for c in a..<p { part[p + a + c * p] = dot(w.baseAddress! + a * m, w.baseAddress! + c * m, m) }
+                    }
+                }
+            }
+            return part
+        }
+        for j in 0..<p { gradient[j] = 0 }
+        for k in 0..<(p * p) { gram[k] = 0 }
+        for part in parts {
+            for j in 0..<p { gradient[j] += part[j] }
+            for a in 0..<p { for c in a..<p { gram[a + c * p] += part[p + a + c * p] } }
+        }
+        for a in 0..<p { for c in 0..<a { gram[a + c * p] = gram[c + a * p] } }
+    }
+
+    /// R ((p+1) × (p+1), column-major) of the QR factorisation of [W^½J | −W^½r] at `u`, made block by
+    /// block (``BlockQR``): each block's own R in parallel, then those stacked in block order.
+    private static func blockedFactor(_ problem: LeastSquaresProblem, _ u: [Double], _ r: [Double],
+                                      _ loss: RobustLoss) throws(LinearAlgebraError) -> [Double] {
+        let p = problem.parameterCount, q = p + 1
+        let parts = parallelMap(blocks(problem.residualCount).count) { b -> Result<[Double], LinearAlgebraError> in
+            let rows = b * blockRows..<min(problem.residualCount, (b + 1) * blockRows)
+            let m = rows.count
+            var jb = Matrix(rows: m, columns: p)
+            problem.jacobianRows!(u, rows, &jb)
+            var sw = [Double](repeating: 0, count: m), cp = [Double](repeating: 0, count: m)
+            irlsWeights(loss, problem.weights, r, rows: rows, &sw, &cp)
+            var block = [Double](repeating: 0, count: m * q)
+            for j in 0..<p { for i in 0..<m { block[i + j * m] = sw[i] * jb.storage[i + j * m] } }
+            for i in 0..<m { block[i + p * m] = -sw[i] * r[rows.lowerBound + i] }
+            var qr = BlockQR(columns: q)
+            do throws(LinearAlgebraError) {
+                try block.withUnsafeBufferPointer { bp throws(LinearAlgebraError) in try qr.add(bp.baseAddress!, rows: m) }
+            } catch {
+                return .failure(error)
+            }
+            return .success(qr.r)
+        }
+        var total = BlockQR(columns: q)
+        for part in parts {
+            let rb = try part.get()
+            try rb.withUnsafeBufferPointer { bp throws(LinearAlgebraError) in try total.add(bp.baseAddress!, rows: q) }
+        }
+        return total.r
     }
 
     private static func allFinite(_ v: [Double]) -> Bool {

@@ -27,10 +27,21 @@ extension FitResult {
         guard !trainingRuns.isEmpty else {
             throw .unsupported("intervals need the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
-        return try asymptotic(law, level: level)
+        return try asymptotic(law, level: level, rowLimit: LevenbergMarquardt.defaultJacobianRowLimit)
     }
 
-    private func asymptotic<L: ScalingLaw>(_ law: L, level: Double) throws(ScalingLawsError) -> Uncertainty {
+    /// As ``asymptoticUncertainty(level:)``; without the solver's Jacobian and above `rowLimit` runs, the
+    /// SVD is that of the triangular factor of W^½J accumulated in blocks of rows (`BlockQR`), never
+    /// the n × p matrix (the same singular values and vectors; the last bits may differ).
+    func asymptoticUncertainty(level: Double, rowLimit: Int) throws(ScalingLawsError) -> Uncertainty {
+        try Self.validate(level: level)
+        guard !trainingRuns.isEmpty else {
+            throw .unsupported("intervals need the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
+        }
+        return try asymptotic(law, level: level, rowLimit: rowLimit)
+    }
+
+    private func asymptotic<L: ScalingLaw>(_ law: L, level: Double, rowLimit: Int) throws(ScalingLawsError) -> Uncertainty {
         let layout = try ParameterLayout(law: law, constraints: layoutConstraints)
         let (inputs, y) = try law.trainingData(trainingRuns, flopsPerParamToken: flopsPerParamToken, space: objective.space)
         let weights = try law.trainingWeights(trainingRuns)
@@ -43,9 +54,15 @@ extension FitResult {
         let r = residuals.count == n ? residuals : (model.residuals(parameters) ?? residuals)
 
         if p > 0 {
-            // The solver's Jacobian at the optimum when the fit kept it; rebuilt otherwise.
-            var jac = Matrix(rows: n, columns: p)
-            if let kept = jacobian, kept.rows == n, kept.columns == p { jac = kept } else { model.leastSquaresProblem().jacobian(u, &jac) }
+            // The solver's Jacobian at the optimum when the fit kept it; rebuilt otherwise (in blocks of rows
+            // above `rowLimit` runs).
+            let stored = jacobian.flatMap { $0.rows == n && $0.columns == p ? $0 : nil }
+            let inBlocks = stored == nil && n > rowLimit
+            var jac = Matrix(rows: 0, columns: p)
+            if let stored { jac = stored } else if !inBlocks {
+                jac = Matrix(rows: n, columns: p)
+                model.leastSquaresProblem().jacobian(u, &jac)
+            }
             let loss = objective.robustLoss
             let slopes = Self.psiPrimes(r, loss: loss)
             let meanSlope = slopes.reduce(0, +) / Double(n)
@@ -58,7 +75,64 @@ extension FitResult {
             do {
                 var bread = Matrix(rows: p, columns: p)
                 var deficient = false
-                if let weights {
+                if inBlocks {
+                    // R₁ of W^½J and R₂ of WJ by blocks: W^½J = Q₁R₁ with R₁ = U₁ S Vᵀ has the singular values
+                    // and right vectors of W^½J, and UᵀWU = S⁻¹Vᵀ (JᵀW²J) V S⁻¹ = TᵀT with T = R₂ V S⁻¹.
+                    let problem = model.leastSquaresProblem()
+                    var r1 = BlockQR(columns: p), r2 = BlockQR(columns: p)
+                    var block = Matrix(rows: 0, columns: p)
+                    for lo in stride(from: 0, to: n, by: LevenbergMarquardt.blockRows) {
+                        let rows = lo..<min(n, lo + LevenbergMarquardt.blockRows), m = rows.count
+                        problem.jacobianRows!(u, rows, &block)
+                        if let weights {
+                            var half = block.storage, full = block.storage
+                            for j in 0..<p {
+                                for i in 0..<m {
+                                    half[i + j * m] *= weights[lo + i].squareRoot()
+                                    full[i + j * m] *= weights[lo + i]
+                                }
+                            }
+                            try half.withUnsafeBufferPointer { b throws(LinearAlgebraError) in try r1.add(b.baseAddress!, rows: m) }
+                            try full.withUnsafeBufferPointer { b throws(LinearAlgebraError) in try r2.add(b.baseAddress!, rows: m) }
+                        } else {
+                            try block.storage.withUnsafeBufferPointer { b throws(LinearAlgebraError) in try r1.add(b.baseAddress!, rows: m) }
+                        }
+                    }
+                    let (_, s, vt) = try LeastSquares.svd(r1.matrix)
+                    nullSpace = Self.unidentifiedDirections(s, vt, p)
+                    let cutoff = (s.first ?? 0) * 1e-12
+                    let kept = s.indices.filter { s[$0] > cutoff }
+                    deficient = kept.count < s.count
+                    var middle = Matrix(rows: s.count, columns: s.count)
+                    if weights != nil {
+                        let r2 = r2.matrix
+                        // Column a of T: R₂ vₐ / sₐ.
+                        var t = Matrix(rows: p, columns: s.count)
+                        for a in kept {
+                            for k in 0..<p {
+                                var v = 0.0
+                                for j in 0..<p { v += r2[k, j] * vt[a, j] }
+                                t[k, a] = v / s[a]
+                            }
+                        }
+                        for a in kept {
+                            for b in kept {
+                                var v = 0.0
+                                for k in 0..<p { v += t[k, a] * t[k, b] }
+                                middle[a, b] = v / (s[a] * s[b])
+                            }
+                        }
+                    } else {
+                        for a in kept { middle[a, a] = 1 / (s[a] * s[a]) }
+                    }
+                    for i in 0..<p {
+                        for j in 0..<p {
+                            var v = 0.0
+                            for a in kept { for b in kept { v += vt[a, i] * middle[a, b] * vt[b, j] } }
+                            bread[i, j] = v
+                        }
+                    }
+                } else if let weights {
                     // V S⁻¹ (UᵀWU) S⁻¹ Vᵀ from the SVD W^½J = U S Vᵀ.
                     var scaled = jac
                     for j in 0..<p { for i in 0..<n { scaled[i, j] *= weights[i].squareRoot() } }
