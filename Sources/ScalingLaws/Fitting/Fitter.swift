@@ -132,7 +132,10 @@ extension ScalingLaw {
         if !(best.summary.finalCost <= leader.summary.finalCost) {
             best = leader
             // (A leader screened on the log scale carries ∂r/∂(ln θ): the Jacobian in the fit's own variables.)
-            if !logScale.isEmpty { lsq.jacobian(best.parameters, &best.jacobian) }
+            if !logScale.isEmpty {
+                best.jacobian = Matrix(rows: lsq.residualCount, columns: lsq.parameterCount)
+                lsq.jacobian(best.parameters, &best.jacobian)
+            }
         }
         best.summary.iterations += leader.summary.iterations
         best.summary.functionEvaluations += leader.summary.functionEvaluations
