@@ -7,7 +7,7 @@
 #
 # Needs python3 with pandas and polars, and /usr/bin/time. Logs are written to a temporary directory
 # (10M rows: 420 MB) and deleted at the end. Workloads (streaming-peers.py says what the peers compute):
-#   curve     scaling curve LOG --run run0100 --at 1e12      (reads every curve, fits one)
+#   curve     scaling curve LOG --run run0100 --tokens 1e12     (reads every curve, fits one)
 #   envelope  scaling envelope LOG
 #   final     scaling fit LOG --use final                    (the last point of each of 200 runs, fitted)
 # and for the CLI alone (the peers have no such fits): isoflop, compare and backtest with --use final,
@@ -19,8 +19,12 @@ sizes=${SIZES:-"1000000 10000000"}
 work=$(mktemp -d "${TMPDIR:-/tmp}/scaling-peers.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-(cd "$root" && swift build -c release >/dev/null)
-bin="$root/.build/release/scaling"
+# SCALING=/path/to/scaling times that binary (e.g. the README's --static-swift-stdlib build) instead.
+if [ -z "${SCALING:-}" ]; then
+    (cd "$root" && swift build -c release >/dev/null)
+    SCALING="$root/.build/release/scaling"
+fi
+bin="$SCALING"
 
 # "1.23 s, 45 MB" for one command (stdout discarded, stderr kept for a failure).
 measure() {
@@ -41,7 +45,7 @@ for rows in $sizes; do
     label=$(awk -v r="$rows" 'BEGIN { if (r >= 1e6) printf "%gM", r / 1e6; else printf "%d", r }')
     for workload in curve envelope final; do
         case $workload in
-            curve) ours=("$bin" curve "$log" --run run0100 --at 1e12); name='`curve`' ;;
+            curve) ours=("$bin" curve "$log" --run run0100 --tokens 1e12); name='`curve`' ;;
             envelope) ours=("$bin" envelope "$log"); name='`envelope`' ;;
             final) ours=("$bin" fit "$log" --use final); name='`fit --use final`' ;;
         esac
