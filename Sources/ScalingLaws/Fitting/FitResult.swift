@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the start search went: how many grid candidates were scored, how many were usable, how many were
 /// polished and how many of those reached the best optimum (agreement is a sign the optimum is global).
 public struct StartSearchReport: Sendable, Hashable, Codable {
@@ -123,6 +125,21 @@ public struct FitResult: Sendable {
         guard let law = law as? any ComputeOptimalLaw else {
             throw .unsupported("the \(law.name) law has no compute-optimal allocation; use chinchilla, or saturating fitted on flops")
         }
-        return try law.computeOptimum(parameters, flops: flops, flopsPerParamToken: flopsPerParamToken)
+        let optimum = try law.computeOptimum(parameters, flops: flops, flopsPerParamToken: flopsPerParamToken)
+        // Below one parameter or one token the law describes no model: a budget that small (C = 1 gave
+        // N = 0.0035) is refused with the smallest budget that allocates at least one of each.
+        if let n = optimum.params, let d = optimum.tokens, !(n >= 1 && d >= 1) {
+            func allocatesOne(_ c: Double) -> Bool {
+                guard let o = try? law.computeOptimum(parameters, flops: c, flopsPerParamToken: flopsPerParamToken),
+                      let n = o.params, let d = o.tokens else { return false }
+                return n >= 1 && d >= 1
+            }
+            var low = log10(flops), high = low + 1
+            while !allocatesOne(pow(10, high)) && high < 300 { low = high; high += 1 }
+            for _ in 0..<40 { let mid = (low + high) / 2; if allocatesOne(pow(10, mid)) { high = mid } else { low = mid } }
+            let smallest = allocatesOne(pow(10, high)) ? "; give a budget of at least \(formatQuantity(pow(10, high))) FLOPs" : ""
+            throw .invalidOption(option: .flops, message: "at C = \(formatQuantity(flops)) FLOPs the compute-optimal model has N = \(formatQuantity(n)) parameters and D = \(formatQuantity(d)) tokens: the law describes no model below one parameter or one token\(smallest)")
+        }
+        return optimum
     }
 }

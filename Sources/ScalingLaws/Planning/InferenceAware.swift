@@ -63,6 +63,9 @@ public enum InferenceAware {
         guard targetLoss.isFinite, let chinchilla = law.computeOptimalModel(reaching: targetLoss) else {
             throw .invalidOption(option: .targetLoss, message: "\(targetLoss) is not above the irreducible loss E = \(formatQuantity(law.E)) of the law, so no model reaches it; choose a larger target")
         }
+        guard chinchilla.params >= 1, chinchilla.tokens >= 1 else {
+            throw .invalidOption(option: .targetLoss, message: "a loss of \(formatQuantity(targetLoss)) is reached by a model of N = \(formatQuantity(chinchilla.params)) parameters and D = \(formatQuantity(chinchilla.tokens)) tokens: the law describes no model below one parameter or one token; choose a smaller target")
+        }
         var (n, d) = chinchilla
         if t > 0 {
             let logMin = log(law.A / (targetLoss - law.E)) / law.alpha
@@ -105,6 +108,9 @@ public enum InferenceAware {
             n = exp(Bisection.signChange(low, high, slope))
         }
         let d = (c - kInf * n * t) / (k * n)
+        guard n >= 1, d >= 1 else {
+            throw .invalidOption(option: .flops, message: "at C = \(formatQuantity(c)) FLOPs of training and inference the best model has N = \(formatQuantity(n)) parameters and D = \(formatQuantity(d)) tokens: the law describes no model below one parameter or one token; give a larger budget")
+        }
         let optimal = plan(law, n, d, t, k, kInf)
         let chinchilla = law.computeOptimalModel(reaching: optimal.loss) ?? (n, d)
         return InferenceAwarePlan(optimal: optimal,
