@@ -117,7 +117,9 @@ public struct FitResult: Sendable {
 
     /// The compute-optimal allocation of `flops` under C = k·N·D, if the law supports it.
     ///
-    /// - Throws: ``ScalingLawsError/unsupported(_:)`` for laws without a compute-optimal rule.
+    /// - Throws: ``ScalingLawsError/unsupported(_:)`` for laws without a compute-optimal rule, and
+    ///   ``ScalingLawsError/invalidOption(option:message:)`` for a budget that is not positive and finite
+    ///   or so small that its optimal model has less than one parameter or one token.
     public func computeOptimum(flops: Double) throws(ScalingLawsError) -> ComputeOptimum {
         guard flops.isFinite, flops > 0 else {
             throw .invalidOption(option: .flops, message: "expected a positive FLOP budget, got \(flops)")

@@ -54,7 +54,8 @@ public struct InferenceAwarePlan: Sendable, Hashable {
 public enum InferenceAware {
     /// The model reaching `targetLoss` with the least training + inference FLOPs.
     ///
-    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a target at or below E, or a
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a target at or below E or so high
+    ///   that its model has less than one parameter or one token, or a
     ///   negative or non-finite number of tokens.
     public static func minimumCost(_ law: ChinchillaParameters, targetLoss: Double, inferenceTokens t: Double,
                                    flopsPerParamToken k: Double = 6,
@@ -82,7 +83,8 @@ public enum InferenceAware {
 
     /// The model with the least loss whose training + inference FLOPs equal `totalFlops`.
     ///
-    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a non-positive budget or a
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a non-positive budget (or one whose
+    ///   best model has less than one parameter or one token) or a
     ///   negative or non-finite number of tokens.
     public static func minimumLoss(_ law: ChinchillaParameters, totalFlops c: Double, inferenceTokens t: Double,
                                    flopsPerParamToken k: Double = 6,
