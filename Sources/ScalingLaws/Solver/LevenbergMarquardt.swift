@@ -83,8 +83,7 @@ public enum LevenbergMarquardt {
                                        jacobianEvaluations: 0, gradientNorm: 0))
         }
 
-        var lambda = options.initialDamping
-        var nu = 2.0
+        var damping = Damping(options)
         var scale = [Double](repeating: 0, count: p)
         var gradient = [Double](repeating: 0, count: p)
         var sqrtW = [Double](repeating: 0, count: n)
@@ -144,14 +143,7 @@ public enum LevenbergMarquardt {
                 // equations, the stacked rectangular problem by QR.
                 var solution: [Double]? = nil
                 if normalEquations {
-                    for a in 0..<p {
-                        for b in 0..<p { damped[a + b * p] = gaussNewton[a + b * p] / (scale[a] * scale[b]) }
-                        damped[a + a * p] += lambda
-                        scaledGradient[a] = -gradient[a] / scale[a]
-                    }
-                    if let z = SmallSymmetricSystem.solve(damped, scaledGradient) {
-                        solution = (0..<p).map { z[$0] / scale[$0] }
-                    }
+                    solution = damping.normalEquationsStep(gaussNewton, gradient, scale, &damped, &scaledGradient)
                 }
                 if solution == nil {
                     if stacked.rows == 0 {
@@ -162,7 +154,7 @@ public enum LevenbergMarquardt {
                         let src = j * n, dst = j * (n + p)
                         for i in 0..<n { stacked.storage[dst + i] = weightedJacobian[src + i] }
                         for k in 0..<p { stacked.storage[dst + n + k] = 0 }
-                        stacked.storage[dst + n + j] = lambda.squareRoot() * scale[j]
+                        stacked.storage[dst + n + j] = damping.lambda.squareRoot() * scale[j]
                     }
                     for i in 0..<n { rhs[i] = -sqrtW[i] * r[i] }
                     for k in 0..<p { rhs[n + k] = 0 }
@@ -199,13 +191,8 @@ public enum LevenbergMarquardt {
                             let previous = cost
                             var actualDecrease = actual
                             var newCost = trialCost
-                            // Along p the cost is ≈ c(0) + gᵀp·t + ½κt²; the ratio of actual to predicted
-                            // decrease at t = 1 gives the true curvature κ relative to the model's:
-                            // κ/κ_model = 2 − ratio. A ratio well above 1 means the reweighted model
-                            // overstates the curvature (typical of Huber far outside δ), so try the
-                            // minimiser of that 1-D quadratic, t* = 1/(2 − ratio), and keep it if better.
-                            if ratio > 1.2 {
-                                let t = ratio < 1.9 ? 1 / (2 - ratio) : 10
+                            // The extended step t* along p (``Damping/extendedStep(ratio:)``), kept if better.
+                            if let t = Damping.extendedStep(ratio: ratio) {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
@@ -226,28 +213,17 @@ public enum LevenbergMarquardt {
                             swap(&kept, &keptTrial)
                             cost = newCost
                             needJacobian = true
-                            let t = 2 * ratio - 1
-                            lambda *= max(1.0 / 3.0, 1 - t * t * t)
-                            nu = 2
-                            var stepNorm = 0.0, uNorm = 0.0
-                            for j in 0..<p { stepNorm += step[j] * step[j]; uNorm += u[j] * u[j] }
-                            if actualDecrease <= options.functionTolerance * previous {
-                                termination = .functionTolerance
-                                break outer
-                            }
-                            let xtol = options.parameterTolerance
-                            if stepNorm.squareRoot() <= xtol * (uNorm.squareRoot() + xtol) {
-                                termination = .parameterTolerance
+                            if let stop = damping.accept(ratio: ratio, step: step, at: u, decrease: actualDecrease,
+                                                         previousCost: previous, options: options) {
+                                termination = stop
                                 break outer
                             }
                         }
                     }
                 }
                 if accepted { break }
-                lambda *= nu
-                nu *= 2
-                if lambda > 1e20 || !lambda.isFinite {
-                    termination = .noFurtherDecrease
+                if let stop = damping.reject() {
+                    termination = stop
                     break outer
                 }
                 if iterations >= options.maxIterations { break outer }
@@ -304,8 +280,7 @@ public enum LevenbergMarquardt {
                                        jacobianEvaluations: 0, gradientNorm: 0))
         }
 
-        var lambda = options.initialDamping
-        var nu = 2.0
+        var damping = Damping(options)
         var scale = [Double](repeating: 0, count: p)
         var gradient = [Double](repeating: 0, count: p)
         var gaussNewton = [Double](repeating: 0, count: p * p)  // JᵀWJ
@@ -344,14 +319,7 @@ public enum LevenbergMarquardt {
                 iterations += 1
                 var solution: [Double]? = nil
                 if normalEquations {
-                    for a in 0..<p {
-                        for b in 0..<p { damped[a + b * p] = gaussNewton[a + b * p] / (scale[a] * scale[b]) }
-                        damped[a + a * p] += lambda
-                        scaledGradient[a] = -gradient[a] / scale[a]
-                    }
-                    if let z = SmallSymmetricSystem.solve(damped, scaledGradient) {
-                        solution = (0..<p).map { z[$0] / scale[$0] }
-                    }
+                    solution = damping.normalEquationsStep(gaussNewton, gradient, scale, &damped, &scaledGradient)
                 }
                 if solution == nil {
                     // [R₁₁; √λ D] p ≈ [c; 0] with [R₁₁ c] the top rows of R of [W^½J | −W^½r]: the stacked
@@ -367,7 +335,7 @@ public enum LevenbergMarquardt {
                         var b = [Double](repeating: 0, count: 2 * p)
                         for j in 0..<p {
                             for i in 0...j { small[i, j] = f[i + j * q] }
-                            small[p + j, j] = lambda.squareRoot() * scale[j]
+                            small[p + j, j] = damping.lambda.squareRoot() * scale[j]
                             b[j] = f[j + p * q]
                         }
                         solution = try? LeastSquares.solveQR(small, b)
@@ -397,10 +365,8 @@ public enum LevenbergMarquardt {
                             let previous = cost
                             var actualDecrease = actual
                             var newCost = trialCost
-                            // The extended step of `solve`: t* = 1/(2 − ratio) along p when the model
-                            // overstates the curvature.
-                            if ratio > 1.2 {
-                                let t = ratio < 1.9 ? 1 / (2 - ratio) : 10
+                            // The extended step of `solve`.
+                            if let t = Damping.extendedStep(ratio: ratio) {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
@@ -420,28 +386,17 @@ public enum LevenbergMarquardt {
                             swap(&r, &rTrial)
                             cost = newCost
                             needJacobian = true
-                            let t = 2 * ratio - 1
-                            lambda *= max(1.0 / 3.0, 1 - t * t * t)
-                            nu = 2
-                            var stepNorm = 0.0, uNorm = 0.0
-                            for j in 0..<p { stepNorm += step[j] * step[j]; uNorm += u[j] * u[j] }
-                            if actualDecrease <= options.functionTolerance * previous {
-                                termination = .functionTolerance
-                                break outer
-                            }
-                            let xtol = options.parameterTolerance
-                            if stepNorm.squareRoot() <= xtol * (uNorm.squareRoot() + xtol) {
-                                termination = .parameterTolerance
+                            if let stop = damping.accept(ratio: ratio, step: step, at: u, decrease: actualDecrease,
+                                                         previousCost: previous, options: options) {
+                                termination = stop
                                 break outer
                             }
                         }
                     }
                 }
                 if accepted { break }
-                lambda *= nu
-                nu *= 2
-                if lambda > 1e20 || !lambda.isFinite {
-                    termination = .noFurtherDecrease
+                if let stop = damping.reject() {
+                    termination = stop
                     break outer
                 }
                 if iterations >= options.maxIterations { break outer }
