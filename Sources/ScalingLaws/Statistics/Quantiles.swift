@@ -39,23 +39,36 @@ public enum Quantiles {
 
     /// The `p`-quantile of Student's t distribution with `degreesOfFreedom` ν > 0 (ν = ∞ gives the normal).
     ///
-    /// Inverts F(t) = 1 − ½·I_{ν/(ν+t²)}(ν/2, ½) for t > 0 (Abramowitz & Stegun 26.7.1) by bisection,
-    /// with the regularized incomplete beta function I from its continued fraction (Numerical Recipes,
-    /// 3rd ed., §6.4). Accurate to about 1e-12; p outside (0, 1) or ν ≤ 0 gives NaN.
+    /// Inverts F(t) = 1 − ½·I_{ν/(ν+t²)}(ν/2, ½) for t > 0 (Abramowitz & Stegun 26.7.1), with the
+    /// regularized incomplete beta function I from its continued fraction (Numerical Recipes, 3rd ed.,
+    /// §6.4): Newton steps on F with the t density, from the Cornish–Fisher expansion of t in the normal
+    /// quantile (A&S 26.7.5), kept inside a bracket that bisects when a step would leave it. Each F costs a
+    /// continued fraction of up to a few hundred terms, so the 4–6 Newton steps replace some 45 bisections.
+    /// Accurate to about 1e-12 (1e-10 past ν ≈ 1e5, where F itself holds about 10 digits; the normal
+    /// quantile past ν = 1e7); p outside (0, 1) or ν ≤ 0 gives NaN.
     public static func studentT(_ p: Double, degreesOfFreedom nu: Double) -> Double {
         guard p > 0, p < 1, nu > 0, !nu.isNaN else { return .nan }
         if nu.isInfinite || nu > 1e7 { return normal(p) }
         if p == 0.5 { return 0 }
         if p < 0.5 { return -studentT(1 - p, degreesOfFreedom: nu) }
         func cdf(_ t: Double) -> Double { 1 - 0.5 * regularizedBeta(nu / (nu + t * t), nu / 2, 0.5) }
-        var low = 0.0, high = max(1, normal(p))
+        let lnDensityScale = lgamma((nu + 1) / 2) - lgamma(nu / 2) - 0.5 * log(nu * Double.pi)
+        func density(_ t: Double) -> Double { exp(lnDensityScale - (nu + 1) / 2 * log1p(t * t / nu)) }
+        let z = normal(p), z2 = z * z
+        let cornishFisher = z + z * (z2 + 1) / (4 * nu) + z * ((5 * z2 + 16) * z2 + 3) / (96 * nu * nu)
+        var low = 0.0, high = max(1, z)
         while cdf(high) < p && high < 1e300 { low = high; high *= 2 }
+        var t = cornishFisher.isFinite && cornishFisher > low && cornishFisher < high ? cornishFisher : 0.5 * (low + high)
         for _ in 0..<200 {
-            let mid = 0.5 * (low + high)
-            if cdf(mid) < p { low = mid } else { high = mid }
-            if high - low <= 1e-13 * high { break }
+            let f = cdf(t) - p
+            if f < 0 { low = t } else { high = t }
+            var next = t - f / density(t)
+            if !(next > low && next < high) { next = 0.5 * (low + high) }
+            let converged = abs(next - t) <= 1e-14 * next || high - low <= 1e-13 * high
+            t = next
+            if converged { break }
         }
-        return 0.5 * (low + high)
+        return t
     }
 
     /// I_x(a, b), the regularized incomplete beta function.
