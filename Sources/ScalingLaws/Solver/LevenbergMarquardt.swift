@@ -58,7 +58,7 @@ public enum LevenbergMarquardt {
         // With `residualsKeeping`, each point's residuals come with what its Jacobian needs (`kept*`, swapped
         // along with the residuals), so an accepted point's Jacobian costs no second model evaluation.
         let keeping = problem.residualsKeeping != nil && problem.jacobianFromKept != nil
-        var kept = Matrix(rows: 0, columns: 0), keptTrial = kept, keptLong = kept
+        var kept = Matrix(rows: 0, columns: 0), keptTrial = kept
         func evaluate(_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool {
             keeping ? problem.residualsKeeping!(u, &r, &kept) : problem.residuals(u, &r)
         }
@@ -97,7 +97,6 @@ public enum LevenbergMarquardt {
         var damped = [Double](repeating: 0, count: p * p)
         var scaledGradient = [Double](repeating: 0, count: p)
         var rTrial = [Double](repeating: 0, count: n)
-        var rLong = [Double](repeating: 0, count: n)
         var uTrial = u
         var iterations = 0
         var termination = Termination.maxIterations
@@ -192,16 +191,17 @@ public enum LevenbergMarquardt {
                             var actualDecrease = actual
                             var newCost = trialCost
                             // The extended step t* along p (``Damping/extendedStep(ratio:)``), kept if better.
+                            // It is evaluated into the current point's buffers, which the accepted step frees.
+                            var longWins = false
                             if let t = Damping.extendedStep(ratio: ratio) {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
-                                if evaluate(uLong, &rLong, &keptLong), allFinite(rLong) {
-                                    let longCost = loss.cost(rLong, weights: weights)
+                                if evaluate(uLong, &r, &kept), allFinite(r) {
+                                    let longCost = loss.cost(r, weights: weights)
                                     if longCost < trialCost {
+                                        longWins = true
                                         swap(&uTrial, &uLong)
-                                        swap(&rTrial, &rLong)
-                                        swap(&keptTrial, &keptLong)
                                         actualDecrease = cost - longCost
                                         newCost = longCost
                                         for j in 0..<p { step[j] = t * s[j] }
@@ -209,8 +209,10 @@ public enum LevenbergMarquardt {
                                 }
                             }
                             swap(&u, &uTrial)
-                            swap(&r, &rTrial)
-                            swap(&kept, &keptTrial)
+                            if !longWins {
+                                swap(&r, &rTrial)
+                                swap(&kept, &keptTrial)
+                            }
                             cost = newCost
                             needJacobian = true
                             if let stop = damping.accept(ratio: ratio, step: step, at: u, decrease: actualDecrease,
@@ -290,7 +292,6 @@ public enum LevenbergMarquardt {
         var factor: [Double]? = nil  // R of [W^½J | −W^½r] ((p+1) × (p+1)) at u, made on demand
         var factorTried = false
         var rTrial = [Double](repeating: 0, count: n)
-        var rLong = [Double]()  // allocated on the first extended step
         var uTrial = u
         var iterations = 0
         var termination = Termination.maxIterations
@@ -365,17 +366,17 @@ public enum LevenbergMarquardt {
                             let previous = cost
                             var actualDecrease = actual
                             var newCost = trialCost
-                            // The extended step of `solve`.
+                            // The extended step of `solve`, into the current point's residuals as there.
+                            var longWins = false
                             if let t = Damping.extendedStep(ratio: ratio) {
                                 var uLong = u
                                 for j in 0..<p { uLong[j] = u[j] + t * s[j] }
                                 fevals += 1
-                                if rLong.count != n { rLong = [Double](repeating: 0, count: n) }
-                                if problem.residuals(uLong, &rLong), allFinite(rLong) {
-                                    let longCost = loss.cost(rLong, weights: weights)
+                                if problem.residuals(uLong, &r), allFinite(r) {
+                                    let longCost = loss.cost(r, weights: weights)
                                     if longCost < trialCost {
+                                        longWins = true
                                         swap(&uTrial, &uLong)
-                                        swap(&rTrial, &rLong)
                                         actualDecrease = cost - longCost
                                         newCost = longCost
                                         for j in 0..<p { step[j] = t * s[j] }
@@ -383,7 +384,7 @@ public enum LevenbergMarquardt {
                                 }
                             }
                             swap(&u, &uTrial)
-                            swap(&r, &rTrial)
+                            if !longWins { swap(&r, &rTrial) }
                             cost = newCost
                             needJacobian = true
                             if let stop = damping.accept(ratio: ratio, step: step, at: u, decrease: actualDecrease,
