@@ -188,4 +188,23 @@ struct UncertaintyTests {
         #expect(Quantiles.percentile(v, 0.5) == 3)
         #expect(abs(Quantiles.percentile(v, 0.95) - 8.8) < 1e-12)
     }
+
+    @Test("Percentiles by selection equal the sorted ones exactly, on random, tied and adversarial orders")
+    func percentilesBySelection() {
+        var rng = SeededGenerator(seed: 11)
+        var samples: [[Double]] = (1...40).map { n in (0..<n).map { _ in Double.random(in: -1...1, using: &rng) } }
+        samples += (0..<20).map { _ in (0..<500).map { _ in Double(Int.random(in: 0..<7, using: &rng)) } }  // ties
+        let ramp = (0..<1001).map(Double.init)
+        samples += [ramp, Array(ramp.reversed()), [Double](repeating: 2.5, count: 1000),
+                    ramp.map { abs($0 - 500) }, (0..<1000).map { Double($0 % 2 == 0 ? $0 : 1000 - $0) }]
+        for values in samples {
+            for p in [0, 0.1, 0.25, 0.5, 0.9, 1] {
+                var scratch = values
+                #expect(Quantiles.percentile(selecting: &scratch, p) == Quantiles.percentile(values, p), "n = \(values.count), p = \(p)")
+            }
+            let (m, mad) = Quantiles.medianAndAbsoluteDeviation(values)
+            #expect(m == Quantiles.median(values))
+            #expect(mad == Quantiles.median(values.map { abs($0 - m) }))
+        }
+    }
 }

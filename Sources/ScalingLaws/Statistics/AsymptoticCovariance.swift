@@ -224,13 +224,24 @@ extension FitResult {
     static func psiPrimes(_ r: [Double], loss: RobustLoss) -> [Double] {
         guard case .huber(let delta) = loss, r.count > 1 else { return r.map(loss.psiPrime) }
         let sd = Quantiles.standardDeviation(r)
-        let center = Quantiles.median(r)
-        let mad = 1.4826 * Quantiles.median(r.map { abs($0 - center) })
+        let mad = 1.4826 * Quantiles.medianAndAbsoluteDeviation(r).deviation
         let spread = min(sd, mad > 0 ? mad : sd)
         let h = 0.9 * spread * pow(Double(r.count), -0.2)
         guard h > 0, h.isFinite else { return r.map(loss.psiPrime) }
         // Smoothed indicator of |r| ≤ δ: P(|r + hZ| ≤ δ) for Z standard normal.
         return r.map { Quantiles.normalCDF((delta - $0) / h) - Quantiles.normalCDF((-delta - $0) / h) }
+    }
+
+    /// The scale of residuals `r` (``Uncertainty/residualScale``): √(RSS/(n − p)) under `mse` and the
+    /// asymmetric loss, 1.4826 × their median absolute deviation under the robust losses.
+    static func residualScale(_ r: [Double], loss: Objective.Loss, freeParameters p: Int) -> Double {
+        switch loss {
+        case .mse, .asymmetric:
+            let dof = Double(max(r.count - p, 1))
+            return (r.reduce(0) { $0 + $1 * $1 } / dof).squareRoot()
+        default:
+            return 1.4826 * Quantiles.medianAndAbsoluteDeviation(r).deviation
+        }
     }
 
     /// Fixed values, ties and bounds of this fit, to rebuild its parameter layout.
@@ -303,15 +314,7 @@ extension FitResult {
                 intervals[j] = Interval(.nan, .nan)
             }
         }
-        let scale: Double
-        switch objective.loss {
-        case .mse, .asymmetric:
-            let dof = Double(max(r.count - layout.free.count, 1))
-            scale = (r.reduce(0) { $0 + $1 * $1 } / dof).squareRoot()
-        default:
-            let m = Quantiles.median(r)
-            scale = 1.4826 * Quantiles.median(r.map { abs($0 - m) })
-        }
+        let scale = Self.residualScale(r, loss: objective.loss, freeParameters: layout.free.count)
         return Uncertainty(method: method, level: level, fit: self, standardErrors: standardErrors, intervals: intervals,
                            correlations: correlations, warnings: warnings, residualScale: scale, replicates: replicates,
                            failedReplicates: failed, seed: seed, engine: engine)

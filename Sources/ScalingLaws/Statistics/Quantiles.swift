@@ -138,6 +138,53 @@ public enum Quantiles {
     /// Median of `values`.
     public static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
 
+    /// The median of `values` and their median absolute deviation from it (unscaled), by selection in one
+    /// scratch copy: the same two numbers as ``median(_:)`` of the values and of their absolute
+    /// deviations (the same order statistics, the same interpolation), in O(n) and one copy instead of
+    /// two sorted ones (a million residuals held 24 MB more at the asymptotic covariance).
+    static func medianAndAbsoluteDeviation(_ values: [Double]) -> (median: Double, deviation: Double) {
+        var scratch = values
+        let m = percentile(selecting: &scratch, 0.5)
+        for i in values.indices { scratch[i] = abs(values[i] - m) }
+        return (m, percentile(selecting: &scratch, 0.5))
+    }
+
+    /// ``percentile(sorted:_:)`` of `values` without sorting them: the two order statistics it reads are
+    /// found by selection, reordering `values`.
+    static func percentile(selecting values: inout [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let h = Double(values.count - 1) * min(max(p, 0), 1)
+        let lo = Int(h.rounded(.down))
+        let hi = min(lo + 1, values.count - 1)
+        select(&values, lo)
+        let a = values[lo]
+        // After selection every value past `lo` is ≥ a: the next order statistic is their least.
+        let b = hi > lo ? values[(lo + 1)...].min()! : a
+        return a + (h - Double(lo)) * (b - a)
+    }
+
+    /// Reorders `a` so that a[k] is its k-th smallest value, smaller ones before it and larger after
+    /// (Hoare's selection with a median-of-three pivot; past 2·log₂ n rounds the range left is sorted, so
+    /// no input makes it quadratic).
+    static func select(_ a: inout [Double], _ k: Int) {
+        var lo = 0, hi = a.count - 1
+        var rounds = 2 * (Int.bitWidth - a.count.leadingZeroBitCount) + 8
+        while hi > lo {
+            if rounds == 0 { a[lo...hi].sort(); return }
+            rounds -= 1
+            let x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi]
+            let pivot = max(min(x, y), min(max(x, y), z))
+            var i = lo, j = hi
+            while i <= j {
+                while i <= hi && a[i] < pivot { i += 1 }
+                while j >= lo && a[j] > pivot { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            // a[lo...j] ≤ pivot ≤ a[i...hi], and what lies between equals the pivot.
+            if k <= j { hi = j } else if k >= i { lo = i } else { return }
+        }
+    }
+
     /// Sample standard deviation (n − 1 denominator).
     public static func standardDeviation(_ values: [Double]) -> Double {
         guard values.count > 1 else { return .nan }

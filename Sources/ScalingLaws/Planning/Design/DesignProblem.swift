@@ -98,15 +98,7 @@ public struct DesignProblem: Sendable {
 
     /// Scale of the pilot fit's residuals, as ``Uncertainty/residualScale`` defines it.
     static func residualScale(_ fit: FitResult) -> Double {
-        let r = fit.residuals
-        switch fit.objective.loss {
-        case .mse, .asymmetric:
-            let dof = Double(max(r.count - (fit.law.parameters.count - fit.fixed.count), 1))
-            return (r.reduce(0) { $0 + $1 * $1 } / dof).squareRoot()
-        default:
-            let m = Quantiles.median(r)
-            return 1.4826 * Quantiles.median(r.map { abs($0 - m) })
-        }
+        FitResult.residualScale(fit.residuals, loss: fit.objective.loss, freeParameters: fit.law.parameters.count - fit.fixed.count)
     }
 
     /// κ = E[ψ(ε)²] / E[ψ′(ε)]² for ε ~ N(0, σ²), divided by σ² (1 for least squares), by the
