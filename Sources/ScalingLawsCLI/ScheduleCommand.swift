@@ -89,11 +89,13 @@ struct ScheduleCurveRun {
             let train = c.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
             let forecast = try ScheduleCurves.forecast(law, runs: runs, target: c.runName, train: train, options: options)
             try c.plot.write {
-                var series = forecast.fittedRuns.filter { $0 != forecast.run }.compactMap { name -> SchedulePlot.Series? in
+                let others = forecast.fittedRuns + forecast.backtestRuns.filter { !forecast.fittedRuns.contains($0) }
+                var series = others.filter { $0 != forecast.run }.compactMap { name -> SchedulePlot.Series? in
                     guard let r = runs.first(where: { $0.name == name }) else { return nil }
                     let fitted = law.predict(forecast.fit.parameters, schedule: r.schedule, steps: r.steps)
                     let points = zip(r.steps, fitted).map { ScheduleForecast.Point(step: $0, predicted: $1, interval: Interval($1, $1), actual: nil, lr: 0) }
-                    return SchedulePlot.Series(name: name, schedule: r.schedule, logged: Array(zip(r.steps, r.losses)), forecast: points, through: nil, role: "fitted")
+                    return SchedulePlot.Series(name: name, schedule: r.schedule, logged: Array(zip(r.steps, r.losses)), forecast: points, through: nil,
+                                               role: forecast.fittedRuns.contains(name) ? "fitted" : "checked")
                 }
                 let target = runs.first { $0.name == forecast.run }!
                 series.append(SchedulePlot.Series(name: forecast.run, schedule: target.schedule, logged: Array(zip(target.steps, target.losses)),
@@ -101,7 +103,7 @@ struct ScheduleCurveRun {
                                                   role: forecast.through.map { "forecast, cut \(Units.count($0))" } ?? "forecast"))
                 return try SchedulePlot(series: series).render(
                     title: "\(law.name) law: forecast of run \(forecast.run)",
-                    subtitle: "fitted on \(forecast.fittedRuns.joined(separator: ", ")); final loss \(String(format: "%.4f", forecast.final.predicted)) at step \(Units.count(forecast.final.step)), \(Report.pct(forecast.level)) \(Report.interval(forecast.final.interval))")
+                    subtitle: "\(fittedSummary(forecast.fittedRuns)); final loss \(String(format: "%.4f", forecast.final.predicted)) at step \(Units.count(forecast.final.step)), \(Report.pct(forecast.level)) \(Report.interval(forecast.final.interval))")
             }
             if c.formatting.format == .json {
                 try printJSON(ScheduleCurveReport(forecast, law: law))
@@ -183,7 +185,10 @@ struct ScheduleCurveReport: Encodable {
             lines.append("error      mean |actual - predicted|/actual = \(String(format: "%.3f%%", 100 * mre)) over the logged points\(f.through.map { " after step \(Units.count($0))" } ?? "")")
         }
         if !f.backtestRuns.isEmpty {
-            lines.append("intervals  parameter uncertainty + backtest error (held out in turn: \(f.backtestRuns.joined(separator: ", ")); RMS log error \(String(format: "%.3f%%", 100 * (f.backtestError ?? 0))))")
+            let rms = String(format: "%.3f%%", 100 * (f.backtestError ?? 0))
+            lines.append(f.fittedRuns.isEmpty
+                ? "intervals  the given law's error on the other runs (\(f.backtestRuns.joined(separator: ", ")); RMS log error \(rms))"
+                : "intervals  parameter uncertainty + backtest error (held out in turn: \(f.backtestRuns.joined(separator: ", ")); RMS log error \(rms))")
         }
         for w in f.warnings { lines.append("warning    \(w)") }
         return lines.joined(separator: "\n")
@@ -257,12 +262,12 @@ struct Schedule: ParsableCommand {
                     SchedulePlot.Series(name: f.run, schedule: planned.first { $0.name == f.run }!.schedule, logged: [], forecast: f.points, through: nil,
                                         role: String(format: "%.4f", f.final.predicted))
                 }).render(title: "Candidate schedules ranked by predicted final loss (\(law.name) law)",
-                          subtitle: "fitted on \(ranked[0].fittedRuns.joined(separator: ", ")) from \(file); bands: \(Report.pct(level)) intervals")
+                          subtitle: "\(fittedSummary(ranked[0].fittedRuns)) from \(file); bands: \(Report.pct(level)) intervals")
             }
             if formatting.format == .json {
                 try printJSON(ScheduleRankingReport(ranked, law: law))
             } else {
-                var lines = ["law        \(law.name), fitted on \(ranked[0].fittedRuns.joined(separator: ", "))",
+                var lines = ["law        \(law.name), \(fittedSummary(ranked[0].fittedRuns))",
                              "parameters \(zip(law.parameterNames, ranked[0].fit.parameters).map { "\($0)=\(Report.number($1))" }.joined(separator: ", "))",
                              "rank  candidate                final step   predicted   \(Report.pct(level)) interval"]
                 for (i, f) in ranked.enumerated() {
@@ -315,4 +320,9 @@ struct ScheduleRankingReport: Encodable {
         backtestRuns = ranked[0].backtestRuns
         warnings = ranked[0].warnings
     }
+}
+
+/// "fitted on a, b" for the runs a schedule-aware law was fitted on; with every parameter given nothing was.
+private func fittedSummary(_ runs: [String]) -> String {
+    runs.isEmpty ? "nothing fitted (every parameter given)" : "fitted on \(runs.joined(separator: ", "))"
 }

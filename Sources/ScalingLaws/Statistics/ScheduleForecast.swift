@@ -254,7 +254,7 @@ struct ScheduleModel {
                                          polishedStarts: options.polishedStarts)
         }
         self.fit = fit
-        self.fittedRuns = fitted.map(\.name)
+        self.fittedRuns = allFixed ? [] : fitted.map(\.name)
         var warnings = [String]()
         var covariance: (Matrix, ParameterLayout, [Double])? = nil
         if !fit.trainingRuns.isEmpty && !allFixed {
@@ -267,30 +267,42 @@ struct ScheduleModel {
         self.covariance = covariance
         var errors = [(run: Int, position: Double, error: Double)]()
         var heldOut = [String]()
-        if options.backtest && !allFixed {
+        if options.backtest {
+            // Each backtested run is forecast past the same cut as the forecast run, from a refit without
+            // its later points; with every parameter given nothing is refitted, and its errors are the given
+            // law's own on that run (the runs checked never include the forecast run).
             for run in backtested where !run.losses.isEmpty {
-                let others = fitted.filter { $0.name != run.name }
                 let cut = run.schedule.firstStep + fraction * (run.schedule.lastStep - run.schedule.firstStep)
-                var backtestRuns = others
-                let own = run.through(cut)
-                if !own.losses.isEmpty { backtestRuns.append(own) }
-                guard !ScheduleCurves.points(backtestRuns).isEmpty,
-                      let refit = try? ScheduleCurves.fit(law, runs: backtestRuns, objective: options.objective,
-                                                          constraints: options.constraints, start: fit.parameters) else { continue }
+                let parameters: [Double]
+                if allFixed {
+                    parameters = fit.parameters
+                } else {
+                    var backtestRuns = fitted.filter { $0.name != run.name }
+                    let own = run.through(cut)
+                    if !own.losses.isEmpty { backtestRuns.append(own) }
+                    guard !ScheduleCurves.points(backtestRuns).isEmpty,
+                          let refit = try? ScheduleCurves.fit(law, runs: backtestRuns, objective: options.objective,
+                                                              constraints: options.constraints, start: fit.parameters) else { continue }
+                    parameters = refit.parameters
+                }
                 let later = run.steps.indices.filter { run.steps[$0] > cut }
                 guard !later.isEmpty else { continue }
-                let p = law.predict(refit.parameters, schedule: run.schedule, steps: later.map { run.steps[$0] })
+                let p = law.predict(parameters, schedule: run.schedule, steps: later.map { run.steps[$0] })
                 let span = max(run.schedule.lastStep - cut, 1)
                 for (k, i) in later.enumerated() where p[k] > 0 && p[k].isFinite {
                     errors.append((heldOut.count, (run.steps[i] - cut) / span, log(run.losses[i] / p[k])))
                 }
                 heldOut.append(run.name)
             }
-            if heldOut.isEmpty {
+            if allFixed {
+                warnings.append(heldOut.isEmpty
+                    ? "every parameter is given and no other run has losses to check the law on: the intervals are the points themselves"
+                    : "every parameter is given: nothing was fitted; intervals carry the given law's error on \(heldOut.count) other run\(heldOut.count == 1 ? "" : "s") of the file")
+            } else if heldOut.isEmpty {
                 warnings.append("no backtest was possible (one fitted run or none): intervals carry parameter uncertainty only and are too narrow")
             }
         } else if allFixed {
-            warnings.append("every parameter is given: intervals are the points themselves")
+            warnings.append("every parameter is given and the backtest is off: the intervals are the points themselves")
         }
         self.errors = errors
         self.heldOut = heldOut
