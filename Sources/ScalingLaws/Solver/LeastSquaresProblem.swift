@@ -36,14 +36,8 @@ public struct LeastSquaresProblem: Sendable {
         jacobian: @escaping @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void,
         jacobianRows: (@Sendable (_ u: [Double], _ rows: Range<Int>, _ jacobian: inout Matrix) -> Void)? = nil
     ) {
-        self.residualCount = residualCount
-        self.parameterCount = parameterCount
-        self.weights = weights
-        self.residuals = residuals
-        self.jacobian = jacobian
-        self.residualsKeeping = nil
-        self.jacobianFromKept = nil
-        self.jacobianRows = jacobianRows
+        self.init(residualCount: residualCount, parameterCount: parameterCount, weights: weights, residuals: residuals,
+                  jacobian: jacobian, keeping: nil, fromKept: nil, jacobianRows: jacobianRows)
     }
 
     /// A problem whose residual evaluation can also keep what the Jacobian at the same point needs:
@@ -59,13 +53,26 @@ public struct LeastSquaresProblem: Sendable {
         jacobianFromKept: @escaping @Sendable (_ u: [Double], _ kept: Matrix, _ jacobian: inout Matrix) -> Void,
         jacobianRows: (@Sendable (_ u: [Double], _ rows: Range<Int>, _ jacobian: inout Matrix) -> Void)? = nil
     ) {
+        self.init(residualCount: residualCount, parameterCount: parameterCount, weights: weights, residuals: residuals,
+                  jacobian: jacobian, keeping: residualsKeeping, fromKept: jacobianFromKept, jacobianRows: jacobianRows)
+    }
+
+    /// Every field; the public initialisers above delegate here.
+    private init(
+        residualCount: Int, parameterCount: Int, weights: [Double]?,
+        residuals: @escaping @Sendable (_ u: [Double], _ r: inout [Double]) -> Bool,
+        jacobian: @escaping @Sendable (_ u: [Double], _ jacobian: inout Matrix) -> Void,
+        keeping: (@Sendable (_ u: [Double], _ r: inout [Double], _ kept: inout Matrix) -> Bool)?,
+        fromKept: (@Sendable (_ u: [Double], _ kept: Matrix, _ jacobian: inout Matrix) -> Void)?,
+        jacobianRows: (@Sendable (_ u: [Double], _ rows: Range<Int>, _ jacobian: inout Matrix) -> Void)?
+    ) {
         self.residualCount = residualCount
         self.parameterCount = parameterCount
         self.weights = weights
         self.residuals = residuals
         self.jacobian = jacobian
-        self.residualsKeeping = residualsKeeping
-        self.jacobianFromKept = jacobianFromKept
+        self.residualsKeeping = keeping
+        self.jacobianFromKept = fromKept
         self.jacobianRows = jacobianRows
     }
 }
