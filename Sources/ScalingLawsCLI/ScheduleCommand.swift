@@ -148,6 +148,8 @@ struct ScheduleCurveReport: Encodable {
     var backtestRuns: [String]
     var backtestPoints: Int
     @NullWhenAbsent var backtestRMSLogError: Double?
+    @NullWhenAbsent var changeErrorScale: Double?
+    @NullWhenAbsent var recentMisfit: Double?
     var warnings: [String]
 
     init(_ f: ScheduleForecast, law: any ScheduleAwareLaw) {
@@ -166,6 +168,8 @@ struct ScheduleCurveReport: Encodable {
         backtestRuns = f.backtestRuns
         backtestPoints = f.backtestPoints
         backtestRMSLogError = f.backtestError
+        changeErrorScale = f.changeErrorScale
+        recentMisfit = f.recentMisfit
         warnings = f.warnings
     }
 
@@ -189,6 +193,12 @@ struct ScheduleCurveReport: Encodable {
             lines.append(f.fittedRuns.isEmpty
                 ? "intervals  the given law's error on the other runs (\(f.backtestRuns.joined(separator: ", ")); RMS log error \(rms))"
                 : "intervals  parameter uncertainty + backtest error (held out in turn: \(f.backtestRuns.joined(separator: ", ")); RMS log error \(rms))")
+        }
+        if let kappa = f.changeErrorScale, kappa > 0 {
+            lines.append("           + κ = \(String(format: "%.3g", kappa)) of the log change predicted past step \(Units.count(f.through ?? 0)) beyond the held-out runs' own at that point")
+        }
+        if let b = f.recentMisfit {
+            lines.append("           + this run's misfit at the cut: its last fitted points lie \(String(format: "%+.3f%%", 100 * b)) off the curve")
         }
         for w in f.warnings { lines.append("warning    \(w)") }
         return lines.joined(separator: "\n")

@@ -28,16 +28,23 @@ public struct ScheduleForecastOptions: Sendable, Hashable {
 /// other runs of the same model (and to the run's own points up to ``through``).
 ///
 /// **Intervals.** Each interval is for the loss the run will log at that step. On the log scale its
-/// half-width is √((z·σ_param)² + (t_J·σ_backtest)²):
+/// half-width is √((z·σ_param)² + (t_J·σ_backtest)² + (z·b)²):
 /// - σ_param: the fitted curve's parameter uncertainty (M-estimator sandwich covariance, delta method);
 /// - σ_backtest: the forecast error measured inside the data by a rolling-origin backtest, scaled by
-///   Student's t quantile with as many degrees of freedom as held-out runs (z for the parameter term). Each fitted
-///   run j in turn is held out: the law is refitted to the other runs (plus the forecast run's prefix
-///   when there is one) and to j's own points up to the same fraction of j's schedule as the forecast's
-///   cut, and j's later points are forecast as far ahead. σ_backtest at a point is the root mean square of
-///   the log errors ln(actual/predicted) of the held-out points at a similar position in the forecast
-///   horizon (a Gaussian kernel of bandwidth 0.15 in the horizon fraction), each held-out run weighted
-///   equally.
+///   Student's t quantile with as many degrees of freedom as held-out runs (z for the other terms). Each
+///   fitted run j in turn is held out: the law is refitted to the other runs (plus the forecast run's
+///   prefix when there is one) and to j's own points up to the same fraction of j's schedule as the
+///   forecast's cut, and j's later points are forecast as far ahead. σ²_backtest at a point is the mean
+///   square of the log errors ln(actual/predicted) of the held-out points at a similar position in the
+///   forecast horizon (a Gaussian kernel of bandwidth 0.15 in the horizon fraction), each held-out run
+///   weighted equally; past a cut, plus κ²·max(0, Δ² − Δ̄²) when the forecast extrapolates a larger
+///   predicted change Δ = ln(L̂(cut)/L̂(step)) than the held-out runs did at that position (Δ̄², same
+///   kernel): a decay still ahead of the forecast run, say, when the backtested runs had none left. κ² is
+///   the slope of the held-out squared errors on their own Δ² (non-negative least squares with an
+///   intercept, each held-out run weighted equally): the error per unit of change forecast;
+/// - b: the forecast run's recent misfit, the mean log residual of its own fitted points in the last 10%
+///   of its fitted steps (at least 3 points; 0 without a cut). Errors along a run are strongly
+///   correlated, so a misfit the fit leaves at the cut tends to persist.
 ///
 /// Parameter uncertainty alone is far too narrow on real curves (errors are correlated along a run);
 /// the backtest term is what makes the 95% interval cover about 95% of held-out points.
@@ -87,6 +94,13 @@ public struct ScheduleForecast: Sendable {
     public let backtestPoints: Int
     /// RMS log error of the backtest over all its points (nil when none).
     public let backtestError: Double?
+    /// κ: the backtest's forecast error per unit of predicted log-loss change past the cut, which widens the
+    /// intervals where the forecast extrapolates more change than the backtest did (nil without a cut or a
+    /// backtest).
+    public let changeErrorScale: Double?
+    /// b: mean log residual ln(actual/predicted) of the forecast run's own fitted points nearest the cut
+    /// (nil without a cut); it enters the intervals as z·b.
+    public let recentMisfit: Double?
     /// Things a careful reader should know (no backtest possible, all parameters fixed…).
     public let warnings: [String]
 }
@@ -234,8 +248,13 @@ struct ScheduleModel {
     let level: Double
     /// Covariance of the free solver variables, and the layout mapping them to parameters.
     let covariance: (Matrix, ParameterLayout, [Double])?
-    /// Backtest log errors with the held-out run (index) and the position in the forecast horizon.
-    let errors: [(run: Int, position: Double, error: Double)]
+    /// Backtest log errors with the held-out run (index), the position in the forecast horizon, and the
+    /// log change ln(L̂(cut)/L̂(step)) the refit predicted from the cut to that point (0 without a cut).
+    let errors: [(run: Int, position: Double, error: Double, change: Double)]
+    /// Whether the forecasts are made past a cut (a run in progress), so that changes since it count.
+    let pastCut: Bool
+    /// κ²: squared forecast error per unit squared predicted change (see ``ScheduleForecast``).
+    let changeVariance: Double
     let heldOut: [String]
     let warnings: [String]
 
@@ -265,8 +284,9 @@ struct ScheduleModel {
             }
         }
         self.covariance = covariance
-        var errors = [(run: Int, position: Double, error: Double)]()
+        var errors = [(run: Int, position: Double, error: Double, change: Double)]()
         var heldOut = [String]()
+        let pastCut = fraction > 0
         if options.backtest {
             // Each backtested run is forecast past the same cut as the forecast run, from a refit without
             // its later points; with every parameter given nothing is refitted, and its errors are the given
@@ -288,9 +308,11 @@ struct ScheduleModel {
                 let later = run.steps.indices.filter { run.steps[$0] > cut }
                 guard !later.isEmpty else { continue }
                 let p = law.predict(parameters, schedule: run.schedule, steps: later.map { run.steps[$0] })
+                let atCut = pastCut ? law.predict(parameters, schedule: run.schedule, steps: [cut])[0] : 1
                 let span = max(run.schedule.lastStep - cut, 1)
                 for (k, i) in later.enumerated() where p[k] > 0 && p[k].isFinite {
-                    errors.append((heldOut.count, (run.steps[i] - cut) / span, log(run.losses[i] / p[k])))
+                    let change = pastCut && atCut > 0 && atCut.isFinite ? log(atCut / p[k]) : 0
+                    errors.append((heldOut.count, (run.steps[i] - cut) / span, log(run.losses[i] / p[k]), change))
                 }
                 heldOut.append(run.name)
             }
@@ -305,36 +327,94 @@ struct ScheduleModel {
             warnings.append("every parameter is given and the backtest is off: the intervals are the points themselves")
         }
         self.errors = errors
+        self.pastCut = pastCut
+        self.changeVariance = pastCut ? Self.changeVariance(errors) : 0
         self.heldOut = heldOut
         self.warnings = warnings
+    }
+
+    /// κ² of e² ≈ s² + κ²·Δ² over the backtest's points, by non-negative least squares in (s², κ²), each
+    /// held-out run's points weighted 1/count so that every run counts once.
+    static func changeVariance(_ errors: [(run: Int, position: Double, error: Double, change: Double)]) -> Double {
+        var count = [Int: Double]()
+        for e in errors { count[e.run, default: 0] += 1 }
+        var sw = 0.0, sx = 0.0, sy = 0.0
+        for e in errors {
+            let w = 1 / count[e.run]!
+            sw += w
+            sx += w * e.change * e.change
+            sy += w * e.error * e.error
+        }
+        guard sw > 0 else { return 0 }
+        let mx = sx / sw, my = sy / sw
+        var sxx = 0.0, sxy = 0.0, sx2 = 0.0, sxy0 = 0.0
+        for e in errors {
+            let w = 1 / count[e.run]!, x = e.change * e.change, y = e.error * e.error
+            sxx += w * (x - mx) * (x - mx)
+            sxy += w * (x - mx) * (y - my)
+            sx2 += w * x * x
+            sxy0 += w * x * y
+        }
+        func sse(_ a: Double, _ b: Double) -> Double {
+            errors.reduce(0) { acc, e in
+                let r = e.error * e.error - a - b * e.change * e.change
+                return acc + r * r / count[e.run]!
+            }
+        }
+        // The optimum is the unconstrained one when both are ≥ 0, else on the face s² = 0 or κ² = 0.
+        var candidates = [(a: my, b: 0.0)]
+        if sx2 > 0 { candidates.append((0, sxy0 / sx2)) }
+        if sxx > 0 {
+            let b = sxy / sxx, a = my - b * mx
+            if a >= 0 && b >= 0 { candidates.append((a, b)) }
+        }
+        let best = candidates.min { sse($0.a, $0.b) < sse($1.a, $1.b) }!
+        return best.b.isFinite ? max(best.b, 0) : 0
     }
 
     /// RMS backtest log error near `position` of the forecast horizon, and the number of held-out runs
     /// it comes from. Errors are weighted by a Gaussian kernel in the horizon position (bandwidth 0.15,
     /// so the scale varies smoothly along the forecast); each held-out run's weighted mean square counts
     /// equally, among the runs with at least one point's worth of weight near `position`.
-    func backtestSD(_ position: Double) -> (sd: Double, runs: Int) {
-        guard !errors.isEmpty else { return (0, 0) }
+    func backtestSD(_ position: Double) -> (sd: Double, runs: Int, changeMeanSquare: Double) {
+        guard !errors.isEmpty else { return (0, 0, 0) }
         let bandwidth = 0.15
-        var perRun = [Int: (sum: Double, weight: Double)]()
+        var perRun = [Int: (sum: Double, change: Double, weight: Double)]()
         for e in errors {
             let u = (e.position - position) / bandwidth
             let w = exp(-0.5 * u * u)
-            perRun[e.run, default: (0, 0)].sum += w * e.error * e.error
-            perRun[e.run, default: (0, 0)].weight += w
+            perRun[e.run, default: (0, 0, 0)].sum += w * e.error * e.error
+            perRun[e.run, default: (0, 0, 0)].change += w * e.change * e.change
+            perRun[e.run, default: (0, 0, 0)].weight += w
         }
         var used = perRun.values.filter { $0.weight >= 1 }
         if used.isEmpty {
             // Far from every held-out point (e.g. no backtest point this far ahead): all errors, unweighted.
-            var all = [Int: (sum: Double, weight: Double)]()
+            var all = [Int: (sum: Double, change: Double, weight: Double)]()
             for e in errors {
-                all[e.run, default: (0, 0)].sum += e.error * e.error
-                all[e.run, default: (0, 0)].weight += 1
+                all[e.run, default: (0, 0, 0)].sum += e.error * e.error
+                all[e.run, default: (0, 0, 0)].change += e.change * e.change
+                all[e.run, default: (0, 0, 0)].weight += 1
             }
             used = Array(all.values)
         }
         let msq = used.reduce(0) { $0 + $1.sum / $1.weight } / Double(used.count)
-        return (msq.squareRoot(), used.count)
+        let change = used.reduce(0) { $0 + $1.change / $1.weight } / Double(used.count)
+        return (msq.squareRoot(), used.count, change)
+    }
+
+    /// b of ``ScheduleForecast/recentMisfit``: the mean of ln(actual/predicted) over the run's own points
+    /// fitted (steps in `fitted`, predictions in `predicted`) in the last 10% of their steps, at least 3.
+    static func recentMisfit(steps fitted: [Double], actual: [Double: Double], predicted: [Double: Double]) -> Double? {
+        guard let first = fitted.first, let last = fitted.last else { return nil }
+        let from = last - 0.1 * (last - first)
+        var window = fitted.filter { $0 >= from }
+        if window.count < 3 { window = Array(fitted.suffix(3)) }
+        let logs = window.compactMap { s -> Double? in
+            guard let a = actual[s], let p = predicted[s], a > 0, p > 0, p.isFinite else { return nil }
+            return log(a / p)
+        }
+        return logs.isEmpty ? nil : logs.reduce(0, +) / Double(logs.count)
     }
 
     /// The forecast of `run` (its own points up to `through` were fitted, if any).
@@ -370,20 +450,33 @@ struct ScheduleModel {
         let cut = through ?? schedule.firstStep
         let span = max(schedule.lastStep - cut, 1)
         let actualByStep = Dictionary(zip(run.steps, run.losses), uniquingKeysWith: { a, _ in a })
+        // Past a cut: the change the fit predicts from the cut, and the misfit it leaves at the cut.
+        var atCut = Double.nan, misfit: Double? = nil
+        if let through, through > schedule.firstStep {
+            if pastCut { atCut = law.predict(fit.parameters, schedule: schedule, steps: [through])[0] }
+            let predictedByStep = Dictionary(zip(ordered, predicted), uniquingKeysWith: { a, _ in a })
+            misfit = Self.recentMisfit(steps: run.steps.filter { $0 > schedule.firstStep && $0 <= through },
+                                       actual: actualByStep, predicted: predictedByStep)
+        }
+        let b = misfit ?? 0
         var out = [ScheduleForecast.Point]()
         for (i, step) in ordered.enumerated() {
             let position = max(0, (step - cut) / span)
             let bt = backtestSD(position)
             // The error scale is estimated from `bt.runs` held-out runs (errors along one run are
             // strongly correlated): a new run's error over that scale is Student-t with that many degrees
-            // of freedom; the parameter term alone uses the normal quantile.
-            let half: Double
+            // of freedom; the parameter and misfit terms use the normal quantile.
+            var variance = (z * paramSD[i]) * (z * paramSD[i]) + (z * b) * (z * b)
             if bt.runs > 0 {
                 let t = studentQuantile(p, degrees: bt.runs)
-                half = ((z * paramSD[i]) * (z * paramSD[i]) + (t * bt.sd) * (t * bt.sd)).squareRoot()
-            } else {
-                half = z * paramSD[i]
+                var msq = bt.sd * bt.sd
+                if atCut > 0 && atCut.isFinite && predicted[i] > 0 {
+                    let change = log(atCut / predicted[i])
+                    msq += changeVariance * max(0, change * change - bt.changeMeanSquare)
+                }
+                variance += t * t * msq
             }
+            let half = variance.squareRoot()
             let center = log(predicted[i])
             out.append(ScheduleForecast.Point(step: step, predicted: predicted[i],
                                               interval: Interval(exp(center - half), exp(center + half)),
@@ -395,7 +488,9 @@ struct ScheduleModel {
         return ScheduleForecast(run: run.name, fit: fit, fittedRuns: fittedRuns, points: out,
                                 final: out.last { $0.step == schedule.lastStep }!, meanRelativeError: mre,
                                 through: through, level: level, backtestRuns: heldOut,
-                                backtestPoints: errors.count, backtestError: overall, warnings: warnings)
+                                backtestPoints: errors.count, backtestError: overall,
+                                changeErrorScale: pastCut && !errors.isEmpty ? changeVariance.squareRoot() : nil,
+                                recentMisfit: misfit, warnings: warnings)
     }
 }
 
