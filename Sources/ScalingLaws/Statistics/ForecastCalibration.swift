@@ -235,7 +235,7 @@ extension FitResult {
     ///   - prior: the prior pooled with the inner backtests.
     /// - Throws: ``ScalingLawsError/unsupported(_:)`` when the fit holds no runs.
     public func forecastCalibration(axis: String? = nil, prior: ForecastCalibration.Prior = .ladder) throws(ScalingLawsError) -> ForecastCalibration {
-        guard !trainingRuns.isEmpty else {
+        guard !trainingSet.isEmpty else {
             throw .unsupported("a calibrated interval needs the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
         let axis = axis ?? extrapolationAxis
