@@ -5,7 +5,8 @@
 /// needs it before it knows its variables); ``runs(variables:columns:runColumn:use:flopsPerParamToken:repeatedLabel:)``
 /// then reads the rows once. A long-format log (one row per logged point of a run) is reduced while it is
 /// read: with ``CheckpointUse/final`` only the latest point of each run is kept, so memory depends on the
-/// number of runs, not of rows; with ``CheckpointUse/checkpoints`` every point is kept as numbers. Numbers
+/// number of runs, not of rows; with ``CheckpointUse/checkpoints`` every point is kept as numbers, by
+/// column (``RunFile/Runs/store``, a ``RunStore``: no `Run` per point). Numbers
 /// are parsed from the bytes of each field (``parseQuantity(bytes:)``), without a `String` per field.
 ///
 /// The runs, their order and every error are those of reading the file into a ``CSVTable`` and calling
