@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs stored by column: a collection of ``Run`` values that holds each of N, D, C, the loss, the weight,
 /// the other values and the group labels as one column instead of one 72-byte `Run` per point.
 ///
@@ -76,10 +78,47 @@ public struct RunStore: Sendable, RandomAccessCollection {
         self.storage = storage
     }
 
-    /// The runs as an array (the stored array itself when the store wraps one).
+    /// The runs as an array (the stored array itself when the store wraps one), made in one pass over
+    /// the columns.
     public var runs: [Run] {
-        if case .runs(let runs) = storage { return runs }
-        return Array(self)
+        switch storage {
+        case .runs(let runs):
+            return runs
+        case .columns(let c):
+            // A column at a time into runs made with every field absent.
+            var out = [Run](repeating: Run(), count: count)
+            out.withUnsafeMutableBufferPointer { out in
+                func fill(_ column: Column, _ set: (inout Run, Double) -> Void) {
+                    switch column {
+                    case .absent, .derivedFlops:
+                        break
+                    case .dense(let values):
+                        for i in values.indices { set(&out[i], values[i]) }
+                    case .segments(let values, let ends):
+                        var start = 0
+                        for (v, end) in zip(values, ends) {
+                            for i in start..<end { set(&out[i], v) }
+                            start = end
+                        }
+                    }
+                }
+                fill(c.params) { $0.params = $1 }
+                fill(c.tokens) { $0.tokens = $1 }
+                fill(c.flops) { $0.flops = $1 }
+                if case .derivedFlops = c.flops {
+                    for i in out.indices { out[i].flops = c.k * out[i].params! * out[i].tokens! }
+                }
+                fill(c.loss) { $0.loss = $1 }
+                fill(c.weight) { $0.weight = $1 }
+                for (name, column) in c.values { fill(column) { $0.values[name] = $1 } }
+                var start = 0
+                for (group, end) in zip(c.groups, c.groupEnds) {
+                    if group != nil { for i in start..<end { out[i].group = group } }
+                    start = end
+                }
+            }
+            return out
+        }
     }
 
     /// Run `i`, as it was stored.
@@ -89,19 +128,78 @@ public struct RunStore: Sendable, RandomAccessCollection {
         case .runs(let runs):
             return runs[i]
         case .columns(let c):
+            var cursor = Cursor(c)
+            cursor.seek(i)
+            return cursor.run(at: i)
+        }
+    }
+
+    /// Reads the runs in order, in one pass over the columns.
+    public struct Iterator: IteratorProtocol {
+        private let count: Int
+        private var i = 0
+        private var cursor: Cursor?
+        private var runs: IndexingIterator<[Run]>
+
+        init(_ store: RunStore) {
+            count = store.count
+            switch store.storage {
+            case .runs(let array):
+                runs = array.makeIterator()
+            case .columns(let c):
+                runs = [Run]().makeIterator()
+                cursor = Cursor(c)
+            }
+        }
+
+        public mutating func next() -> Run? {
+            guard cursor != nil else { return runs.next() }
+            guard i < count else { return nil }
+            defer { i += 1 }
+            return cursor!.run(at: i)
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(self) }
+
+    /// Reads the runs of columns in order: the stretch of each column that holds the current run.
+    struct Cursor {
+        let c: Columns
+        private var params = 0, tokens = 0, flops = 0, loss = 0, weight = 0, group = 0
+        private var values: [Int]
+
+        init(_ c: Columns) {
+            self.c = c
+            values = [Int](repeating: 0, count: c.values.count)
+        }
+
+        /// Moves every stretch to the one holding run `i` (by bisection).
+        mutating func seek(_ i: Int) {
+            func at(_ column: Column) -> Int {
+                if case .segments(_, let ends) = column { return RunStore.segment(of: i, ends: ends) }
+                return 0
+            }
+            params = at(c.params); tokens = at(c.tokens); flops = at(c.flops); loss = at(c.loss); weight = at(c.weight)
+            for j in values.indices { values[j] = at(c.values[j].column) }
+            group = RunStore.segment(of: i, ends: c.groupEnds)
+        }
+
+        /// Run `i`, which is at or after the previous one read.
+        mutating func run(at i: Int) -> Run {
             var run = Run(values: [:])
-            let n = c.params.value(at: i, in: c), d = c.tokens.value(at: i, in: c)
+            let n = c.params.value(at: i, stretch: &params), d = c.tokens.value(at: i, stretch: &tokens)
             run.params = n
             run.tokens = d
-            if case .derivedFlops = c.flops { run.flops = c.k * n! * d! } else { run.flops = c.flops.value(at: i, in: c) }
-            run.loss = c.loss.value(at: i, in: c)
-            run.weight = c.weight.value(at: i, in: c)
+            if case .derivedFlops = c.flops { run.flops = c.k * n! * d! } else { run.flops = c.flops.value(at: i, stretch: &flops) }
+            run.loss = c.loss.value(at: i, stretch: &loss)
+            run.weight = c.weight.value(at: i, stretch: &weight)
             if !c.values.isEmpty {
-                var values = [String: Double](minimumCapacity: c.values.count)
-                for (name, column) in c.values { values[name] = column.value(at: i, in: c) }
-                run.values = values
+                var dictionary = [String: Double](minimumCapacity: c.values.count)
+                for j in c.values.indices { dictionary[c.values[j].name] = c.values[j].column.value(at: i, stretch: &values[j]) }
+                run.values = dictionary
             }
-            run.group = c.groups[Self.segment(of: i, ends: c.groupEnds)]
+            while c.groupEnds[group] <= i { group += 1 }
+            run.group = c.groups[group]
             return run
         }
     }
@@ -161,7 +259,10 @@ public struct RunStore: Sendable, RandomAccessCollection {
 
     /// Whether some run lacks exactly one of N, D and C (``Run/completed(flopsPerParamToken:)`` changes it).
     var lacksOneOfNDC: Bool {
-        guard case .columns(let c) = storage else { return contains { $0.lacksOneOfNDC } }
+        guard case .columns(let c) = storage else {
+            guard case .runs(let runs) = storage else { return false }
+            return runs.contains { $0.lacksOneOfNDC }
+        }
         let absent = [c.params, c.tokens, c.flops].filter { if case .absent = $0 { return true } else { return false } }
         return count > 0 && absent.count == 1
     }
@@ -185,14 +286,16 @@ public struct RunStore: Sendable, RandomAccessCollection {
 }
 
 extension RunStore.Column {
-    /// The value of run `i` (nil when absent).
+    /// The value of run `i` (nil when absent; derived C is left to the caller), where `stretch` is a
+    /// stretch at or before the one holding `i`; it is moved to that one.
     @inline(__always)
-    func value(at i: Int, in c: RunStore.Columns) -> Double? {
+    func value(at i: Int, stretch: inout Int) -> Double? {
         switch self {
-        case .absent: return nil
+        case .absent, .derivedFlops: return nil
         case .dense(let values): return values[i]
-        case .segments(let values, let ends): return values[RunStore.segment(of: i, ends: ends)]
-        case .derivedFlops: return c.k * c.params.value(at: i, in: c)! * c.tokens.value(at: i, in: c)!
+        case .segments(let values, let ends):
+            while ends[stretch] <= i { stretch += 1 }
+            return values[stretch]
         }
     }
 
@@ -228,8 +331,8 @@ extension RunStore {
         private var capacity = 0
         /// Runs of mixed shape: kept as runs.
         private var fallback: [Run]? = nil
-        /// Which fields the first run had, and its value names (sorted).
-        private var shape: (present: [Bool], names: [String])? = nil
+        /// Which fields the first run had (bits 1, 2, 4, 8, 16: N, D, C, loss, weight), and its value names (sorted).
+        private var shape: (present: UInt8, names: [String])? = nil
         private var params = ColumnBuilder(), tokens = ColumnBuilder(), flops = ColumnBuilder()
         private var loss = ColumnBuilder(), weight = ColumnBuilder()
         private var values = [ColumnBuilder]()
@@ -247,8 +350,9 @@ extension RunStore {
             for i in values.indices { values[i].reserve(count) }
         }
 
-        private static func present(_ run: Run) -> [Bool] {
-            [run.params != nil, run.tokens != nil, run.flops != nil, run.loss != nil, run.weight != nil]
+        private static func present(_ run: Run) -> UInt8 {
+            (run.params != nil ? 1 : 0) | (run.tokens != nil ? 2 : 0) | (run.flops != nil ? 4 : 0)
+                | (run.loss != nil ? 8 : 0) | (run.weight != nil ? 16 : 0)
         }
 
         mutating func append(_ run: Run) {
@@ -256,7 +360,7 @@ extension RunStore {
             let present = Self.present(run)
             if let shape {
                 guard present == shape.present, run.values.count == shape.names.count,
-                      shape.names.allSatisfy({ run.values[$0] != nil }) else {
+                      shape.names.isEmpty || shape.names.allSatisfy({ run.values[$0] != nil }) else {
                     var runs = finishColumns().runs
                     runs.reserveCapacity(Swift.max(capacity, count + 1))
                     runs.append(run)
@@ -268,7 +372,7 @@ extension RunStore {
                 let names = run.values.keys.sorted()
                 shape = (present, names)
                 values = names.map { _ in ColumnBuilder() }
-                flopsDerived = present[0] && present[1] && present[2]
+                flopsDerived = present & 7 == 7
                 if capacity > 0 { reserve(capacity) }
             }
             if let n = run.params { params.append(n) }
@@ -299,17 +403,20 @@ extension RunStore {
         private static func same(_ a: String?, _ b: String?) -> Bool {
             switch (a, b) {
             case (nil, nil): return true
-            case let (a?, b?): return a.utf8.elementsEqual(b.utf8)
+            case (var a?, var b?):
+                return a.withUTF8 { x in
+                    b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+                }
             default: return false
             }
         }
 
         private func finishColumns() -> RunStore {
             guard let shape else { return RunStore() }
-            func column(_ b: ColumnBuilder, _ present: Bool) -> Column { present ? b.column : .absent }
-            let c = Columns(params: column(params, shape.present[0]), tokens: column(tokens, shape.present[1]),
-                            flops: flopsDerived ? .derivedFlops : column(flops, shape.present[2]),
-                            loss: column(loss, shape.present[3]), weight: column(weight, shape.present[4]),
+            func column(_ b: ColumnBuilder, _ bit: UInt8) -> Column { shape.present & bit != 0 ? b.column : .absent }
+            let c = Columns(params: column(params, 1), tokens: column(tokens, 2),
+                            flops: flopsDerived ? .derivedFlops : column(flops, 4),
+                            loss: column(loss, 8), weight: column(weight, 16),
                             values: zip(shape.names, values).map { ($0, $1.column) },
                             groups: groups, groupEnds: groupEnds, k: k)
             return RunStore(count: count, storage: .columns(c))

@@ -40,7 +40,7 @@ extension ScalingLaw {
         for i in completedRuns.indices where completedRuns[i].lacksOneOfNDC {
             completedRuns[i] = completedRuns[i].completed(flopsPerParamToken: options.flopsPerParamToken)
         }
-        return try fit(RunStore(wrapping: completedRuns), options: options)
+        return try fitCompleted(RunStore(wrapping: completedRuns), options: options)
     }
 
     /// Fits this law to the runs of `runs` (their `loss` is the response) under `options`, as
@@ -52,17 +52,16 @@ extension ScalingLaw {
     ///
     /// - Throws: ``ScalingLawsError`` as `fit(_:options:)` of an array of runs.
     public func fit(_ runs: RunStore, options: FitOptions = FitOptions()) throws(ScalingLawsError) -> FitResult {
+        guard runs.lacksOneOfNDC else { return try fitCompleted(runs, options: options) }
+        let completed = runs.runs.map { $0.lacksOneOfNDC ? $0.completed(flopsPerParamToken: options.flopsPerParamToken) : $0 }
+        if case .runs = runs.storage { return try fitCompleted(RunStore(wrapping: completed), options: options) }
+        return try fitCompleted(RunStore(completed, flopsPerParamToken: options.flopsPerParamToken), options: options)
+    }
+
+    /// The fit of runs none of which lacks exactly one of N, D and C.
+    private func fitCompleted(_ completedRuns: RunStore, options: FitOptions) throws(ScalingLawsError) -> FitResult {
         try options.objective.validate()
         let layout = try ParameterLayout(law: self, constraints: options.constraints)
-        var completedRuns = runs
-        if completedRuns.lacksOneOfNDC {
-            let completed = runs.map { $0.lacksOneOfNDC ? $0.completed(flopsPerParamToken: options.flopsPerParamToken) : $0 }
-            if case .runs = runs.storage {
-                completedRuns = RunStore(wrapping: completed)
-            } else {
-                completedRuns = RunStore(completed, flopsPerParamToken: options.flopsPerParamToken)
-            }
-        }
         let (inputs, y) = try trainingData(completedRuns, flopsPerParamToken: options.flopsPerParamToken,
                                            space: options.objective.space)
         let weights = try trainingWeights(completedRuns)
