@@ -3,7 +3,7 @@ import ScalingLaws
 /// `--objectives`: the same law refitted under the standard set of objectives.
 enum ObjectiveComparison {
     static func fits(of fit: FitResult, options: FitOptions) throws -> [FitResult] {
-        guard !fit.trainingRuns.isEmpty else {
+        guard !fit.trainingSet.isEmpty else {
             throw CLIError(message: "--objectives refits the runs: give a CSV file or a fit saved with its runs, not only --fix")
         }
         var o = options

@@ -376,6 +376,12 @@ struct ColumnOptions<Reader: ColumnReader>: ParsableArguments {
     /// The runs of `file`: one per row, or for a long-format log (or with --use) per ``CheckpointUse``,
     /// read as a stream (``RunFile``).
     func runs(from file: RunFile, variables: [String], flopsPerParamToken k: Double) throws -> [Run] {
+        try store(from: file, variables: variables, flopsPerParamToken: k).runs
+    }
+
+    /// The runs of `file` as ``runs(from:variables:flopsPerParamToken:)`` reads them, stored by column (a
+    /// checkpoint fit of a long log never holds a `Run` per point).
+    func store(from file: RunFile, variables: [String], flopsPerParamToken k: Double) throws -> RunStore {
         let choice = use
         let read = try file.runs(variables: variables, columns: columns, runColumn: runCol, use: choice,
                                  flopsPerParamToken: k) { repeated in
@@ -383,13 +389,13 @@ struct ColumnOptions<Reader: ColumnReader>: ParsableArguments {
         }
         if let used = read.longFormat {
             // Say what was left out: a long-format log fits fewer runs than it has rows.
-            let dropped = read.rows - read.runs.count
+            let dropped = read.rows - read.store.count
             if dropped > 0 {
-                let how = used == .final ? "the last point of each of \(read.runs.count) runs" : "\(read.runs.count) checkpoints"
+                let how = used == .final ? "the last point of each of \(read.store.count) runs" : "\(read.store.count) checkpoints"
                 printNote("\(file.source): long-format log: fitting \(how); \(dropped) of \(read.rows) rows not fitted (earlier points, or at step 0)\(used == .final ? "; --use checkpoints fits every point" : "")")
             }
         }
-        return read.runs
+        return read.store
     }
 }
 
@@ -440,7 +446,7 @@ struct SourceOptions: ParsableArguments {
         let table = try RunFile(contentsOf: file)
         let lawValue = try law.makeLaw(columns: table.header)
         let options = try law.fitOptions(for: lawValue)
-        let runs = try columns.runs(from: table, variables: lawValue.variables, flopsPerParamToken: options.flopsPerParamToken)
+        let runs = try columns.store(from: table, variables: lawValue.variables, flopsPerParamToken: options.flopsPerParamToken)
         return try lawValue.fit(runs, options: options)
     }
 }

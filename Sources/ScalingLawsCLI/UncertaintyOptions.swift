@@ -36,7 +36,7 @@ struct UncertaintyOptions: ParsableArguments {
 
     /// The fit's uncertainty, or nil when the fit carries no runs (parameters given with --fix).
     func uncertainty(of fit: FitResult) throws -> Uncertainty? {
-        guard !fit.trainingRuns.isEmpty else { return nil }
+        guard !fit.trainingSet.isEmpty else { return nil }
         guard let replicates = bootstrap else { return try fit.asymptoticUncertainty(level: level) }
         let bar = quiet ? nil : ProgressBar.make(label: "bootstrap", total: replicates)
         defer { bar?.finish() }

@@ -90,7 +90,7 @@ func streamingBenchmarks() {
         }
     }
 
-    // `--use checkpoints`: every point kept as numbers (one `Run` each), weighted 1/m within its run.
+    // `--use checkpoints`: every point kept as numbers (by column, a `RunStore`), weighted 1/m within its run.
     let (checkpointsPath, checkpointsConfiguration) = configuration("checkpoints")
     Benchmark("Streaming: --use checkpoints, load 1M-row log", configuration: checkpointsConfiguration) { benchmark in
         for _ in benchmark.scaledIterations {
@@ -105,7 +105,8 @@ func streamingBenchmarks() {
     // `scaling fit LOG --use checkpoints`: the same load, the Chinchilla fit of all 1M points (weighted
     // 1/m within each run) and its asymptotic intervals. Peak memory is the metric to watch: above
     // `SolverOptions.jacobianRowLimit` points the solver and the covariance work in blocks of rows, so
-    // what grows with the points is the runs themselves and a few vectors, not n × p matrices.
+    // what grows with the points is a few columns of n values (the store's, the law's and the solver's),
+    // not n × p matrices. The runs stay by column, as in the CLI (`RunFile.Runs.store`).
     let (checkpointsFitPath, checkpointsFitBase) = configuration("checkpoints-fit")
     var checkpointsFitConfiguration = checkpointsFitBase
     checkpointsFitConfiguration.maxDuration = .seconds(15)
@@ -114,7 +115,7 @@ func streamingBenchmarks() {
               configuration: checkpointsFitConfiguration) { benchmark in
         for _ in benchmark.scaledIterations {
             do {
-                let runs = try RunFile(contentsOf: checkpointsFitPath).runs(variables: chinchilla.variables, use: .checkpoints).runs
+                let runs = try RunFile(contentsOf: checkpointsFitPath).runs(variables: chinchilla.variables, use: .checkpoints).store
                 blackHole(try chinchilla.fit(runs).asymptoticUncertainty())
             } catch {
                 fatalError("fit failed: \(error)")

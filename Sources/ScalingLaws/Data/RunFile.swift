@@ -5,7 +5,8 @@
 /// needs it before it knows its variables); ``runs(variables:columns:runColumn:use:flopsPerParamToken:repeatedLabel:)``
 /// then reads the rows once. A long-format log (one row per logged point of a run) is reduced while it is
 /// read: with ``CheckpointUse/final`` only the latest point of each run is kept, so memory depends on the
-/// number of runs, not of rows; with ``CheckpointUse/checkpoints`` every point is kept as numbers. Numbers
+/// number of runs, not of rows; with ``CheckpointUse/checkpoints`` every point is kept as numbers, by
+/// column (``RunFile/Runs/store``, a ``RunStore``: no `Run` per point). Numbers
 /// are parsed from the bytes of each field (``parseQuantity(bytes:)``), without a `String` per field.
 ///
 /// The runs, their order and every error are those of reading the file into a ``CSVTable`` and calling
@@ -63,8 +64,13 @@ public final class RunFile {
 
     /// The runs of a file and how they were read.
     public struct Runs: Sendable {
-        /// The runs, as ``RunTable`` or ``LongFormat`` makes them.
-        public var runs: [Run]
+        /// The runs, as ``RunTable`` or ``LongFormat`` makes them; checkpoints stored by column.
+        public var store: RunStore
+        /// The runs, as ``RunTable`` or ``LongFormat`` makes them (made from ``store`` on each use).
+        public var runs: [Run] {
+            get { store.runs }
+            set { store = RunStore(wrapping: newValue) }
+        }
         /// Data rows in the file.
         public var rows: Int
         /// How a long-format log was read; nil when every row is one run.
@@ -103,7 +109,7 @@ public final class RunFile {
                     reducer.reserve(estimate + estimate / 32)
                 }
             }
-            return Runs(runs: try reducer.finish(), rows: rows, longFormat: use)
+            return Runs(store: try reducer.finish(), rows: rows, longFormat: use)
         }
         // One run per row unless a run label repeats (and there is a progress column): keep the rows as
         // text until a label repeats, then read the rest as a long-format log.
@@ -135,11 +141,11 @@ public final class RunFile {
                 reducer.add(reader, line: reader.line, row: rows)
                 rows += 1
             }
-            return Runs(runs: try reducer.finish(), rows: rows, longFormat: .final)
+            return Runs(store: try reducer.finish(), rows: rows, longFormat: .final)
         }
         if let repeated { repeatedLabel(repeated) }
         let csv = CSVTable(source: source, header: header, rows: table, lines: lines)
-        return Runs(runs: try RunTable.runs(from: csv, variables: variables, columns: columns, flopsPerParamToken: k),
+        return Runs(store: RunStore(wrapping: try RunTable.runs(from: csv, variables: variables, columns: columns, flopsPerParamToken: k)),
                     rows: rows, longFormat: nil)
     }
 }
@@ -176,8 +182,8 @@ struct LongFormatReducer {
         var error: (key: Double, row: Int, error: ScalingLawsError)? = nil
     }
     private var slots = [Slot]()
-    /// `.checkpoints`: every point in file order, and its key.
-    private var points = [Run](), keys = [Double]()
+    /// `.checkpoints`: every point in file order (by column), and its key.
+    private var points: RunStore.Builder, keys = [Double]()
     /// Whether file order is the order of the result so far: each run's points together, in order of key.
     private var inOrder = true
     private var lastPointSlot = -1
@@ -191,6 +197,7 @@ struct LongFormatReducer {
         self.header = header
         self.use = use
         self.runIndex = runIndex
+        points = RunStore.Builder(flopsPerParamToken: k)
         let lowered = header.map { $0.lowercased() }
         orderIndex = LongFormat.orderAliases.lazy.compactMap { lowered.firstIndex(of: $0.lowercased()) }.first
         guard let runIndex else {
@@ -277,12 +284,12 @@ struct LongFormatReducer {
     /// Reserves storage for `count` checkpoints (a hint; storage still grows past it).
     mutating func reserve(_ count: Int) {
         guard use == .checkpoints, count > points.count else { return }
-        points.reserveCapacity(count)
+        points.reserve(count)
         keys.reserveCapacity(count)
     }
 
     /// The runs, in order of first appearance; checkpoints in order of their key within a run.
-    mutating func finish() throws(ScalingLawsError) -> [Run] {
+    mutating func finish() throws(ScalingLawsError) -> RunStore {
         if let failure { throw failure }
         guard rows > 0 else {
             throw .malformedFile(file: source, line: nil, message: "the file has a header but no points")
@@ -291,37 +298,39 @@ struct LongFormatReducer {
             throw .malformedFile(file: source, line: nil, message: "every point is at step or tokens 0; nothing to fit")
         }
         let plan = try plan.get()
-        var runs = [Run]()
         switch use {
         case .final:
+            var runs = [Run]()
             runs.reserveCapacity(slots.count)
             for slot in slots { runs.append(try plan.run(slot.latest, line: slot.line)) }
+            return RunStore(wrapping: runs)
         case .checkpoints:
             for slot in slots {
                 if let e = slot.error { throw e.error }
             }
+            let all = points.finish()
+            points = RunStore.Builder(flopsPerParamToken: points.k)
             if inOrder {
-                // A log grouped by run and logged in order (the usual export): the points are the result.
-                runs = points
-                points = []
-                for slot in slots {
-                    let weight = 1 / Double(slot.indices.count)
-                    for i in slot.indices { runs[i].weight = weight }
-                }
-            } else {
-                runs.reserveCapacity(points.count)
-                for slot in slots {
-                    // By key, ties in file order (indices are in file order).
-                    let order = slot.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
-                    let weight = 1 / Double(order.count)
-                    for i in order {
-                        var run = points[i]
-                        run.weight = weight
-                        runs.append(run)
-                    }
+                // A log grouped by run and logged in order (the usual export): the points are the result,
+                // with one weight a run.
+                var ends = [Int]()
+                ends.reserveCapacity(slots.count)
+                for slot in slots { ends.append((ends.last ?? 0) + slot.indices.count) }
+                return all.withWeights(slots.map { 1 / Double($0.indices.count) }, ends: ends)
+            }
+            var runs = RunStore.Builder(flopsPerParamToken: points.k)
+            runs.reserve(all.count)
+            for slot in slots {
+                // By key, ties in file order (indices are in file order).
+                let order = slot.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+                let weight = 1 / Double(order.count)
+                for i in order {
+                    var run = all[i]
+                    run.weight = weight
+                    runs.append(run)
                 }
             }
+            return runs.finish()
         }
-        return runs
     }
 }

@@ -81,7 +81,7 @@ extension FitResult {
             parameters: parameterValues, fixed: fixed.sorted(),
             objective: objective.record(value: objectiveValue),
             runs: runs, flopsPerParamToken: flopsPerParamToken, solver: summary, startSearch: search,
-            trainingRuns: trainingRuns.isEmpty ? nil : trainingRuns,
+            trainingRuns: trainingSet.isEmpty ? nil : trainingRuns,
             ties: constraints.ties.isEmpty ? nil : constraints.ties, bounds: constraints.bounds.isEmpty ? nil : constraints.bounds)
     }
 

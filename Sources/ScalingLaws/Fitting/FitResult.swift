@@ -37,7 +37,12 @@ public struct FitResult: Sendable {
     /// k in C = k·N·D used to derive missing N, D or C.
     public let flopsPerParamToken: Double
     /// The runs the law was fitted to (with N, D, C completed), in order; empty when no data was used.
-    public let trainingRuns: [Run]
+    /// Made from ``trainingSet`` on each use: a fit of a million checkpoints read from a log holds them by
+    /// column, and this array is their `Run` values (72 bytes each), so read it once and keep it.
+    public var trainingRuns: [Run] { trainingSet.runs }
+    /// The runs the law was fitted to, as stored by the fit (by column for a log read by ``RunFile``; the
+    /// given array itself otherwise). ``trainingRuns`` as a collection, without making an array.
+    public let trainingSet: RunStore
     /// Ties and bounds the fit respected (fixed values are in ``parameters`` and ``fixed``).
     public let constraints: ParameterConstraints
     /// The solver's Jacobian ∂r/∂u at the optimum (runs × free parameters, in the solver's variables u of
@@ -48,7 +53,15 @@ public struct FitResult: Sendable {
     init(law: any ScalingLaw, parameters: [Double], fixed: Set<String>, objective: Objective, objectiveValue: Double?,
          residuals: [Double], runs: Int, summary: SolverSummary, search: StartSearchReport, flopsPerParamToken: Double,
          trainingRuns: [Run] = [], constraints: ParameterConstraints = ParameterConstraints(), jacobian: Matrix? = nil) {
-        self.trainingRuns = trainingRuns
+        self.init(law: law, parameters: parameters, fixed: fixed, objective: objective, objectiveValue: objectiveValue,
+                  residuals: residuals, runs: runs, summary: summary, search: search, flopsPerParamToken: flopsPerParamToken,
+                  trainingSet: RunStore(wrapping: trainingRuns), constraints: constraints, jacobian: jacobian)
+    }
+
+    init(law: any ScalingLaw, parameters: [Double], fixed: Set<String>, objective: Objective, objectiveValue: Double?,
+         residuals: [Double], runs: Int, summary: SolverSummary, search: StartSearchReport, flopsPerParamToken: Double,
+         trainingSet: RunStore, constraints: ParameterConstraints, jacobian: Matrix?) {
+        self.trainingSet = trainingSet
         self.jacobian = jacobian
         self.constraints = ParameterConstraints(ties: constraints.ties, bounds: constraints.bounds)
         self.law = law

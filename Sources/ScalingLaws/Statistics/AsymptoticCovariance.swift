@@ -24,7 +24,7 @@ extension FitResult {
     ///   parameters given).
     public func asymptoticUncertainty(level: Double = 0.95) throws(ScalingLawsError) -> Uncertainty {
         try Self.validate(level: level)
-        guard !trainingRuns.isEmpty else {
+        guard !trainingSet.isEmpty else {
             throw .unsupported("intervals need the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
         return try asymptotic(law, level: level, rowLimit: LevenbergMarquardt.defaultJacobianRowLimit)
@@ -35,7 +35,7 @@ extension FitResult {
     /// the n × p matrix (the same singular values and vectors; the last bits may differ).
     func asymptoticUncertainty(level: Double, rowLimit: Int) throws(ScalingLawsError) -> Uncertainty {
         try Self.validate(level: level)
-        guard !trainingRuns.isEmpty else {
+        guard !trainingSet.isEmpty else {
             throw .unsupported("intervals need the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
         return try asymptotic(law, level: level, rowLimit: rowLimit)
@@ -43,8 +43,8 @@ extension FitResult {
 
     private func asymptotic<L: ScalingLaw>(_ law: L, level: Double, rowLimit: Int) throws(ScalingLawsError) -> Uncertainty {
         let layout = try ParameterLayout(law: law, constraints: layoutConstraints)
-        let (inputs, y) = try law.trainingData(trainingRuns, flopsPerParamToken: flopsPerParamToken, space: objective.space)
-        let weights = try law.trainingWeights(trainingRuns)
+        let (inputs, y) = try law.trainingData(trainingSet, flopsPerParamToken: flopsPerParamToken, space: objective.space)
+        let weights = try law.trainingWeights(trainingSet)
         let model = ResidualModel(law: law, layout: layout, inputs: inputs, y: y, space: objective.space, weights: weights)
         let u = layout.freeVector(parameters)
         let n = y.count, p = u.count

@@ -37,7 +37,7 @@ extension FitResult {
         guard options.replicates >= 2, options.replicates <= Limits.maxReplicates else {
             throw .invalidOption(option: .bootstrap, message: "expected 2 to \(Limits.maxReplicates) replicates (1000 is usual), got \(options.replicates)")
         }
-        guard !trainingRuns.isEmpty else {
+        guard !trainingSet.isEmpty else {
             throw .unsupported("the bootstrap needs the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
         let layout = try ParameterLayout(law: law, constraints: layoutConstraints)

@@ -200,8 +200,10 @@ extension FitResult {
     /// The axis a ladder's forecasts extrapolate along: compute when every fitted run has it (given, or
     /// from N and D by C = k·N·D), else the law's first variable.
     public var extrapolationAxis: String {
-        let runs = trainingRuns.map { $0.completed(flopsPerParamToken: flopsPerParamToken) }
-        if !runs.isEmpty, runs.allSatisfy({ ($0.flops ?? 0) > 0 }) { return Variable.flops }
+        // (Run by run from the store: no array of a million checkpoints.)
+        if !trainingSet.isEmpty, trainingSet.allSatisfy({ ($0.completed(flopsPerParamToken: flopsPerParamToken).flops ?? 0) > 0 }) {
+            return Variable.flops
+        }
         return law.variables[0]
     }
 
@@ -209,9 +211,13 @@ extension FitResult {
     ///
     /// - Throws: ``ScalingLawsError/unsupported(_:)`` when the fit holds no runs with that variable.
     public func largestFitted(_ variable: String) throws(ScalingLawsError) -> Double {
-        let values = trainingRuns.compactMap { $0.completed(flopsPerParamToken: flopsPerParamToken).value(of: variable) }
-            .filter { $0.isFinite && $0 > 0 }
-        guard let top = values.max() else {
+        var largest: Double? = nil
+        for run in trainingSet {
+            if let v = run.completed(flopsPerParamToken: flopsPerParamToken).value(of: variable), v.isFinite, v > 0 {
+                largest = max(largest ?? v, v)
+            }
+        }
+        guard let top = largest else {
             throw .unsupported("no fitted run has a value of \(variable) to measure an extrapolation against")
         }
         return top
@@ -235,11 +241,12 @@ extension FitResult {
     ///   - prior: the prior pooled with the inner backtests.
     /// - Throws: ``ScalingLawsError/unsupported(_:)`` when the fit holds no runs.
     public func forecastCalibration(axis: String? = nil, prior: ForecastCalibration.Prior = .ladder) throws(ScalingLawsError) -> ForecastCalibration {
-        guard !trainingRuns.isEmpty else {
+        guard !trainingSet.isEmpty else {
             throw .unsupported("a calibrated interval needs the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
         let axis = axis ?? extrapolationAxis
-        let runs = trainingRuns.map { $0.completed(flopsPerParamToken: flopsPerParamToken) }
+        var runs = trainingRuns
+        for i in runs.indices where runs[i].lacksOneOfNDC { runs[i] = runs[i].completed(flopsPerParamToken: flopsPerParamToken) }
         let values = runs.map { $0.value(of: axis) ?? .nan }
         guard values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw .unsupported("every fitted run needs a positive \(axis) to calibrate forecasts along it")

@@ -276,7 +276,7 @@ struct ScheduleModel {
         self.fittedRuns = allFixed ? [] : fitted.map(\.name)
         var warnings = [String]()
         var covariance: (Matrix, ParameterLayout, [Double])? = nil
-        if !fit.trainingRuns.isEmpty && !allFixed {
+        if !fit.trainingSet.isEmpty && !allFixed {
             if let u = try? fit.asymptoticUncertainty(level: options.level), case let .asymptotic(c, layout, uu, _) = u.engine {
                 covariance = (c, layout, uu)
             } else {

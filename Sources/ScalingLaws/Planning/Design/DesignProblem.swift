@@ -74,7 +74,7 @@ public struct DesignProblem: Sendable {
                 }
                 return j
             }.sorted()
-        } else if fit.trainingRuns.isEmpty {
+        } else if fit.trainingSet.isEmpty {
             freeIndices = Array(law.parameters.indices)
         } else {
             freeIndices = law.parameters.indices.filter { !fit.fixed.contains(law.parameters[$0].name) }
