@@ -49,6 +49,25 @@ private let fix5 = ["--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28"]
 private let shape = ["--layers", "2", "--d-model", "96", "--vocab", "10", "--context", "8"]
 private let latin1: [UInt8] = Array("run,params,tokens,loss\nr1,1e8,1e9,3\nr\u{0}".utf8).dropLast() + [0xE9] + Array(",1e8,2e9,2.9\n".utf8)
 
+/// A saved fit of the Chinchilla law (the published parameters, no training runs) with `edit` applied
+/// to its JSON object: hand-edited or damaged files for `--fit`.
+private func savedFit(_ edit: (inout [String: Any]) -> Void = { _ in }) -> String {
+    var object: [String: Any] = [
+        "format": "scaling-laws-fit", "version": 1, "law": "chinchilla", "formula": "L = E + A / N^alpha + B / D^beta",
+        "configuration": [String: String](), "fixed": [String](), "runs": 0, "flops_per_param_token": 6,
+        "parameters": ["E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28],
+        "objective": ["loss": "huber", "delta": 0.001, "space": "log", "definition": "given"],
+        "solver": ["termination": "nothing_to_fit", "iterations": 0, "initial_cost": 0, "final_cost": 0,
+                   "function_evaluations": 0, "jacobian_evaluations": 0, "gradient_norm": 0],
+        "start_search": ["candidates": 0, "valid": 0, "polished": 0, "agreeing": 0],
+    ]
+    edit(&object)
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+}
+private let mpl = "A=0.66,B=614,C=0.26,alpha=0.41,beta=0.58,gamma=0.59,L0=3.15"
+private let predictSaved = ["predict", "--fit", "f.json", "--params", "1e9", "--tokens", "2e10"]
+
 let hostileInputs: [HostileInput] = [
     // fit: values LAPACK must never see, and numbers out of range.
     .init("fit", "subnormal loss (5e-324)", files: ["runs.csv": "params,tokens,loss\n1e7,5e7,5e-324\n" + ladderCSV.split(separator: "\n").dropFirst().joined(separator: "\n")],
@@ -143,6 +162,26 @@ let hostileInputs: [HostileInput] = [
     .init("predict", "--at with an empty item", ["predict", "--law", "power", "--x", "params", "--fix", "A=10,alpha=0.1", "--at", "1e9,"], ["--at", "\"\""]),
     .init("predict", "--unique-tokens for chinchilla", ["predict"] + fix5 + ["--params", "1e9", "--tokens", "1e10", "--unique-tokens", "1e9"], ["--unique-tokens"]),
     .init("predict", "--level rounding to 1 with data", files: ["runs.csv": ladderCSV], ["predict", "runs.csv", "--params", "1e9", "--tokens", "1e10", "--level", "0.9999999999999999"], ["--level"]),
+    .init("predict", "saved fit: \"runs\" at Int.min (was a trap)", files: ["f.json": savedFit { $0["runs"] = Int.min }], predictSaved,
+          ["f.json", "\"runs\" must be a count"]),
+    .init("predict", "saved fit: \"runs\" disagreeing with its training runs", files: ["f.json": savedFit {
+              $0["runs"] = 1_000_000
+              $0["training_runs"] = [1e8, 3e8, 1e9].map { n in ["params": n, "tokens": 20 * n, "loss": 3.0, "values": [String: Double]()] }
+          }], predictSaved, ["f.json", "\"runs\" is 1000000", "holds 3 runs"]),
+    .init("predict", "saved fit: a law name edited to a law without these parameters", files: ["f.json": savedFit { $0["law"] = "saturating" }], predictSaved,
+          ["f.json", "which the saturating law does not have"]),
+    .init("predict", "saved fit: \"fixed\" naming a parameter the law lacks", files: ["f.json": savedFit { $0["fixed"] = ["gamma"] }], predictSaved,
+          ["f.json", "\"fixed\" names gamma"]),
+    .init("predict", "saved fit: negative Huber delta", files: ["f.json": savedFit { $0["objective"] = ["loss": "huber", "delta": -1, "space": "log", "definition": "x"] }],
+          ["design", "--fit", "f.json", "--budget", "1e20", "--target-flops", "1e22", "--noise", "0.01"], ["f.json", "delta", "positive"]),
+    .init("predict", "saved fit: a value outside its saved bounds", files: ["f.json": savedFit { $0["bounds"] = ["alpha": ["lower": 0.5, "upper": 0.9]] }], predictSaved,
+          ["f.json", "alpha = 0.34 lies outside its bounds"]),
+    .init("predict", "saved fit: tied parameters with different values", files: ["f.json": savedFit { $0["ties"] = ["beta": "alpha"] }], predictSaved,
+          ["f.json", "beta is tied to alpha but the values differ"]),
+    .init("predict", "saved fit: a training run with a negative weight", files: ["f.json": savedFit {
+              $0["runs"] = 3
+              $0["training_runs"] = [1e8, 3e8, 1e9].map { n in ["params": n, "tokens": 20 * n, "loss": 3.0, "weight": -1.0, "values": [String: Double]()] }
+          }], predictSaved, ["f.json", "training_runs", "weight"]),
 
     // optimal
     .init("optimal", "--max-tokens ''", ["optimal"] + fix5 + ["--flops", "1e24", "--max-tokens", ""], ["--max-tokens", "\"\""]),

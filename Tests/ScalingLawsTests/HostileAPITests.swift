@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import ScalingLaws
+
+/// Library calls with hostile values found by fuzzing the saved-fit reader and the planners: each must
+/// throw a typed ``ScalingLawsError`` (or, for what the package writes itself, read back), never trap or
+/// return a non-finite number as a result.
+@Suite("Hostile values through the library API")
+struct HostileAPITests {
+    static func expectBadFitFile(_ record: FitRecord, _ fragment: String) {
+        do {
+            _ = try FitResult(record: record, source: "f.json")
+            Issue.record("accepted a record that should fail with \(fragment)")
+        } catch {
+            guard case let .badFitFile(path, message) = error else {
+                Issue.record("expected badFitFile, got \(error)")
+                return
+            }
+            #expect(path == "f.json")
+            #expect(message.description.contains(fragment), "\(message.description) lacks \(fragment)")
+        }
+    }
+
+    @Test("A fit saved with an unbounded side (--bounds alpha=0:) reads back: \"inf\" is what JSON.encode writes")
+    func unboundedBoundsRoundTrip() throws {
+        var options = FitOptions()
+        options.constraints.bounds = ["alpha": ClosedBounds(0, .infinity), "E": ClosedBounds(0, 3)]
+        let fit = try ChinchillaLaw().fit(try chinchillaRuns(), options: options)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fit-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try fit.write(to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("\"inf\""))
+        let back = try FitResult(contentsOf: path)
+        #expect(back.parameters == fit.parameters)
+        #expect(back.constraints.bounds["alpha"] == ClosedBounds(0, .infinity))
+        #expect(back.constraints.bounds["E"] == ClosedBounds(0, 3))
+    }
+
+    @Test("A damaged saved fit is refused with what is wrong, never trapped on or read as another law")
+    func damagedRecords() throws {
+        let fit = try ChinchillaLaw().fit(try chinchillaRuns())
+        let good = fit.record
+        _ = try FitResult(record: good)
+
+        var r = good
+        r.runs = Int.min  // was an overflow trap computing the degrees of freedom
+        Self.expectBadFitFile(r, "\"runs\" must be a count")
+        r = good
+        r.runs = 1_000_000  // would have narrowed every interval silently
+        Self.expectBadFitFile(r, "\"runs\" is 1000000 but \"training_runs\" holds 240 runs")
+        r = good
+        r.law = "saturating"  // E, A and alpha exist in both: B and beta were dropped silently
+        r.configuration = [:]
+        Self.expectBadFitFile(r, "\"parameters\" has B, which the saturating law does not have")
+        r = good
+        r.fixed = ["gamma"]
+        Self.expectBadFitFile(r, "\"fixed\" names gamma")
+        r = good
+        r.objective.delta = -1
+        Self.expectBadFitFile(r, "delta")
+        r = good
+        r.objective.value = .nan
+        Self.expectBadFitFile(r, "\"value\" must be a finite number")
+        r = good
+        r.bounds = ["alpha": ClosedBounds(0.5, 0.9)]
+        Self.expectBadFitFile(r, "lies outside its bounds")
+        r = good
+        r.bounds = ["alpha": ClosedBounds(.nan, 0.9)]
+        Self.expectBadFitFile(r, "expected lower < upper")
+        r = good
+        r.ties = ["beta": "alpha"]
+        Self.expectBadFitFile(r, "beta is tied to alpha but the values differ")
+        r = good
+        r.ties = ["beta": "gamma"]
+        Self.expectBadFitFile(r, "gamma")
+        r = good
+        r.trainingRuns![3].weight = -1
+        Self.expectBadFitFile(r, "training_runs: run 4")
+    }
+}
