@@ -95,6 +95,8 @@ let hostileInputs: [HostileInput] = [
     .init("fit", "--bootstrap not a number", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "many"], ["--bootstrap", "many"]),
     .init("fit", "--tau out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objective", "asymmetric", "--tau", "2"], ["--tau"]),
     .init("fit", "--flops-per-param-token 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--flops-per-param-token", "0"], ["--flops-per-param-token"]),
+    .init("fit", "--flops-per-param-token 1e300 (was a trap formatting k)", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--flops-per-param-token", "1e300"],
+          ["runs.csv, line 2", "C = 1e+300·N·D", "out of the range"]),
     .init("fit", "--starts 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--starts", "0"], ["--starts"]),
     .init("fit", "--breaks out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--law", "bnsl", "--x", "params", "--breaks", "9"], ["--breaks"]),
     .init("fit", "--bounds reversed", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bounds", "alpha=2:1"], ["--bounds", "alpha"]),
