@@ -201,6 +201,11 @@ let hostileInputs: [HostileInput] = [
     .init("optimal", "--tokens-law with one number", ["optimal", "--tokens-law", "0.3", "--flops", "1e24"], ["--tokens-law"]),
     .init("optimal", "--plot onto the input", files: ["runs.csv": ladderCSV], ["optimal", "runs.csv", "--flops", "1e24", "--plot", "runs.csv"], ["--plot", "is an input"]),
 
+    // design
+    .init("design", "--flops-per-param-token 1e-300 (was a trap sizing the grid)",
+          ["design"] + fix5 + ["--noise", "0.01", "--budget", "1e20", "--target-flops", "1e22", "--flops-per-param-token", "1e-300"],
+          ["--flops-per-param-token", "too small"]),
+
     // backtest
     .init("backtest", "--holdout-top 150%", files: ["runs.csv": ladderCSV], ["backtest", "runs.csv", "--holdout-top", "150%"], ["--holdout-top"]),
     .init("backtest", "--holdout-top ''", files: ["runs.csv": ladderCSV], ["backtest", "runs.csv", "--holdout-top", ""], ["--holdout-top"]),

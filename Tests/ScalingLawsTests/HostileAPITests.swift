@@ -77,4 +77,31 @@ struct HostileAPITests {
         r.trainingRuns![3].weight = -1
         Self.expectBadFitFile(r, "training_runs: run 4")
     }
+
+    @Test("A design grid with a tiny FLOPs-per-parameter-token or no sizes per decade throws (was a trap)")
+    func designGridEdges() throws {
+        #expect(throws: ScalingLawsError.self) {
+            try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 1e-300)
+        }
+        for count in [0, -3] {
+            #expect(throws: ScalingLawsError.self) {
+                try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 6, sizesPerDecade: count)
+            }
+        }
+        // A --max-params far above what the budget buys gives the same candidates as none.
+        let capped = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(maxParams: 1e300), flopsPerParamToken: 6)
+        let free = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 6)
+        #expect(capped.map(\.params) == free.map(\.params))
+        #expect(capped.map(\.tokens) == free.map(\.tokens))
+    }
+
+    @Test("A design grid over a span of sizes beyond double precision throws (was a trap)")
+    func designGridSpan() {
+        #expect(throws: ScalingLawsError.self) {
+            try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(minParams: 5e-324), flopsPerParamToken: 6)
+        }
+        #expect(throws: ScalingLawsError.self) {
+            try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 6, ratioCount: Int.max)
+        }
+    }
 }
