@@ -199,6 +199,13 @@ let hostileInputs: [HostileInput] = [
     .init("optimal", "--target-loss NaN", ["optimal"] + fix5 + ["--target-loss", "nan", "--inference-tokens", "1e12"], ["--target-loss"]),
     .init("optimal", "--unique-tokens ''", ["optimal"] + fix5 + ["--flops", "1e24", "--unique-tokens", ""], ["--unique-tokens"]),
     .init("optimal", "--tokens-law with one number", ["optimal", "--tokens-law", "0.3", "--flops", "1e24"], ["--tokens-law"]),
+    .init("optimal", "degenerate law (beta 1e-9): no Chinchilla-optimal model to compare the inference-aware one with",
+          ["optimal", "--law", "chinchilla", "--fix", "E=1.8,A=561,B=1752,alpha=0.357,beta=1e-9", "--flops", "1e22", "--inference-tokens", "1e12"],
+          ["--flops", "nothing to compare with"]),
+    .init("optimal", "--inference-tokens 1e300: serving FLOPs overflow", ["optimal"] + fix5 + ["--target-loss", "2.2", "--inference-tokens", "1e300"],
+          ["--inference-tokens", "double precision"]),
+    .init("optimal", "--flops-per-param-token 1e300: training FLOPs overflow", ["optimal"] + fix5 + ["--target-loss", "2.2", "--inference-tokens", "1e12", "--flops-per-param-token", "1e300"],
+          ["--flops-per-param-token", "overflow"]),
     .init("optimal", "--plot onto the input", files: ["runs.csv": ladderCSV], ["optimal", "runs.csv", "--flops", "1e24", "--plot", "runs.csv"], ["--plot", "is an input"]),
 
     // design

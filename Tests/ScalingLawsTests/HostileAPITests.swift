@@ -78,6 +78,25 @@ struct HostileAPITests {
         Self.expectBadFitFile(r, "training_runs: run 4")
     }
 
+    @Test("Inference-aware plans whose FLOPs overflow, or whose comparison model is degenerate, throw")
+    func inferenceAwareOverflow() throws {
+        let law = ChinchillaParameters(E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28)
+        #expect(throws: ScalingLawsError.self) {
+            try InferenceAware.minimumCost(law, targetLoss: 2.2, inferenceTokens: 1e300)
+        }
+        #expect(throws: ScalingLawsError.self) {
+            try InferenceAware.minimumCost(law, targetLoss: 2.2, inferenceTokens: 1e12, flopsPerParamToken: 1e300)
+        }
+        // β near 0: the Chinchilla-optimal model of the same loss has D = 0 tokens and an infinite loss.
+        let degenerate = ChinchillaParameters(E: 1.8, A: 561, B: 1752, alpha: 0.357, beta: 1e-9)
+        #expect(throws: ScalingLawsError.self) {
+            try InferenceAware.minimumLoss(degenerate, totalFlops: 1e22, inferenceTokens: 1e12)
+        }
+        // A sound plan still goes through, with finite numbers.
+        let plan = try InferenceAware.minimumCost(law, targetLoss: 2.2, inferenceTokens: 1e12)
+        #expect(plan.savingFraction.isFinite && plan.optimal.totalFlops.isFinite)
+    }
+
     @Test("A design grid with a tiny FLOPs-per-parameter-token or no sizes per decade throws (was a trap)")
     func designGridEdges() throws {
         #expect(throws: ScalingLawsError.self) {
@@ -93,6 +112,14 @@ struct HostileAPITests {
         let free = try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 6)
         #expect(capped.map(\.params) == free.map(\.params))
         #expect(capped.map(\.tokens) == free.map(\.tokens))
+    }
+
+    @Test("Chinchilla parameters that are not a law are refused by the inference-aware planners (alpha NaN, 0 or negative looped forever)",
+          arguments: [Double.nan, 0, -1, .infinity])
+    func inferenceAwareInvalidParameters(alpha: Double) {
+        let law = ChinchillaParameters(E: 1.69, A: 406.4, B: 410.7, alpha: alpha, beta: 0.28)
+        #expect(throws: ScalingLawsError.self) { try InferenceAware.minimumLoss(law, totalFlops: 1e22, inferenceTokens: 1e12) }
+        #expect(throws: ScalingLawsError.self) { try InferenceAware.minimumCost(law, targetLoss: 2.2, inferenceTokens: 1e12) }
     }
 
     @Test("A design grid over a span of sizes beyond double precision throws (was a trap)")
