@@ -310,6 +310,18 @@ struct BadInputCatalogTests {
         #expect(Set(hostileInputs.map(\.testDescription)).count == hostileInputs.count, "case names repeat")
     }
 
+    @Test("One-character output paths (x, -) are written, not trapped on (NSString's path methods trapped on them)",
+          arguments: ["x", "-"])
+    func oneCharacterOutput(name: String) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(ladderCSV.utf8).write(to: dir.appendingPathComponent("runs.csv"))
+        let r = try scaling(["fit", "runs.csv", "--plot", name], in: dir)
+        #expect(r.exited && r.status == 0, "\(r.stderr.prefix(500))")
+        let svg = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+        #expect(svg.contains("<svg"))
+    }
+
     /// Every file of `dir` (hidden ones too) with its contents.
     static func snapshot(_ dir: URL) throws -> [String: Data] {
         var out = [String: Data]()

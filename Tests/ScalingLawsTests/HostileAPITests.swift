@@ -131,4 +131,23 @@ struct HostileAPITests {
             try DesignCandidates.grid(budget: 1e20, limits: DesignLimits(), flopsPerParamToken: 6, ratioCount: Int.max)
         }
     }
+
+    @Test("Destination checks on one-character paths (NSString's path methods trapped on \"x\" and \"-\")")
+    func oneCharacterPaths() throws {
+        #expect(AtomicFile.directory(of: "x") == ".")
+        #expect(AtomicFile.directory(of: "-") == ".")
+        #expect(AtomicFile.directory(of: "/x") == "/")
+        #expect(AtomicFile.directory(of: "/") == "/")
+        #expect(AtomicFile.directory(of: "a/b/") == "a")
+        #expect(AtomicFile.directory(of: "a//b") == "a")
+        #expect(AtomicFile.directory(of: "dir/sub/fit.svg") == "dir/sub")
+        #expect(AtomicFile.lastComponent(of: "x") == "x")
+        #expect(AtomicFile.lastComponent(of: "dir/fit.svg") == "fit.svg")
+        #expect(AtomicFile.lastComponent(of: "dir/x/") == "x")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("one-char-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write(Data("svg".utf8), to: dir + "/x", option: .plotFile)
+        #expect(FileManager.default.contents(atPath: dir + "/x") == Data("svg".utf8))
+    }
 }
