@@ -109,6 +109,8 @@ let hostileInputs: [HostileInput] = [
     .init("fit", "--save into a missing directory", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--save", "missing/fit.json"], ["--save", "missing", "does not exist"]),
     .init("fit", "--save onto a device", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--save", "/dev/null"], ["--save", "not a regular file"]),
     .init("fit", "--plot into a missing directory", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--plot", "nowhere/fit.svg"], ["--plot", "does not exist"]),
+    .init("fit", "--save and --plot onto one file (the image replaced the saved fit)", files: ["runs.csv": ladderCSV],
+          ["fit", "runs.csv", "--save", "x", "--plot", "./x"], ["--save and --plot name the same file"]),
     .init("fit", "--objectives with --save", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objectives", "--save", "f.json"], ["--objectives", "--save"]),
     .init("fit", "--objectives with --plot", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objectives", "--plot", "f.svg"], ["--objectives", "--plot"]),
     // fit: the CSV reader.
