@@ -302,6 +302,14 @@ struct BadInputCatalogTests {
         #expect(try Self.snapshot(dir) == before, "files written, changed or removed")
     }
 
+    @Test("A percentage that is not finite prints as -, never inf% (design at a budget of 1e308 printed inf%)")
+    func nonFinitePercentage() throws {
+        let r = try scaling(["design"] + fix5 + ["--noise", "0.01", "--budget", "1e308", "--target-flops", "1e22"])
+        #expect(r.exited && r.status == 0, "\(r.stderr.prefix(500))")
+        #expect(r.stdout.contains("isoflop-grid"))
+        #expect(!r.stdout.contains("inf%") && !r.stdout.contains("nan%"), "\(r.stdout.prefix(1500))")
+    }
+
     @Test("The catalogue covers every command with at least 80 cases")
     func coverage() {
         #expect(hostileInputs.count >= 80)
