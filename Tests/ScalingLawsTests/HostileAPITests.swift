@@ -132,6 +132,34 @@ struct HostileAPITests {
         }
     }
 
+    @Test("Training curves built by hand that break what forecasts rely on are refused (were traps)")
+    func handBuiltCurves() throws {
+        let tokens = (1...20).map { Double($0) * 1e8 }
+        let losses = tokens.map { 2 + 10 * pow($0, -0.1) }
+        let good = TrainingCurve(run: "r", params: 1e8, tokens: tokens, losses: losses)
+        _ = try good.forecast(at: 5e9)
+        let bad: [(TrainingCurve, String)] = [
+            (TrainingCurve(run: "r", params: 1e8, tokens: [], losses: []), "0 token counts"),
+            (TrainingCurve(run: "r", params: 1e8, tokens: tokens, losses: Array(losses.prefix(2))), "20 token counts and 2 losses"),
+            (TrainingCurve(run: "r", params: 1e8, tokens: tokens.reversed(), losses: losses.reversed()), "increasing"),
+            (TrainingCurve(run: "r", params: 1e8, tokens: tokens.map { $0 == 5e8 ? .nan : $0 }, losses: losses), "point 5"),
+            (TrainingCurve(run: "r", params: 1e8, tokens: tokens, losses: losses.map { $0 > 3.3 ? -1 : $0 }), "the loss must be"),
+            (TrainingCurve(run: "r", params: .nan, tokens: tokens, losses: losses), "N must be"),
+        ]
+        for (curve, fragment) in bad {
+            do {
+                _ = try curve.forecast(at: 5e9)
+                Issue.record("accepted a curve that should fail with \(fragment)")
+            } catch {
+                #expect(error.description.contains(fragment), "\(error.description) lacks \(fragment)")
+            }
+            // The calibration is then the prior alone, and the envelope refuses the curve.
+            #expect(curve.calibrate(through: 1e9).samples.isEmpty)
+            #expect(throws: ScalingLawsError.self) { try EnvelopeAnalysis(curves: [good, curve]) }
+        }
+        #expect(good.calibrate(through: .nan).samples.isEmpty)
+    }
+
     @Test("Destination checks on one-character paths (NSString's path methods trapped on \"x\" and \"-\")")
     func oneCharacterPaths() throws {
         #expect(AtomicFile.directory(of: "x") == ".")
