@@ -160,6 +160,16 @@ struct HostileAPITests {
         #expect(good.calibrate(through: .nan).samples.isEmpty)
     }
 
+    @Test("A percentile at NaN: the split throws, the quantile is NaN (were traps converting NaN to Int)")
+    func percentileNaN() {
+        let runs = (1...12).map { Run(params: 1e7 * Double($0), tokens: 2e8 * Double($0), loss: 3 - 0.05 * Double($0)) }
+        #expect(throws: ScalingLawsError.self) {
+            try ChinchillaLaw().backtest(runs, split: .percentile(variable: "flops", op: .lessOrEqual, quantile: .nan))
+        }
+        #expect(Quantiles.percentile([1, 2, 3], .nan).isNaN)
+        #expect(Quantiles.percentile([1, 2, 3], 0.5) == 2)
+    }
+
     @Test("Destination checks on one-character paths (NSString's path methods trapped on \"x\" and \"-\")")
     func oneCharacterPaths() throws {
         #expect(AtomicFile.directory(of: "x") == ".")
