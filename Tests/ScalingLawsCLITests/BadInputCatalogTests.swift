@@ -166,6 +166,7 @@ let hostileInputs: [HostileInput] = [
     .init("predict", "--at with an empty item", ["predict", "--law", "power", "--x", "params", "--fix", "A=10,alpha=0.1", "--at", "1e9,"], ["--at", "\"\""]),
     .init("predict", "--unique-tokens for chinchilla", ["predict"] + fix5 + ["--params", "1e9", "--tokens", "1e10", "--unique-tokens", "1e9"], ["--unique-tokens"]),
     .init("predict", "--level rounding to 1 with data", files: ["runs.csv": ladderCSV], ["predict", "runs.csv", "--params", "1e9", "--tokens", "1e10", "--level", "0.9999999999999999"], ["--level"]),
+
     .init("predict", "saved fit: \"runs\" at Int.min (was a trap)", files: ["f.json": savedFit { $0["runs"] = Int.min }], predictSaved,
           ["f.json", "\"runs\" must be a count"]),
     .init("predict", "saved fit: \"runs\" disagreeing with its training runs", files: ["f.json": savedFit {
@@ -254,6 +255,18 @@ let hostileInputs: [HostileInput] = [
     .init("curve", "--tokens-per-step ''", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--tokens-per-step", ""], ["--tokens-per-step"]),
     .init("curve", "--tokens before the first fitted point (a library error)", ["curve", curvesCSV, "--run", "run0", "--tokens", "1"], ["--tokens", "before the first fitted point"]),
     .init("schedule", "--steps outside every candidate", ["schedule", scheduleCSV, "--law", "multi-power", "--fix", "A=0.66,B=614,C=0.26,alpha=0.41,beta=0.58,gamma=0.59,L0=3.15", "--candidates", candidatesCSV, "--steps", "1e9"], ["--steps", "outside every candidate schedule"]),
+    .init("curve", "a step of 2.16e21 (the schedule laws looped forever on it)",
+          files: ["runs.csv": "run,step,lr,loss\na,0,0,\na,100,3e-4,3.5\na,2160000000000000000000,3e-4,3.0\n"],
+          ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "50"], ["runs.csv, line 4, column 2 (\"step\")", "from 0 to 1e+09"]),
+    .init("curve", "a subnormal learning rate", files: ["runs.csv": "run,step,lr,loss\na,0,0,\na,100,5e-324,3.5\na,200,3e-4,3.0\n"],
+          ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "150"], ["runs.csv, line 3, column 3 (\"lr\")", "normal size"]),
+    .init("curve", "a subnormal loss in a schedule log", files: ["runs.csv": "run,step,lr,loss\na,0,0,\na,100,3e-4,5e-324\na,200,3e-4,3.0\n"],
+          ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "150"], ["runs.csv, line 3, column 4 (\"loss\")", "normal size"]),
+    .init("curve", "a run whose learning rate is 0 throughout (the forecast was NaN)",
+          files: ["runs.csv": "run,step,lr,loss\na,0,0,\na,100,0,3.5\na,200,0,3.4\na,300,0,3.3\n"],
+          ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "250"], ["--run", "no finite loss for run \"a\"", "learning rate above 0"]),
+    .init("schedule", "a candidate of a single row (its forecast was NaN)", files: ["c.csv": "run,step,lr\nc,0,0\n"],
+          ["schedule", scheduleCSV, "--law", "multi-power", "--fix", mpl, "--candidates", "c.csv"], ["--candidates", "no finite loss for run \"c\""]),
     .init("curve", "CR-only file with a ragged row", files: ["runs.csv": "run,params,tokens,loss\ra,1e8,1e9,3\ra,1e8\r"], ["curve", "runs.csv", "--run", "a", "--tokens", "1e10"], ["runs.csv, line 3"]),
 
     // task
