@@ -177,7 +177,7 @@ let hostileInputs: [HostileInput] = [
           ["f.json", "which the saturating law does not have"]),
     .init("predict", "saved fit: \"fixed\" naming a parameter the law lacks", files: ["f.json": savedFit { $0["fixed"] = ["gamma"] }], predictSaved,
           ["f.json", "\"fixed\" names gamma"]),
-    .init("predict", "saved fit: negative Huber delta", files: ["f.json": savedFit { $0["objective"] = ["loss": "huber", "delta": -1, "space": "log", "definition": "x"] }],
+    .init("design", "saved fit: negative Huber delta", files: ["f.json": savedFit { $0["objective"] = ["loss": "huber", "delta": -1, "space": "log", "definition": "x"] }],
           ["design", "--fit", "f.json", "--budget", "1e20", "--target-flops", "1e22", "--noise", "0.01"], ["f.json", "delta", "positive"]),
     .init("predict", "saved fit: a value outside its saved bounds", files: ["f.json": savedFit { $0["bounds"] = ["alpha": ["lower": 0.5, "upper": 0.9]] }], predictSaved,
           ["f.json", "alpha = 0.34 lies outside its bounds"]),
