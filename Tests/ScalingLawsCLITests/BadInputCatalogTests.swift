@@ -267,6 +267,14 @@ let hostileInputs: [HostileInput] = [
           ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "250"], ["--run", "no finite loss for run \"a\"", "learning rate above 0"]),
     .init("schedule", "a candidate of a single row (its forecast was NaN)", files: ["c.csv": "run,step,lr\nc,0,0\n"],
           ["schedule", scheduleCSV, "--law", "multi-power", "--fix", mpl, "--candidates", "c.csv"], ["--candidates", "no finite loss for run \"c\""]),
+    .init("curve", "--train '' (read as every run)", ["curve", scheduleCSV, "--law", "multi-power", "--train", "", "--run", "cosine_72000", "--through", "21600"],
+          ["--train", "run names separated by commas"]),
+    .init("schedule", "--train with an empty item", ["schedule", scheduleCSV, "--law", "multi-power", "--train", "cosine_24000,,wsdcon_9", "--candidates", candidatesCSV],
+          ["--train", "\"cosine_24000,,wsdcon_9\""]),
+    .init("curve", "--steps with an empty item (dropped silently)", ["curve", scheduleCSV, "--law", "multi-power", "--fix", mpl, "--run", "cosine_72000", "--steps", "30000,,60000"],
+          ["--steps", "whole step numbers"]),
+    .init("schedule", "--steps ',' (read as no steps)", ["schedule", scheduleCSV, "--law", "multi-power", "--fix", mpl, "--candidates", candidatesCSV, "--steps", ","],
+          ["--steps"]),
     .init("curve", "CR-only file with a ragged row", files: ["runs.csv": "run,params,tokens,loss\ra,1e8,1e9,3\ra,1e8\r"], ["curve", "runs.csv", "--run", "a", "--tokens", "1e10"], ["runs.csv, line 3"]),
 
     // task
