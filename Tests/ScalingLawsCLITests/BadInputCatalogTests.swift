@@ -329,6 +329,13 @@ struct BadInputCatalogTests {
         #expect(r.exited && r.status == 0, "\(r.stderr.prefix(500))")
         #expect(r.stdout.contains("isoflop-grid"))
         #expect(!r.stdout.contains("inf%") && !r.stdout.contains("nan%"), "\(r.stdout.prefix(1500))")
+        // A scored design costing 1e308 FLOPs against a budget of 1e20 printed "(inf% of the budget)".
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("params,tokens,flops\n1e8,1e9,1e308\n".utf8).write(to: dir.appendingPathComponent("d.csv"))
+        let scored = try scaling(["design"] + fix5 + ["--noise", "0.01", "--budget", "1e20", "--target-flops", "1e22", "--design", "d.csv"], in: dir)
+        #expect(scored.exited && scored.status == 0, "\(scored.stderr.prefix(500))")
+        #expect(scored.stdout.contains("times the budget") && !scored.stdout.contains("inf%"), "\(scored.stdout.prefix(1500))")
     }
 
     @Test("The catalogue covers every command with at least 80 cases")
