@@ -188,4 +188,11 @@ struct HostileAPITests {
         try AtomicFile.write(Data("svg".utf8), to: dir + "/x", option: .plotFile)
         #expect(FileManager.default.contents(atPath: dir + "/x") == Data("svg".utf8))
     }
+
+    @Test("A reference grid of 0 or fewer points per variable is one point, not a trap", arguments: [0, -3])
+    func referenceGridPoints(points: Int) {
+        let reference = LawReference.grid(ChinchillaLaw(), parameters: [1.69, 406.4, 410.7, 0.34, 0.28],
+                                          ranges: ["params": 1e7...1e9, "tokens": 1e8...1e10], points: points)
+        #expect(reference.inputs.count == 1)
+    }
 }
