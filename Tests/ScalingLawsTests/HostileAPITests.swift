@@ -36,6 +36,20 @@ struct HostileAPITests {
         #expect(back.constraints.bounds["E"] == ClosedBounds(0, 3))
     }
 
+    @Test("A fit at its bound reads back, even a rounding step beyond it; a value clearly outside is refused")
+    func valuesAtBounds() throws {
+        var options = FitOptions()
+        options.constraints.bounds = ["alpha": ClosedBounds(0.1, 0.3)]
+        let fit = try ChinchillaLaw().fit(try chinchillaRuns(), options: options)
+        #expect(abs(fit["alpha"]! - 0.3) < 1e-9, "the data push alpha (0.347 free) to its upper bound")
+        var r = fit.record
+        _ = try FitResult(record: r)
+        r.parameters["alpha"] = 0.3.nextUp
+        _ = try FitResult(record: r)
+        r.parameters["alpha"] = 0.3001
+        Self.expectBadFitFile(r, "alpha = 0.3001 lies outside its bounds 0.1:0.3")
+    }
+
     @Test("A damaged saved fit is refused with what is wrong, never trapped on or read as another law")
     func damagedRecords() throws {
         let fit = try ChinchillaLaw().fit(try chinchillaRuns())

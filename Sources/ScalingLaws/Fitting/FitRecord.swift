@@ -142,7 +142,10 @@ extension FitResult {
             }
             for j in 0..<law.parameterNames.count {
                 let name = law.parameterNames[j], value = record.parameters[name] ?? .nan
-                guard constrained.lower[j] <= value && value <= constrained.upper[j] else {
+                // A value the solver put at a bound may sit one rounding step beyond it.
+                let lo = constrained.lower[j], hi = constrained.upper[j]
+                let slack = 1e-12 * max(1, lo.isFinite ? abs(lo) : 0, hi.isFinite ? abs(hi) : 0)
+                guard lo - slack <= value && value <= hi + slack else {
                     throw ScalingLawsError.invalidOption(option: .bounds, message: "\(name) = \(value) lies outside its bounds \(constrained.lower[j]):\(constrained.upper[j])")
                 }
                 if constrained.leaderOf[j] != j, let leader = record.parameters[law.parameterNames[constrained.leaderOf[j]]], leader != value {
