@@ -209,6 +209,9 @@ let hostileInputs: [HostileInput] = [
           ["--inference-tokens", "double precision"]),
     .init("optimal", "--flops-per-param-token 1e300: training FLOPs overflow", ["optimal"] + fix5 + ["--target-loss", "2.2", "--inference-tokens", "1e12", "--flops-per-param-token", "1e300"],
           ["--flops-per-param-token", "overflow"]),
+    .init("optimal", "data-constrained optimum with --flops-per-param-token 1e-300 (printed a loss of -nan)",
+          ["optimal", "--law", "data-constrained", "--fix", "E=1.9,A=771,B=2086,alpha=0.37,beta=0.37,RD_star=15.9,RN_star=5.1",
+           "--flops", "1e22", "--unique-tokens", "1e9", "--flops-per-param-token", "1e-300"], ["--flops-per-param-token", "no finite data-constrained optimum"]),
     .init("optimal", "--plot onto the input", files: ["runs.csv": ladderCSV], ["optimal", "runs.csv", "--flops", "1e24", "--plot", "runs.csv"], ["--plot", "is an input"]),
 
     // design
