@@ -254,7 +254,12 @@ enum DesignReport {
         }
         lines.append(Report.table(["#", "params", "tokens", "tokens/param", "flops"], rows))
         lines.append("")
-        let share = budget.map { String(format: " (%.1f%% of the budget)", 100 * score.cost / $0) } ?? ""
+        // A design far above the budget (a cost of 1e308 printed a 290-digit or an infinite percentage):
+        // above 100 times the budget, say the multiple.
+        let share = budget.map { b in
+            let f = score.cost / b
+            return f <= 100 ? String(format: " (%.1f%% of the budget)", 100 * f) : " (\(Units.flops(f)) times the budget)"
+        } ?? ""
         lines.append("cost       \(Units.flops(score.cost)) FLOPs\(share), \(score.distinctSizes) distinct sizes")
         lines.append("predicted  \(intervalLine(problem, score))")
         lines.append("")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ScalingLaws
 
 struct Fit: ParsableCommand {
@@ -41,6 +42,12 @@ struct Fit: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let save { try AtomicFile.checkDestination(save, option: .fitFile, inputs: commandLineInputs()) }
+            // One file for both outputs would keep only the image, written last.
+            if let save, let image = plot.plot,
+               URL(fileURLWithPath: save).standardizedFileURL.resolvingSymlinksInPath().path
+                == URL(fileURLWithPath: image).standardizedFileURL.resolvingSymlinksInPath().path {
+                throw CLIError(message: "--save and --plot name the same file \(save): the image would replace the saved fit; give two file names")
+            }
             if objectives, save != nil || plot.plot != nil {
                 throw CLIError(message: "--objectives compares several fits and writes none: drop \(save != nil ? "--save" : "--plot"), or run without --objectives to save or plot one fit")
             }

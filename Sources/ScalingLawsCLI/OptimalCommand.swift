@@ -152,7 +152,9 @@ struct Optimal: ParsableCommand {
             throw CLIError(message: "--unique-tokens needs the data-constrained law (for a hard cap on any law of N and D, use --max-tokens)")
         }
         let k = result.flopsPerParamToken
-        let optima = budgets.map { law.optimum(result.parameters, flops: $0, uniqueTokens: u, flopsPerParamToken: k) }
+        let optima = try budgets.map { c throws(ScalingLawsError) in
+            try DataConstrainedLaw.checked(law.optimum(result.parameters, flops: c, uniqueTokens: u, flopsPerParamToken: k), flopsPerParamToken: k)
+        }
         let uncertainty = try intervals.uncertainty(of: result)
         let estimates: [[String: Estimate]?] = budgets.map { c in
             guard let uncertainty else { return nil }

@@ -170,4 +170,4 @@ func quantity(_ value: String, flag: String) throws -> Double {
     }
 }
 
-private func formatK(_ k: Double) -> String { k == k.rounded() ? String(Int(k)) : String(k) }
+private func formatK(_ k: Double) -> String { k == k.rounded() && abs(k) < 1e15 ? String(Int(k)) : String(k) }

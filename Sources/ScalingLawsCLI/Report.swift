@@ -19,7 +19,7 @@ enum Report {
         return "[\(String(format: "%.5g", i.low)), \(String(format: "%.5g", i.high))]"
     }
 
-    static func percent(_ v: Double) -> String { String(format: "%.2f%%", 100 * v) }
+    static func percent(_ v: Double) -> String { v.isFinite ? String(format: "%.2f%%", 100 * v) : "-" }
 
     /// A model size or token count in table cells: 70B, 1.4T (see ``Units``).
     static func count(_ v: Double?) -> String { Units.count(v) }

@@ -40,15 +40,28 @@ func scheduleConstraints(law: any ScalingLaw, _ given: ConstraintOptions) throws
     return c
 }
 
-/// Steps given as a comma-separated list (units allowed).
+/// Steps given as a comma-separated list (units allowed); an empty value or item is refused, not
+/// read as "no steps".
 func stepList(_ text: String?, flag: String) throws -> [Double] {
     guard let text else { return [] }
-    return try text.split(separator: ",").map { item in
+    return try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
         guard let v = parseQuantity(String(item).trimmingCharacters(in: .whitespaces)), v > 0, v == v.rounded() else {
             throw CLIError(message: "\(flag): expected whole step numbers such as 8000,16000, got \"\(item)\"")
         }
         return v
     }
+}
+
+/// Run names given as a comma-separated list (`--train`); nil when the option is absent (every run).
+/// An empty value or item (`--train ''`, `--train a,,b`) is refused: read as "every run" it would fit
+/// runs the user did not name.
+func runNameList(_ text: String?, flag: String) throws -> [String] {
+    guard let text else { return [] }
+    let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard !names.contains(where: \.isEmpty) else {
+        throw CLIError(message: "\(flag): expected run names separated by commas, got \"\(text)\"; leave the option out to use every run")
+    }
+    return names
 }
 
 /// `--steps`: the steps of a schedule-aware forecast (`curve --law multi-power|momentum`, `schedule`),
@@ -86,7 +99,7 @@ struct ScheduleCurveRun {
             let runs = try ScheduleTable.runs(contentsOf: c.file, columns: c.columns.scheduleColumns)
             // A planned run logs nothing: draw its forecast on a grid of steps.
             if c.plot.plot != nil, runs.first(where: { $0.name == c.runName })?.losses.isEmpty == true { options.gridPoints = 100 }
-            let train = c.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+            let train = try runNameList(c.train, flag: "--train")
             let forecast = try ScheduleCurves.forecast(law, runs: runs, target: c.runName, train: train, options: options)
             try c.plot.write {
                 let others = forecast.fittedRuns + forecast.backtestRuns.filter { !forecast.fittedRuns.contains($0) }
@@ -265,7 +278,7 @@ struct Schedule: ParsableCommand {
             let columns = self.columns.scheduleColumns
             let runs = try ScheduleTable.runs(contentsOf: file, columns: columns)
             let planned = try readCandidates(columns)
-            let train = self.train.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+            let train = try runNameList(self.train, flag: "--train")
             let ranked = try ScheduleCurves.rank(law, runs: runs, train: train, candidates: planned, options: options)
             try plot.write {
                 try SchedulePlot(series: ranked.map { f in

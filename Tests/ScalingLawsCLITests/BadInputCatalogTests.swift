@@ -49,6 +49,25 @@ private let fix5 = ["--fix", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28"]
 private let shape = ["--layers", "2", "--d-model", "96", "--vocab", "10", "--context", "8"]
 private let latin1: [UInt8] = Array("run,params,tokens,loss\nr1,1e8,1e9,3\nr\u{0}".utf8).dropLast() + [0xE9] + Array(",1e8,2e9,2.9\n".utf8)
 
+/// A saved fit of the Chinchilla law (the published parameters, no training runs) with `edit` applied
+/// to its JSON object: hand-edited or damaged files for `--fit`.
+private func savedFit(_ edit: (inout [String: Any]) -> Void = { _ in }) -> String {
+    var object: [String: Any] = [
+        "format": "scaling-laws-fit", "version": 1, "law": "chinchilla", "formula": "L = E + A / N^alpha + B / D^beta",
+        "configuration": [String: String](), "fixed": [String](), "runs": 0, "flops_per_param_token": 6,
+        "parameters": ["E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28],
+        "objective": ["loss": "huber", "delta": 0.001, "space": "log", "definition": "given"],
+        "solver": ["termination": "nothing_to_fit", "iterations": 0, "initial_cost": 0, "final_cost": 0,
+                   "function_evaluations": 0, "jacobian_evaluations": 0, "gradient_norm": 0],
+        "start_search": ["candidates": 0, "valid": 0, "polished": 0, "agreeing": 0],
+    ]
+    edit(&object)
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+}
+private let mpl = "A=0.66,B=614,C=0.26,alpha=0.41,beta=0.58,gamma=0.59,L0=3.15"
+private let predictSaved = ["predict", "--fit", "f.json", "--params", "1e9", "--tokens", "2e10"]
+
 let hostileInputs: [HostileInput] = [
     // fit: values LAPACK must never see, and numbers out of range.
     .init("fit", "subnormal loss (5e-324)", files: ["runs.csv": "params,tokens,loss\n1e7,5e7,5e-324\n" + ladderCSV.split(separator: "\n").dropFirst().joined(separator: "\n")],
@@ -76,6 +95,8 @@ let hostileInputs: [HostileInput] = [
     .init("fit", "--bootstrap not a number", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bootstrap", "many"], ["--bootstrap", "many"]),
     .init("fit", "--tau out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objective", "asymmetric", "--tau", "2"], ["--tau"]),
     .init("fit", "--flops-per-param-token 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--flops-per-param-token", "0"], ["--flops-per-param-token"]),
+    .init("fit", "--flops-per-param-token 1e300 (was a trap formatting k)", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--flops-per-param-token", "1e300"],
+          ["runs.csv, line 2", "C = 1e+300·N·D", "out of the range"]),
     .init("fit", "--starts 0", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--starts", "0"], ["--starts"]),
     .init("fit", "--breaks out of range", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--law", "bnsl", "--x", "params", "--breaks", "9"], ["--breaks"]),
     .init("fit", "--bounds reversed", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--bounds", "alpha=2:1"], ["--bounds", "alpha"]),
@@ -88,6 +109,8 @@ let hostileInputs: [HostileInput] = [
     .init("fit", "--save into a missing directory", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--save", "missing/fit.json"], ["--save", "missing", "does not exist"]),
     .init("fit", "--save onto a device", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--save", "/dev/null"], ["--save", "not a regular file"]),
     .init("fit", "--plot into a missing directory", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--plot", "nowhere/fit.svg"], ["--plot", "does not exist"]),
+    .init("fit", "--save and --plot onto one file (the image replaced the saved fit)", files: ["runs.csv": ladderCSV],
+          ["fit", "runs.csv", "--save", "x", "--plot", "./x"], ["--save and --plot name the same file"]),
     .init("fit", "--objectives with --save", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objectives", "--save", "f.json"], ["--objectives", "--save"]),
     .init("fit", "--objectives with --plot", files: ["runs.csv": ladderCSV], ["fit", "runs.csv", "--objectives", "--plot", "f.svg"], ["--objectives", "--plot"]),
     // fit: the CSV reader.
@@ -144,6 +167,27 @@ let hostileInputs: [HostileInput] = [
     .init("predict", "--unique-tokens for chinchilla", ["predict"] + fix5 + ["--params", "1e9", "--tokens", "1e10", "--unique-tokens", "1e9"], ["--unique-tokens"]),
     .init("predict", "--level rounding to 1 with data", files: ["runs.csv": ladderCSV], ["predict", "runs.csv", "--params", "1e9", "--tokens", "1e10", "--level", "0.9999999999999999"], ["--level"]),
 
+    .init("predict", "saved fit: \"runs\" at Int.min (was a trap)", files: ["f.json": savedFit { $0["runs"] = Int.min }], predictSaved,
+          ["f.json", "\"runs\" must be a count"]),
+    .init("predict", "saved fit: \"runs\" disagreeing with its training runs", files: ["f.json": savedFit {
+              $0["runs"] = 1_000_000
+              $0["training_runs"] = [1e8, 3e8, 1e9].map { n in ["params": n, "tokens": 20 * n, "loss": 3.0, "values": [String: Double]()] }
+          }], predictSaved, ["f.json", "\"runs\" is 1000000", "holds 3 runs"]),
+    .init("predict", "saved fit: a law name edited to a law without these parameters", files: ["f.json": savedFit { $0["law"] = "saturating" }], predictSaved,
+          ["f.json", "which the saturating law does not have"]),
+    .init("predict", "saved fit: \"fixed\" naming a parameter the law lacks", files: ["f.json": savedFit { $0["fixed"] = ["gamma"] }], predictSaved,
+          ["f.json", "\"fixed\" names gamma"]),
+    .init("design", "saved fit: negative Huber delta", files: ["f.json": savedFit { $0["objective"] = ["loss": "huber", "delta": -1, "space": "log", "definition": "x"] }],
+          ["design", "--fit", "f.json", "--budget", "1e20", "--target-flops", "1e22", "--noise", "0.01"], ["f.json", "delta", "positive"]),
+    .init("predict", "saved fit: a value outside its saved bounds", files: ["f.json": savedFit { $0["bounds"] = ["alpha": ["lower": 0.5, "upper": 0.9]] }], predictSaved,
+          ["f.json", "alpha = 0.34 lies outside its bounds"]),
+    .init("predict", "saved fit: tied parameters with different values", files: ["f.json": savedFit { $0["ties"] = ["beta": "alpha"] }], predictSaved,
+          ["f.json", "beta is tied to alpha but the values differ"]),
+    .init("predict", "saved fit: a training run with a negative weight", files: ["f.json": savedFit {
+              $0["runs"] = 3
+              $0["training_runs"] = [1e8, 3e8, 1e9].map { n in ["params": n, "tokens": 20 * n, "loss": 3.0, "weight": -1.0, "values": [String: Double]()] }
+          }], predictSaved, ["f.json", "training_runs", "weight"]),
+
     // optimal
     .init("optimal", "--max-tokens ''", ["optimal"] + fix5 + ["--flops", "1e24", "--max-tokens", ""], ["--max-tokens", "\"\""]),
     .init("optimal", "--flops ''", ["optimal"] + fix5 + ["--flops", ""], ["--flops", "\"\""]),
@@ -158,7 +202,22 @@ let hostileInputs: [HostileInput] = [
     .init("optimal", "--target-loss NaN", ["optimal"] + fix5 + ["--target-loss", "nan", "--inference-tokens", "1e12"], ["--target-loss"]),
     .init("optimal", "--unique-tokens ''", ["optimal"] + fix5 + ["--flops", "1e24", "--unique-tokens", ""], ["--unique-tokens"]),
     .init("optimal", "--tokens-law with one number", ["optimal", "--tokens-law", "0.3", "--flops", "1e24"], ["--tokens-law"]),
+    .init("optimal", "degenerate law (beta 1e-9): no Chinchilla-optimal model to compare the inference-aware one with",
+          ["optimal", "--law", "chinchilla", "--fix", "E=1.8,A=561,B=1752,alpha=0.357,beta=1e-9", "--flops", "1e22", "--inference-tokens", "1e12"],
+          ["--flops", "nothing to compare with"]),
+    .init("optimal", "--inference-tokens 1e300: serving FLOPs overflow", ["optimal"] + fix5 + ["--target-loss", "2.2", "--inference-tokens", "1e300"],
+          ["--inference-tokens", "double precision"]),
+    .init("optimal", "--flops-per-param-token 1e300: training FLOPs overflow", ["optimal"] + fix5 + ["--target-loss", "2.2", "--inference-tokens", "1e12", "--flops-per-param-token", "1e300"],
+          ["--flops-per-param-token", "overflow"]),
+    .init("optimal", "data-constrained optimum with --flops-per-param-token 1e-300 (printed a loss of -nan)",
+          ["optimal", "--law", "data-constrained", "--fix", "E=1.9,A=771,B=2086,alpha=0.37,beta=0.37,RD_star=15.9,RN_star=5.1",
+           "--flops", "1e22", "--unique-tokens", "1e9", "--flops-per-param-token", "1e-300"], ["--flops-per-param-token", "no finite data-constrained optimum"]),
     .init("optimal", "--plot onto the input", files: ["runs.csv": ladderCSV], ["optimal", "runs.csv", "--flops", "1e24", "--plot", "runs.csv"], ["--plot", "is an input"]),
+
+    // design
+    .init("design", "--flops-per-param-token 1e-300 (was a trap sizing the grid)",
+          ["design"] + fix5 + ["--noise", "0.01", "--budget", "1e20", "--target-flops", "1e22", "--flops-per-param-token", "1e-300"],
+          ["--flops-per-param-token", "too small"]),
 
     // backtest
     .init("backtest", "--holdout-top 150%", files: ["runs.csv": ladderCSV], ["backtest", "runs.csv", "--holdout-top", "150%"], ["--holdout-top"]),
@@ -199,6 +258,26 @@ let hostileInputs: [HostileInput] = [
     .init("curve", "--tokens-per-step ''", ["curve", curvesCSV, "--run", "run0", "--tokens", "1e12", "--tokens-per-step", ""], ["--tokens-per-step"]),
     .init("curve", "--tokens before the first fitted point (a library error)", ["curve", curvesCSV, "--run", "run0", "--tokens", "1"], ["--tokens", "before the first fitted point"]),
     .init("schedule", "--steps outside every candidate", ["schedule", scheduleCSV, "--law", "multi-power", "--fix", "A=0.66,B=614,C=0.26,alpha=0.41,beta=0.58,gamma=0.59,L0=3.15", "--candidates", candidatesCSV, "--steps", "1e9"], ["--steps", "outside every candidate schedule"]),
+    .init("curve", "a step of 2.16e21 (the schedule laws looped forever on it)",
+          files: ["runs.csv": "run,step,lr,loss\na,0,0,\na,100,3e-4,3.5\na,2160000000000000000000,3e-4,3.0\n"],
+          ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "50"], ["runs.csv, line 4, column 2 (\"step\")", "from 0 to 1e+09"]),
+    .init("curve", "a subnormal learning rate", files: ["runs.csv": "run,step,lr,loss\na,0,0,\na,100,5e-324,3.5\na,200,3e-4,3.0\n"],
+          ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "150"], ["runs.csv, line 3, column 3 (\"lr\")", "normal size"]),
+    .init("curve", "a subnormal loss in a schedule log", files: ["runs.csv": "run,step,lr,loss\na,0,0,\na,100,3e-4,5e-324\na,200,3e-4,3.0\n"],
+          ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "150"], ["runs.csv, line 3, column 4 (\"loss\")", "normal size"]),
+    .init("curve", "a run whose learning rate is 0 throughout (the forecast was NaN)",
+          files: ["runs.csv": "run,step,lr,loss\na,0,0,\na,100,0,3.5\na,200,0,3.4\na,300,0,3.3\n"],
+          ["curve", "runs.csv", "--law", "multi-power", "--fix", mpl, "--run", "a", "--steps", "250"], ["--run", "no finite loss for run \"a\"", "learning rate above 0"]),
+    .init("schedule", "a candidate of a single row (its forecast was NaN)", files: ["c.csv": "run,step,lr\nc,0,0\n"],
+          ["schedule", scheduleCSV, "--law", "multi-power", "--fix", mpl, "--candidates", "c.csv"], ["--candidates", "no finite loss for run \"c\""]),
+    .init("curve", "--train '' (read as every run)", ["curve", scheduleCSV, "--law", "multi-power", "--train", "", "--run", "cosine_72000", "--through", "21600"],
+          ["--train", "run names separated by commas"]),
+    .init("schedule", "--train with an empty item", ["schedule", scheduleCSV, "--law", "multi-power", "--train", "cosine_24000,,wsdcon_9", "--candidates", candidatesCSV],
+          ["--train", "\"cosine_24000,,wsdcon_9\""]),
+    .init("curve", "--steps with an empty item (dropped silently)", ["curve", scheduleCSV, "--law", "multi-power", "--fix", mpl, "--run", "cosine_72000", "--steps", "30000,,60000"],
+          ["--steps", "whole step numbers"]),
+    .init("schedule", "--steps ',' (read as no steps)", ["schedule", scheduleCSV, "--law", "multi-power", "--fix", mpl, "--candidates", candidatesCSV, "--steps", ","],
+          ["--steps"]),
     .init("curve", "CR-only file with a ragged row", files: ["runs.csv": "run,params,tokens,loss\ra,1e8,1e9,3\ra,1e8\r"], ["curve", "runs.csv", "--run", "a", "--tokens", "1e10"], ["runs.csv, line 3"]),
 
     // task
@@ -247,6 +326,21 @@ struct BadInputCatalogTests {
         #expect(try Self.snapshot(dir) == before, "files written, changed or removed")
     }
 
+    @Test("A percentage that is not finite prints as -, never inf% (design at a budget of 1e308 printed inf%)")
+    func nonFinitePercentage() throws {
+        let r = try scaling(["design"] + fix5 + ["--noise", "0.01", "--budget", "1e308", "--target-flops", "1e22"])
+        #expect(r.exited && r.status == 0, "\(r.stderr.prefix(500))")
+        #expect(r.stdout.contains("isoflop-grid"))
+        #expect(!r.stdout.contains("inf%") && !r.stdout.contains("nan%"), "\(r.stdout.prefix(1500))")
+        // A scored design costing 1e308 FLOPs against a budget of 1e20 printed "(inf% of the budget)".
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("params,tokens,flops\n1e8,1e9,1e308\n".utf8).write(to: dir.appendingPathComponent("d.csv"))
+        let scored = try scaling(["design"] + fix5 + ["--noise", "0.01", "--budget", "1e20", "--target-flops", "1e22", "--design", "d.csv"], in: dir)
+        #expect(scored.exited && scored.status == 0, "\(scored.stderr.prefix(500))")
+        #expect(scored.stdout.contains("times the budget") && !scored.stdout.contains("inf%"), "\(scored.stdout.prefix(1500))")
+    }
+
     @Test("The catalogue covers every command with at least 80 cases")
     func coverage() {
         #expect(hostileInputs.count >= 80)
@@ -255,6 +349,18 @@ struct BadInputCatalogTests {
             #expect(commands.contains(command), "no case for \(command)")
         }
         #expect(Set(hostileInputs.map(\.testDescription)).count == hostileInputs.count, "case names repeat")
+    }
+
+    @Test("One-character output paths (x, -) are written, not trapped on (NSString's path methods trapped on them)",
+          arguments: ["x", "-"])
+    func oneCharacterOutput(name: String) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(ladderCSV.utf8).write(to: dir.appendingPathComponent("runs.csv"))
+        let r = try scaling(["fit", "runs.csv", "--plot", name], in: dir)
+        #expect(r.exited && r.status == 0, "\(r.stderr.prefix(500))")
+        let svg = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+        #expect(svg.contains("<svg"))
     }
 
     /// Every file of `dir` (hidden ones too) with its contents.

@@ -56,7 +56,7 @@ public enum AtomicFile {
         try checkDestination(path, option: option, inputs: inputs)
         let target = resolved(path)
         let parent = directory(of: target)
-        let name = (target as NSString).lastPathComponent
+        let name = lastComponent(of: target)
         var template = Array("\(parent)/.\(name).scaling-\(getpid())-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
@@ -126,9 +126,29 @@ public enum AtomicFile {
         return current
     }
 
+    /// The directory holding `path` ("." for a bare file name). Written out rather than with
+    /// `NSString.deletingLastPathComponent`, which traps in swift-corelibs-foundation on a
+    /// one-character path such as `x` or `-`.
     static func directory(of path: String) -> String {
-        let parent = (path as NSString).deletingLastPathComponent
-        return parent.isEmpty ? "." : parent
+        let trimmed = withoutTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        let parent = withoutTrailingSlashes(String(trimmed[..<slash]))
+        return parent.isEmpty ? "/" : parent
+    }
+
+    /// The last component of `path` (see ``directory(of:)`` for why not `NSString.lastPathComponent`).
+    static func lastComponent(of path: String) -> String {
+        let trimmed = withoutTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+        let name = String(trimmed[trimmed.index(after: slash)...])
+        return name.isEmpty ? "/" : name
+    }
+
+    /// `path` without trailing slashes, except a lone "/".
+    private static func withoutTrailingSlashes(_ path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        return String(p)
     }
 }
 

@@ -14,17 +14,22 @@ public struct LearningRateSchedule: Sendable, Hashable {
     /// S1 at each breakpoint.
     let prefix: [Double]
 
+    /// The largest step a schedule may hold: 10⁹ optimizer steps, far beyond any training run. Above it
+    /// the laws' sums over steps (the momentum law's is one term per step) would never finish, and past
+    /// 2⁵³ a step + 1 is the same double.
+    public static let maxStep = 1e9
+
     /// A schedule through the points (steps[i], rates[i]).
     ///
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for no points, mismatched lengths,
-    ///   steps that are not increasing whole numbers, or a negative or non-finite rate.
+    ///   steps that are not increasing whole numbers up to ``maxStep``, or a negative or non-finite rate.
     public init(steps: [Double], rates: [Double]) throws(ScalingLawsError) {
         guard !steps.isEmpty, steps.count == rates.count else {
             throw .invalidOption(option: .schedule, message: "a schedule needs at least one (step, lr) point and as many rates as steps")
         }
         for (i, s) in steps.enumerated() {
-            guard s.isFinite, s >= 0, s == s.rounded() else {
-                throw .invalidOption(option: .schedule, message: "steps must be whole numbers ≥ 0, got \(s)")
+            guard s.isFinite, s >= 0, s == s.rounded(), s <= Self.maxStep else {
+                throw .invalidOption(option: .schedule, message: "steps must be whole numbers from 0 to \(formatQuantity(Self.maxStep)), got \(s)")
             }
             if i > 0 && !(s > steps[i - 1]) {
                 throw .invalidOption(option: .schedule, message: "steps must increase, got \(formatQuantity(steps[i - 1])) then \(formatQuantity(s))")
@@ -222,19 +227,25 @@ public enum ScheduleTable {
             }
             let id = row[runColumn]
             guard !id.isEmpty else { throw bad(runColumn, "a run identifier") }
-            guard let step = parseQuantity(row[stepColumn]), step >= 0, step.isFinite, step == step.rounded() else {
-                throw bad(stepColumn, "a whole step number ≥ 0")
+            guard let step = parseQuantity(row[stepColumn]), step >= 0, step.isFinite, step == step.rounded(),
+                  step <= LearningRateSchedule.maxStep else {
+                throw bad(stepColumn, "a whole step number from 0 to \(formatQuantity(LearningRateSchedule.maxStep))")
             }
             let lrText = row[lrColumn].trimmingCharacters(in: .whitespaces)
             let lossText = lossColumn.map { row[$0].trimmingCharacters(in: .whitespaces) } ?? ""
             var rate: Double? = nil
             if !lrText.isEmpty {
-                guard let v = Double(lrText), v.isFinite, v >= 0 else { throw bad(lrColumn, "a learning rate ≥ 0 such as 3e-4 (or empty)") }
+                // A subnormal rate (5e-324) is refused like a subnormal loss: η^−γ overflows.
+                guard let v = Double(lrText), v.isFinite, v == 0 || v >= .leastNormalMagnitude else {
+                    throw bad(lrColumn, "a learning rate such as 3e-4 (or empty): 0, or positive of normal size (above 2.2e-308)")
+                }
                 rate = v
             }
             var loss: Double? = nil
             if !lossText.isEmpty {
-                guard let v = Double(lossText), v.isFinite, v > 0 else { throw bad(lossColumn!, "a positive loss such as 3.31 (or empty)") }
+                guard let v = Double(lossText), v.isFinite, v >= .leastNormalMagnitude else {
+                    throw bad(lossColumn!, "a positive loss of normal size such as 3.31 (or empty)")
+                }
                 loss = v
             }
             if partial[id] == nil { order.append(id); partial[id] = Partial(firstLine: line) }

@@ -60,7 +60,8 @@ public struct RunTable: Sendable {
     }
 
     static func formatK(_ k: Double) -> String {
-        k == k.rounded() ? String(Int(k)) : String(k)
+        // Int(k) traps beyond Int's range: only small whole numbers are written without a decimal point.
+        k == k.rounded() && abs(k) < 1e15 ? String(Int(k)) : String(k)
     }
 }
 

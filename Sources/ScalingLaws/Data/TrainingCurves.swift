@@ -18,6 +18,28 @@ public struct TrainingCurve: Sendable, Hashable {
         self.tokens = tokens
         self.losses = losses
     }
+
+    /// Checks what the forecasts and envelopes rely on, which a curve read from a file always meets but
+    /// one built by hand may not: at least one point, one loss per token count, token counts positive,
+    /// finite and increasing, losses and N positive and finite.
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` naming the run and the point.
+    public func validate() throws(ScalingLawsError) {
+        guard !tokens.isEmpty, tokens.count == losses.count else {
+            throw .invalidOption(option: .run, message: "run \"\(run)\" has \(tokens.count) token count\(tokens.count == 1 ? "" : "s") and \(losses.count) loss\(losses.count == 1 ? "" : "es"); give one loss per token count, at least one point")
+        }
+        guard params > 0, params.isFinite else {
+            throw .invalidOption(option: .runParams, message: "run \"\(run)\": N must be a positive finite number, got \(params)")
+        }
+        for i in tokens.indices {
+            guard tokens[i] > 0, tokens[i].isFinite, i == 0 || tokens[i] > tokens[i - 1] else {
+                throw .invalidOption(option: .run, message: "run \"\(run)\", point \(i + 1): token counts must be positive, finite and increasing, got \(tokens[i])\(i > 0 ? " after \(tokens[i - 1])" : "")")
+            }
+            guard losses[i] > 0, losses[i].isFinite else {
+                throw .invalidOption(option: .run, message: "run \"\(run)\", point \(i + 1): the loss must be a positive finite number, got \(losses[i])")
+            }
+        }
+    }
 }
 
 /// Reads training curves from a long-format CSV: one row per logged point, with a run identifier, the

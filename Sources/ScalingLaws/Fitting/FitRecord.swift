@@ -101,6 +101,24 @@ extension FitResult {
         for name in law.parameterNames where record.parameters[name] == nil {
             throw .badFitFile(path: source, message: "parameter \(name) of the \(law.name) law is missing")
         }
+        // A name the law does not have (a renamed key, or a law name edited to another law's) would
+        // otherwise be dropped silently and the fit read as a different law.
+        let names = law.parameterNames.joined(separator: ", ")
+        for name in record.parameters.keys.sorted() where law.parameterIndex(name) == nil {
+            throw .badFitFile(path: source, message: "\"parameters\" has \(name), which the \(law.name) law does not have; its parameters are \(names)")
+        }
+        for name in record.fixed where law.parameterIndex(name) == nil {
+            throw .badFitFile(path: source, message: "\"fixed\" names \(name), which the \(law.name) law does not have; its parameters are \(names)")
+        }
+        guard record.runs >= 0 else {
+            throw .badFitFile(path: source, message: "\"runs\" must be a count of runs (0 or more), got \(record.runs)")
+        }
+        if let runs = record.trainingRuns, !runs.isEmpty, runs.count != record.runs {
+            throw .badFitFile(path: source, message: "\"runs\" is \(record.runs) but \"training_runs\" holds \(runs.count) runs")
+        }
+        if let value = record.objective.value, !value.isFinite {
+            throw .badFitFile(path: source, message: "the objective's \"value\" must be a finite number, got \(value)")
+        }
         guard let loss = Objective.Loss(rawValue: record.objective.loss),
               let space = Objective.Space(rawValue: record.objective.space) else {
             throw .badFitFile(path: source, message: "unknown objective \(record.objective.loss) in \(record.objective.space) space")
@@ -109,9 +127,31 @@ extension FitResult {
             throw .badFitFile(path: source, message: "flops_per_param_token must be positive")
         }
         let objective = Objective(loss: loss, delta: record.objective.delta ?? 1e-3, space: space, tau: record.objective.tau ?? 0.1)
+        let constraints = ParameterConstraints(ties: record.ties ?? [:], bounds: record.bounds ?? [:])
         let layout: ParameterLayout
-        do {
-            layout = try ParameterLayout(law: law, fixed: record.parameters.filter { law.parameterIndex($0.key) != nil })
+        do throws(ScalingLawsError) {
+            try objective.validate()
+            // The ties and bounds must be ones the law can take (a refit of a saved fit uses them) …
+            let constrained = try ParameterLayout(law: law, constraints: constraints)
+            layout = try ParameterLayout(law: law, fixed: record.parameters)
+            // … and the saved values must satisfy them.
+            for (name, b) in constraints.bounds.sorted(by: { $0.key < $1.key }) {
+                guard b.lower < b.upper else {
+                    throw ScalingLawsError.invalidOption(option: .bounds, message: "\(name): expected lower < upper, got \(b.lower):\(b.upper)")
+                }
+            }
+            for j in 0..<law.parameterNames.count {
+                let name = law.parameterNames[j], value = record.parameters[name] ?? .nan
+                // A value the solver put at a bound may sit one rounding step beyond it.
+                let lo = constrained.lower[j], hi = constrained.upper[j]
+                let slack = 1e-12 * max(1, lo.isFinite ? abs(lo) : 0, hi.isFinite ? abs(hi) : 0)
+                guard lo - slack <= value && value <= hi + slack else {
+                    throw ScalingLawsError.invalidOption(option: .bounds, message: "\(name) = \(value) lies outside its bounds \(constrained.lower[j]):\(constrained.upper[j])")
+                }
+                if constrained.leaderOf[j] != j, let leader = record.parameters[law.parameterNames[constrained.leaderOf[j]]], leader != value {
+                    throw ScalingLawsError.invalidOption(option: .ties, message: "\(name) is tied to \(law.parameterNames[constrained.leaderOf[j]]) but the values differ (\(value) and \(leader))")
+                }
+            }
         } catch {
             throw .badFitFile(path: source, message: Message(error.description))
         }
@@ -121,6 +161,7 @@ extension FitResult {
         if !runs.isEmpty {
             do {
                 residuals = try law.residuals(theta, runs: runs, objective: objective, flopsPerParamToken: record.flopsPerParamToken)
+                _ = try law.trainingWeights(runs)
             } catch {
                 throw .badFitFile(path: source, message: "training_runs: \(error.description)")
             }
@@ -128,7 +169,7 @@ extension FitResult {
         self.init(law: law, parameters: theta, fixed: Set(record.fixed), objective: objective,
                   objectiveValue: record.objective.value, residuals: residuals, runs: record.runs, summary: record.solver,
                   search: record.startSearch, flopsPerParamToken: record.flopsPerParamToken, trainingRuns: runs,
-                  constraints: ParameterConstraints(ties: record.ties ?? [:], bounds: record.bounds ?? [:]))
+                  constraints: constraints)
     }
 
     /// Reads a fit saved with ``write(to:inputs:)`` or `scaling fit --save`.
@@ -142,7 +183,10 @@ extension FitResult {
         }
         let record: FitRecord
         do {
-            record = try JSONDecoder().decode(FitRecord.self, from: data)
+            // Read back what ``JSON/encode(_:)`` writes: an unbounded side of a bound is the string "inf".
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            record = try decoder.decode(FitRecord.self, from: data)
         } catch let DecodingError.keyNotFound(key, _) {
             throw .badFitFile(path: path, message: "key \"\(key.stringValue)\" is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {

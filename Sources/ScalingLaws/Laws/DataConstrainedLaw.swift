@@ -68,7 +68,17 @@ public struct DataConstrainedLaw: FormulaDefinedLaw, ComputeOptimalLaw {
 
     /// The compute-optimal allocation with unlimited unique data (U = ∞, so every token is fresh).
     public func computeOptimum(_ t: [Double], flops: Double, flopsPerParamToken k: Double) throws(ScalingLawsError) -> ComputeOptimum {
-        optimum(t, flops: flops, uniqueTokens: .infinity, flopsPerParamToken: k)
+        try Self.checked(optimum(t, flops: flops, uniqueTokens: .infinity, flopsPerParamToken: k), flopsPerParamToken: k)
+    }
+
+    /// `optimum` when N, D and the loss are finite: C/k beyond double precision (a k of 1e-300) or a
+    /// degenerate law leaves none, which is an error rather than a NaN optimum.
+    public static func checked(_ optimum: ComputeOptimum, flopsPerParamToken k: Double) throws(ScalingLawsError) -> ComputeOptimum {
+        let n = optimum.params ?? .nan, d = optimum.tokens ?? .nan
+        guard n.isFinite, d.isFinite, optimum.loss.isFinite, n > 0, d > 0 else {
+            throw .invalidOption(option: .flopsPerParamToken, message: "no finite data-constrained optimum at C = \(formatQuantity(optimum.flops)) FLOPs with C = \(formatQuantity(k))·N·D (C/k = \(formatQuantity(optimum.flops / k)) tokens·parameters)")
+        }
+        return optimum
     }
 
     /// The best allocation of `flops` (C = k·N·D) when only `uniqueTokens` distinct tokens exist: minimises

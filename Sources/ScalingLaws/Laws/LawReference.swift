@@ -23,10 +23,10 @@ public struct LawReference: Sendable {
     /// A reference on a grid: for each of the law's variables, the range it spans (sampled geometrically
     /// when the range is positive and wider than a factor 10, evenly otherwise; a variable without a range
     /// is held at 1), crossed with the other variables' samples. `points` is the number of samples per
-    /// variable (default 24 for one variable, 6 for two, 4 for more).
+    /// variable (default 24 for one variable, 6 for two, 4 for more; at least 1: 0 or fewer trapped).
     public static func grid(_ law: any ScalingLaw, parameters: [Double], ranges: [String: ClosedRange<Double>], points: Int? = nil) -> LawReference {
         let variables = law.variables
-        let count = points ?? (variables.count == 1 ? 24 : variables.count == 2 ? 6 : 4)
+        let count = max(1, points ?? (variables.count == 1 ? 24 : variables.count == 2 ? 6 : 4))
         let axes = variables.map { ranges[$0] ?? 1...1 }.map { range -> [Double] in
             (0..<count).map { i in
                 let t = Double(i) / Double(max(1, count - 1))

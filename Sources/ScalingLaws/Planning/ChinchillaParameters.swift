@@ -34,6 +34,19 @@ public struct ChinchillaParameters: Sendable, Hashable {
         self.init(E: e, A: a, B: b, alpha: alpha, beta: beta)
     }
 
+    /// Checks that these are parameters of a law the planners can use: E finite, A, B, α and β positive
+    /// and finite (a parameter built by hand can be anything; a fitted law's always pass).
+    ///
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` naming the parameter.
+    public func validate() throws(ScalingLawsError) {
+        guard E.isFinite else {
+            throw .invalidOption(option: .parameter, message: "E must be a finite number, got \(E)")
+        }
+        for (name, value) in [("A", A), ("B", B), ("alpha", alpha), ("beta", beta)] where !(value > 0 && value.isFinite) {
+            throw .invalidOption(option: .parameter, message: "\(name) must be a positive finite number in the chinchilla law, got \(value)")
+        }
+    }
+
     /// L(N, D).
     public func loss(params n: Double, tokens d: Double) -> Double {
         E + A * pow(n, -alpha) + B * pow(d, -beta)

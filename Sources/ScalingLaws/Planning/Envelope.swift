@@ -70,7 +70,8 @@ public struct EnvelopeAnalysis: Sendable {
     /// Builds the envelope of `curves` and fits the allocation laws.
     ///
     /// - Throws: ``ScalingLawsError/insufficientData(_:)`` when fewer than two sizes attain the envelope;
-    ///   ``ScalingLawsError/invalidOption(option:message:)`` for a bad grid or k.
+    ///   ``ScalingLawsError/invalidOption(option:message:)`` for a bad grid or k, or a curve that fails
+    ///   ``TrainingCurve/validate()``.
     public init(curves: [TrainingCurve], options: EnvelopeOptions = EnvelopeOptions()) throws(ScalingLawsError) {
         let k = options.flopsPerParamToken
         guard k > 0, k.isFinite else {
@@ -82,6 +83,7 @@ public struct EnvelopeAnalysis: Sendable {
         guard curves.count >= 2 else {
             throw .insufficientData("the envelope needs training curves of at least 2 model sizes, found \(curves.count) curve\(curves.count == 1 ? "" : "s")")
         }
+        for curve in curves { try curve.validate() }
         let lo = curves.map { log(k * $0.params * $0.tokens.first!) }.min()!
         let hi = curves.map { log(k * $0.params * $0.tokens.last!) }.max()!
         var grid = EnvelopeGrid(lo: lo, hi: hi, points: options.gridPoints, flopsPerParamToken: k)

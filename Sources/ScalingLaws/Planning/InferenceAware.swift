@@ -54,12 +54,14 @@ public struct InferenceAwarePlan: Sendable, Hashable {
 public enum InferenceAware {
     /// The model reaching `targetLoss` with the least training + inference FLOPs.
     ///
-    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a target at or below E or so high
-    ///   that its model has less than one parameter or one token, or a
-    ///   negative or non-finite number of tokens.
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for parameters that are not a law
+    ///   (``ChinchillaParameters/validate()``), a target at or below E or so high that its model has less
+    ///   than one parameter or one token, a negative or non-finite number of tokens, or FLOPs beyond
+    ///   double precision.
     public static func minimumCost(_ law: ChinchillaParameters, targetLoss: Double, inferenceTokens t: Double,
                                    flopsPerParamToken k: Double = 6,
                                    inferenceFlopsPerParamToken kInf: Double = 2) throws(ScalingLawsError) -> InferenceAwarePlan {
+        try law.validate()
         try validate(inferenceTokens: t, k: k, kInf: kInf)
         guard targetLoss.isFinite, let chinchilla = law.computeOptimalModel(reaching: targetLoss) else {
             throw .invalidOption(option: .targetLoss, message: "\(targetLoss) is not above the irreducible loss E = \(formatQuantity(law.E)) of the law, so no model reaches it; choose a larger target")
@@ -77,18 +79,20 @@ public enum InferenceAware {
             })
             d = law.tokens(params: n, loss: targetLoss) ?? .infinity
         }
-        return InferenceAwarePlan(optimal: plan(law, n, d, t, k, kInf),
-                                  chinchillaOptimal: plan(law, chinchilla.params, chinchilla.tokens, t, k, kInf))
+        return try checked(InferenceAwarePlan(optimal: plan(law, n, d, t, k, kInf),
+                                              chinchillaOptimal: plan(law, chinchilla.params, chinchilla.tokens, t, k, kInf)))
     }
 
     /// The model with the least loss whose training + inference FLOPs equal `totalFlops`.
     ///
-    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a non-positive budget (or one whose
-    ///   best model has less than one parameter or one token) or a
-    ///   negative or non-finite number of tokens.
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for parameters that are not a law
+    ///   (``ChinchillaParameters/validate()``), a non-positive budget (or one whose best model, or the
+    ///   Chinchilla-optimal model it is compared with, has less than one parameter or one token), a
+    ///   negative or non-finite number of tokens, or FLOPs beyond double precision.
     public static func minimumLoss(_ law: ChinchillaParameters, totalFlops c: Double, inferenceTokens t: Double,
                                    flopsPerParamToken k: Double = 6,
                                    inferenceFlopsPerParamToken kInf: Double = 2) throws(ScalingLawsError) -> InferenceAwarePlan {
+        try law.validate()
         try validate(inferenceTokens: t, k: k, kInf: kInf)
         guard c > 0, c.isFinite else {
             throw .invalidOption(option: .flops, message: "expected a positive FLOP budget, got \(c)")
@@ -106,7 +110,13 @@ public enum InferenceAware {
             }
             let high = min(log(n), log(c / (kInf * t)))
             var low = high - 1
-            while slope(low) >= 0 { low -= 1 }
+            // The slope is negative for small enough N; bounded so that no input can loop forever.
+            while slope(low) >= 0 {
+                low -= 1
+                guard low > high - 2000 else {
+                    throw .invalidOption(option: .flops, message: "no best model found for a budget of \(formatQuantity(c)) FLOPs serving \(formatQuantity(t)) tokens")
+                }
+            }
             n = exp(Bisection.signChange(low, high, slope))
         }
         let d = (c - kInf * n * t) / (k * n)
@@ -115,8 +125,27 @@ public enum InferenceAware {
         }
         let optimal = plan(law, n, d, t, k, kInf)
         let chinchilla = law.computeOptimalModel(reaching: optimal.loss) ?? (n, d)
-        return InferenceAwarePlan(optimal: optimal,
-                                  chinchillaOptimal: plan(law, chinchilla.params, chinchilla.tokens, t, k, kInf))
+        // The comparison model must be one the law describes too (a degenerate law, e.g. β near 0,
+        // puts it at D = 0 tokens and an infinite loss).
+        guard chinchilla.params >= 1, chinchilla.tokens >= 1, chinchilla.params.isFinite, chinchilla.tokens.isFinite else {
+            throw .invalidOption(option: .flops, message: "the Chinchilla-optimal model reaching the same loss \(formatQuantity(optimal.loss)) has N = \(formatQuantity(chinchilla.params)) parameters and D = \(formatQuantity(chinchilla.tokens)) tokens: the law describes no model below one parameter or one token, so there is nothing to compare with; check the law's parameters")
+        }
+        return try checked(InferenceAwarePlan(optimal: optimal,
+                                              chinchillaOptimal: plan(law, chinchilla.params, chinchilla.tokens, t, k, kInf)))
+    }
+
+    /// `plans` when every FLOP count is finite; training FLOPs k·N·D or inference FLOPs 2·N·T can overflow
+    /// double precision for extreme k or T even when N, D and T are each in range.
+    private static func checked(_ plans: InferenceAwarePlan) throws(ScalingLawsError) -> InferenceAwarePlan {
+        for p in [plans.optimal, plans.chinchillaOptimal] {
+            guard p.trainingFlops.isFinite else {
+                throw .invalidOption(option: .flopsPerParamToken, message: "the training FLOPs k·N·D of a model of N = \(formatQuantity(p.params)) parameters and D = \(formatQuantity(p.tokens)) tokens overflow double precision")
+            }
+            guard p.inferenceFlops.isFinite, (p.trainingFlops + p.inferenceFlops).isFinite else {
+                throw .invalidOption(option: .inferenceTokens, message: "serving \(formatQuantity(p.inferenceTokens)) tokens with a model of N = \(formatQuantity(p.params)) parameters costs more FLOPs than double precision holds")
+            }
+        }
+        return plans
     }
 
     private static func validate(inferenceTokens t: Double, k: Double, kInf: Double) throws(ScalingLawsError) {

@@ -93,6 +93,9 @@ public enum TrainSplit: Sendable, Hashable, CustomStringConvertible {
             let xs = try values(variable)
             return xs.indices.filter { op.holds(xs[$0], value) }
         case let .percentile(variable, op, q):
+            guard q > 0, q < 1 else {
+                throw .invalidOption(option: .trainSplit, message: "a percentile lies strictly between p0 and p100, got a quantile of \(q)")
+            }
             let xs = try values(variable)
             let value = Quantiles.percentile(xs, q)
             return xs.indices.filter { op.holds(xs[$0], value) }

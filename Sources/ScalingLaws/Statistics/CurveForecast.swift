@@ -73,9 +73,11 @@ public struct CurveForecast: Sendable {
 extension TrainingCurve {
     /// Fits this run's learning curve and forecasts its loss at `target` tokens.
     ///
-    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a bad target, warmup or level,
-    ///   or when fewer than 4 points remain to fit; fit errors otherwise.
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a curve that fails
+    ///   ``validate()``, a bad target, warmup or level, or when fewer than 4 points remain to fit; fit
+    ///   errors otherwise.
     public func forecast(at target: Double, options: CurveForecastOptions = CurveForecastOptions()) throws(ScalingLawsError) -> CurveForecast {
+        try validate()
         guard target.isFinite, target > 0 else {
             throw .invalidOption(option: .curveTokens, message: "expected a positive token count such as 1.4e12, got \(target)")
         }
@@ -151,6 +153,11 @@ extension TrainingCurve {
     /// ``ForecastCalibration/Prior/learningCurve``). Origins with too few points are skipped.
     public func calibrate(through: Double, warmup: Warmup = .fraction(0.1)) -> ForecastCalibration {
         var samples = [ForecastCalibration.Sample]()
+        // A curve that fails validate() or a bound that is not a token count gives no inner backtest:
+        // the calibration is then the prior alone.
+        guard (try? validate()) != nil, through.isFinite, through > 0 else {
+            return ForecastCalibration(axis: Variable.tokens, samples: samples, prior: .learningCurve)
+        }
         var origin = 0
         for g in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8] {
             guard let inner = try? fitPrefix(through: g * through, warmup: warmup),

@@ -120,7 +120,7 @@ public enum Quantiles {
 
     /// ``percentile(_:_:)`` on values already sorted ascending.
     public static func percentile(sorted s: [Double], _ p: Double) -> Double {
-        guard !s.isEmpty else { return .nan }
+        guard !s.isEmpty, !p.isNaN else { return .nan }
         let h = Double(s.count - 1) * min(max(p, 0), 1)
         let lo = Int(h.rounded(.down))
         let hi = min(lo + 1, s.count - 1)

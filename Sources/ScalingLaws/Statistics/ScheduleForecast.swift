@@ -153,7 +153,8 @@ public enum ScheduleCurves {
     /// Forecasts run `target` of `runs` from the runs named in `train` (all others when empty).
     ///
     /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for an unknown run, a cut or step
-    ///   outside the schedule; fit errors otherwise.
+    ///   outside the schedule, or a forecast step the law gives no finite loss at (no learning-rate area
+    ///   before it); fit errors otherwise.
     public static func forecast(_ law: any ScheduleAwareLaw, runs: [ScheduledRun], target: String, train: [String] = [],
                                 options: ScheduleForecastOptions = ScheduleForecastOptions()) throws(ScalingLawsError) -> ScheduleForecast {
         guard let targetRun = runs.first(where: { $0.name == target }) else {
@@ -188,7 +189,18 @@ public enum ScheduleCurves {
         if let prefix, !prefix.losses.isEmpty { fitted.append(prefix) }
         let fraction = options.through.map { ($0 - schedule.firstStep) / max(schedule.lastStep - schedule.firstStep, 1) } ?? 0
         let model = try ScheduleModel(law, fitted: fitted, backtested: trainRuns, cutFraction: fraction, options: options)
-        return model.forecast(targetRun, through: options.through, at: options.at + grid(schedule, options.gridPoints))
+        return try finite(model.forecast(targetRun, through: options.through, at: options.at + grid(schedule, options.gridPoints)),
+                          option: .run)
+    }
+
+    /// `forecast` when every predicted loss is a positive finite number. A schedule with no learning-rate
+    /// area before a forecast step (a rate of 0 throughout, or a single row) has no loss under the law:
+    /// refused, rather than printed as NaN.
+    static func finite(_ forecast: ScheduleForecast, option: Setting) throws(ScalingLawsError) -> ScheduleForecast {
+        if let p = ([forecast.final] + forecast.points).first(where: { !($0.predicted.isFinite && $0.predicted > 0) }) {
+            throw .invalidOption(option: option, message: "the \(forecast.fit.law.name) law gives no finite loss for run \"\(forecast.run)\" at step \(formatQuantity(p.step)) (got \(p.predicted)): the schedule needs a learning rate above 0 before the steps it forecasts")
+        }
+        return forecast
     }
 
     /// Ranks planned schedules: fits `law` once on `train` (every run of `runs` with losses when empty),
@@ -215,10 +227,12 @@ public enum ScheduleCurves {
             throw .invalidOption(option: .steps, message: "step \(formatQuantity(s)) lies outside every candidate schedule (the longest ends at step \(formatQuantity(last)))")
         }
         let model = try ScheduleModel(law, fitted: trainRuns, backtested: trainRuns, cutFraction: 0, options: options)
-        return candidates.map { c in
-            model.forecast(c, through: nil, at: options.at.filter { c.schedule.covers($0) && $0 > c.schedule.firstStep } + grid(c.schedule, options.gridPoints))
+        var out = [ScheduleForecast]()
+        for c in candidates {
+            let f = model.forecast(c, through: nil, at: options.at.filter { c.schedule.covers($0) && $0 > c.schedule.firstStep } + grid(c.schedule, options.gridPoints))
+            out.append(try finite(f, option: .candidates))
         }
-            .sorted { $0.final.predicted < $1.final.predicted }
+        return out.sorted { $0.final.predicted < $1.final.predicted }
     }
 
     /// `count` whole steps evenly spaced over the schedule, after its first step.

@@ -75,8 +75,8 @@ public enum DesignCandidates {
     /// tokens-per-parameter values spaced evenly in log from 1 to 1000; costed by C = k·N·D and kept when
     /// within the limits and the budget.
     ///
-    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a bad budget or limit, or when no
-    ///   grid point fits.
+    /// - Throws: ``ScalingLawsError/invalidOption(option:message:)`` for a bad budget, limit, k or grid density,
+    ///   a range of sizes too wide for a grid, or when no grid point fits.
     public static func grid(budget: Double, limits: DesignLimits, flopsPerParamToken k: Double,
                             sizesPerDecade: Int = 8, ratioCount: Int = 16) throws(ScalingLawsError) -> [DesignRun] {
         try ExperimentDesigner.validate(budget: budget)
@@ -84,12 +84,27 @@ public enum DesignCandidates {
         guard k.isFinite, k > 0 else {
             throw .invalidOption(option: .flopsPerParamToken, message: "expected a positive number, got \(k)")
         }
+        guard (1...1000).contains(sizesPerDecade) else {
+            throw .invalidOption(option: .grid, message: "expected 1 to 1000 model sizes per decade, got \(sizesPerDecade)")
+        }
+        guard (1...1000).contains(ratioCount) else {
+            throw .invalidOption(option: .grid, message: "expected 1 to 1000 tokens-per-parameter values, got \(ratioCount)")
+        }
         let low = limits.minParams ?? defaultMinParams
-        let high = limits.maxParams ?? (budget / (k * defaultRatios.lowerBound)).squareRoot()
+        // No size above the one whose run at the smallest ratio costs the whole budget can be kept, so
+        // the grid stops there even when --max-params is larger (the same candidates, fewer sizes tried).
+        let affordable = (budget / (k * defaultRatios.lowerBound)).squareRoot()
+        let high = min(limits.maxParams ?? .infinity, affordable)
+        guard affordable.isFinite else {
+            throw .invalidOption(option: .flopsPerParamToken, message: "\(k) FLOPs per parameter per token is too small: the budget \(budget) would buy models beyond double precision")
+        }
         guard high >= low else {
             throw .invalidOption(option: .budget, message: "no candidate inside the limits: a model of \(low) parameters (\(.minParams)) trained on \(defaultRatios.lowerBound) token per parameter costs \(k * low * low * defaultRatios.lowerBound) FLOPs, more than the budget \(budget)")
         }
         let decades = log10(high / low)
+        guard decades.isFinite, decades * Double(sizesPerDecade) < Double(Limits.maxGridPoints) else {
+            throw .invalidOption(option: .minParams, message: "sizes from \(low) to \(high) parameters span \(decades) decades, too many for a grid; raise \(.minParams) or lower \(.maxParams)")
+        }
         let sizeCount = max(1, Int((decades * Double(sizesPerDecade)).rounded(.down)) + 1)
         let sizes = (0..<sizeCount).map { low * pow(10, Double($0) / Double(sizesPerDecade)) }
         let ratios = geometricGrid(defaultRatios.lowerBound, defaultRatios.upperBound, count: max(2, ratioCount))
