@@ -52,13 +52,6 @@ struct ScheduleLawTests {
         #expect(s.rate(at: 5) == 5e-4)
     }
 
-    @Test("Student's t quantiles")
-    func student() {
-        for (df, expected) in [(1, 12.7062), (2, 4.3027), (3, 3.1824), (5, 2.5706), (10, 2.2281), (30, 2.0423)] {
-            #expect(abs(studentQuantile(0.975, degrees: df) / expected - 1) <= 2e-3, "df \(df)")
-        }
-    }
-
     @Test("the fast loss drop equals the naive per-step sum")
     func lossDropMatchesNaive() throws {
         let runs = try multipowerRuns()

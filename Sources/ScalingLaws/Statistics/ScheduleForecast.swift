@@ -482,7 +482,7 @@ struct ScheduleModel {
             // of freedom; the parameter and misfit terms use the normal quantile.
             var variance = (z * paramSD[i]) * (z * paramSD[i]) + (z * b) * (z * b)
             if bt.runs > 0 {
-                let t = studentQuantile(p, degrees: bt.runs)
+                let t = Quantiles.studentT(p, degreesOfFreedom: Double(bt.runs))
                 var msq = bt.sd * bt.sd
                 if atCut > 0 && atCut.isFinite && predicted[i] > 0 {
                     let change = log(atCut / predicted[i])
@@ -505,24 +505,5 @@ struct ScheduleModel {
                                 backtestPoints: errors.count, backtestError: overall,
                                 changeErrorScale: pastCut && !errors.isEmpty ? changeVariance.squareRoot() : nil,
                                 recentMisfit: misfit, warnings: warnings)
-    }
-}
-
-/// The p-quantile of Student's t distribution with `degrees` degrees of freedom: exact for 1 and 2,
-/// the Cornish–Fisher expansion in the normal quantile otherwise (Abramowitz & Stegun 26.7.5; within
-/// 0.2% of the exact value for 3 or more degrees of freedom at p ≤ 0.995).
-func studentQuantile(_ p: Double, degrees: Int) -> Double {
-    switch degrees {
-    case ...0: return .infinity
-    case 1: return tan(Double.pi * (p - 0.5))
-    case 2: return (2 * p - 1) / (2 * p * (1 - p)).squareRoot()
-    default:
-        let z = Quantiles.normal(p), v = Double(degrees)
-        let z2 = z * z
-        let g1 = (z2 + 1) * z / 4
-        let g2 = ((5 * z2 + 16) * z2 + 3) * z / 96
-        let g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384
-        let g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160
-        return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v)
     }
 }
