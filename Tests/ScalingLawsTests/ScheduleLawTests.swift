@@ -101,6 +101,16 @@ struct ScheduleLawTests {
     }
 }
 
+/// The multi-power forecast of 25M run `name`, fitted with `train` (every other run when empty) and with
+/// the run's own points up to `fraction` of its steps.
+private func partialForecast(_ name: String, through fraction: Double, train: [String] = []) throws -> (run: ScheduledRun, forecast: ScheduleForecast) {
+    let runs = try multipowerRuns()
+    let run = runs.first { $0.name == name }!
+    var options = ScheduleForecastOptions()
+    options.through = (fraction * run.schedule.lastStep).rounded()
+    return (run, try ScheduleCurves.forecast(MultiPowerLaw(), runs: runs, target: name, train: train, options: options))
+}
+
 @Suite("Schedule-aware forecasts")
 struct ScheduleForecastTests {
     @Test("partial runs: from the first 30% of a run plus the train runs, the final loss within 0.5% and inside its 95% interval",
@@ -171,11 +181,7 @@ struct ScheduleForecastTests {
 
     @Test("a decay still ahead of the cut widens the interval: the WSD run from 85% of its steps, before its decay")
     func decayAheadOfTheCut() throws {
-        let runs = try multipowerRuns()
-        let run = runs.first { $0.name == "wsd_20000_24000" }!
-        var options = ScheduleForecastOptions()
-        options.through = (0.85 * run.schedule.lastStep).rounded()
-        let f = try ScheduleCurves.forecast(MultiPowerLaw(), runs: runs, target: run.name, train: multipowerTrain, options: options)
+        let (run, f) = try partialForecast("wsd_20000_24000", through: 0.85, train: multipowerTrain)
         // The three train runs have little change left past 85% of their steps; this run has its whole
         // decay (about 3% of loss) ahead. The law is 0.39% low at the end; the backtest's error at that
         // position alone gave a half-width of 0.31%.
@@ -184,17 +190,13 @@ struct ScheduleForecastTests {
         #expect(f.final.interval.contains(actual), "\(f.final.interval) \(actual)")
         #expect((f.changeErrorScale ?? 0) > 0)
         // Just past the cut, before the decay, the interval stays much narrower than at the end.
-        let early = f.points.first { $0.step > options.through! }!
+        let early = f.points.first { $0.step > f.through! }!
         #expect(early.interval.high / early.interval.low < f.final.interval.high / f.final.interval.low)
     }
 
     @Test("a run the fit leaves a misfit at the cut: the misfit widens the interval (cosine_24000 from 90%, fitted with the 8 others)")
     func recentMisfitWidens() throws {
-        let runs = try multipowerRuns()
-        let run = runs.first { $0.name == "cosine_24000" }!
-        var options = ScheduleForecastOptions()
-        options.through = (0.9 * run.schedule.lastStep).rounded()
-        let f = try ScheduleCurves.forecast(MultiPowerLaw(), runs: runs, target: run.name, options: options)
+        let (run, f) = try partialForecast("cosine_24000", through: 0.9)
         // Measured: the fit's last 10% of this run's own points lie 0.4% below the curve, and the final
         // loss 0.5% below; without the misfit term the interval (±0.48%) missed it.
         let b = try #require(f.recentMisfit)
