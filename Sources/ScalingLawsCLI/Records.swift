@@ -23,6 +23,8 @@ struct UncertaintyRecord: Encodable {
     var replicates: Int?
     var failedReplicates: Int?
     var seed: UInt64?
+    /// Independent groups the asymptotic covariance was clustered on (absent: rows taken as independent).
+    var clusters: Int?
     var residualScale: Double
     var definition: String
 
@@ -32,7 +34,12 @@ struct UncertaintyRecord: Encodable {
         residualScale = u.residualScale
         switch u.method {
         case .asymptotic:
-            definition = "M-estimator covariance from the Jacobian at the optimum (Huber's sandwich); delta method for derived numbers; assumes independent errors"
+            if let groups = u.clusters {
+                clusters = groups
+                definition = "M-estimator covariance from the Jacobian at the optimum, clustered by group (cluster-robust jackknife sandwich over \(groups) runs or groups taken as independent: errors within one may be correlated); Student's t with \(groups - 1) degrees of freedom; delta method for derived numbers"
+            } else {
+                definition = "M-estimator covariance from the Jacobian at the optimum (Huber's sandwich); delta method for derived numbers; assumes independent errors"
+            }
         case .bootstrap:
             replicates = u.replicates
             failedReplicates = u.failedReplicates

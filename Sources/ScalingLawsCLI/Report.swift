@@ -85,7 +85,11 @@ enum Report {
         var lines: [String]
         switch u.method {
         case .asymptotic:
-            lines = ["intervals  \(pct(u.level)) asymptotic (M-estimator sandwich, delta method; assumes independent errors, --bootstrap for resampling)"]
+            if let groups = u.clusters {
+                lines = ["intervals  \(pct(u.level)) asymptotic, clustered by run (jackknife sandwich over \(groups) runs or groups taken as independent, t with \(groups - 1) d.o.f., delta method; --bootstrap for resampling)"]
+            } else {
+                lines = ["intervals  \(pct(u.level)) asymptotic (M-estimator sandwich, delta method; assumes independent errors, --bootstrap for resampling)"]
+            }
         case .bootstrap:
             lines = ["intervals  \(pct(u.level)) bootstrap percentile, \(u.replicates - u.failedReplicates) of \(u.replicates) refits, seed \(u.seed ?? 0)"]
         }

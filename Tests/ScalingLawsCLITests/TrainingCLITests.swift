@@ -45,6 +45,32 @@ struct TrainingCLITests {
         #expect(overtrained.stdout.contains("overtrained"))
     }
 
+    @Test("Checkpoint fits give intervals clustered by run: a run's checkpoints are one independent unit")
+    func checkpointIntervalsClusterByRun() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 12 runs of the Chinchilla law, 20 checkpoints each, each run shifted by its own factor.
+        var csv = "run,params,tokens,loss\n"
+        for r in 0..<12 {
+            let n = 1e8 * pow(10, Double(r % 4) / 2), d = 2e9 * pow(10, Double(r / 4) / 2)
+            let shift = 0.01 * sin(Double(r) * 2.3)
+            for i in 1...20 {
+                let tokens = d * Double(i) / 20
+                let loss = (1.69 + 406.4 / pow(n, 0.34) + 410.7 / pow(tokens, 0.28)) * exp(shift + 0.002 * sin(Double(r * 20 + i)))
+                csv += "r\(r),\(n),\(tokens),\(loss)\n"
+            }
+        }
+        let file = dir.appendingPathComponent("log.csv")
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let json = try scaling(["fit", file.path, "--use", "checkpoints", "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let uncertainty = try #require(try jsonObject(json.stdout)["uncertainty"] as? [String: Any])
+        #expect(uncertainty["clusters"] as? Int == 12)
+        #expect((uncertainty["definition"] as? String)?.contains("clustered") == true)
+        let text = try scaling(["fit", file.path, "--use", "checkpoints"])
+        #expect(text.stdout.contains("clustered by run (jackknife sandwich over 12 runs or groups taken as independent, t with 11 d.o.f."))
+    }
+
     @Test func fitAndBacktestReadLongFormatLogs() throws {
         let final = try scaling(["fit", curves, "--use", "final", "--law", "saturating", "--x", "params", "--fix", "E=1.69", "--format", "json"])
         #expect(final.status == 0, "\(final.stderr)")
@@ -55,6 +81,10 @@ struct TrainingCLITests {
         #expect(json["runs"] as? Int == 300)
         let parameters = try #require(json["parameters"] as? [String: Double])
         #expect(abs(parameters["E"]! - 1.69) < 0.1)
+        // Three runs for five parameters: too few groups to cluster on, and the report says so.
+        let uncertainty = try #require(json["uncertainty"] as? [String: Any])
+        #expect(uncertainty["clusters"] == nil)
+        #expect((json["warnings"] as? [String] ?? []).contains { $0.contains("3 independent groups") && $0.contains("too narrow") })
         let backtest = try scaling(["backtest", curves, "--use", "checkpoints", "--law", "chinchilla", "--train", "tokens<=2e9", "--format", "json"])
         #expect(backtest.status == 0, "\(backtest.stderr)")
         #expect(try jsonObject(backtest.stdout)["mare"] as? Double ?? 1 < 0.05)

@@ -267,6 +267,41 @@ public struct RunStore: Sendable, RandomAccessCollection {
         return count > 0 && absent.count == 1
     }
 
+    /// The independent groups of the runs, for intervals clustered by group: each run's group number
+    /// (runs with one ``Run/group`` label share a number, in order of first appearance; a run without a
+    /// label is a group of its own) and the number of groups. Nil when no label is shared (every run is
+    /// its own group), where clustering changes nothing.
+    var groupNumbers: (ids: [Int], count: Int)? {
+        var number = [String: Int]()
+        var ids = [Int]()
+        ids.reserveCapacity(count)
+        var next = 0
+        func assign(_ label: String?, times: Int) {
+            guard let label else {
+                for _ in 0..<times { ids.append(next); next += 1 }
+                return
+            }
+            if let g = number[label] {
+                ids.append(contentsOf: repeatElement(g, count: times))
+            } else {
+                number[label] = next
+                ids.append(contentsOf: repeatElement(next, count: times))
+                next += 1
+            }
+        }
+        switch storage {
+        case .runs(let runs):
+            for run in runs { assign(run.group, times: 1) }
+        case .columns(let c):
+            var start = 0
+            for (group, end) in zip(c.groups, c.groupEnds) {
+                assign(group, times: end - start)
+                start = end
+            }
+        }
+        return next < count ? (ids, next) : nil
+    }
+
     /// This store with the runs' weights replaced: `values[s]` for the runs before `ends[s]`.
     func withWeights(_ values: [Double], ends: [Int]) -> RunStore {
         switch storage {

@@ -17,31 +17,50 @@ extension FitResult {
     /// With run weights W = diag(wᵢ) (checkpoint fits) the estimating equations are Σ wᵢψ(rᵢ)Jᵢ = 0 and the
     /// sandwich becomes (JᵀWJ)⁻¹ (JᵀW²J) (JᵀWJ)⁻¹ in place of (JᵀJ)⁻¹, with the same scalar factor: the
     /// weights say how much each run should count, not that its noise is smaller. From the SVD
-    /// W^½J = U S Vᵀ this is V S⁻¹ (UᵀWU) S⁻¹ Vᵀ. It still assumes independent errors; checkpoints of one
-    /// run are correlated, so prefer the bootstrap (which resamples whole runs) for checkpoint fits.
+    /// W^½J = U S Vᵀ this is V S⁻¹ (UᵀWU) S⁻¹ Vᵀ.
     ///
+    /// **Groups.** Runs that share a ``Run/group`` label (the checkpoints of one run in a checkpoint fit,
+    /// or rows with one `group` or `run` label) are not independent: one run's checkpoints sit above or
+    /// below the law together. Taking them as independent made 95% intervals cover the true parameters
+    /// of simulated checkpoint fits only 10–40% of the time. With `clustered` (the default), when some
+    /// label is shared, the covariance is cluster-robust (Liang & Zeger 1986): the jackknife over groups
+    /// of one-step deletion estimates, CR3 (Bell & McCaffrey 2002; Cameron & Miller 2015, "A
+    /// Practitioner's Guide to Cluster-Robust Inference", §VI.B),
+    ///
+    ///     Cov(û) = (G − 1)/G · Σ_g (δ_g − δ̄)(δ_g − δ̄)ᵀ,   δ_g = (H − H_g)⁻¹ s_g,
+    ///     s_g = Σ_{i∈g} wᵢ ψ(rᵢ) Jᵢ,   H = ψ̄′ JᵀWJ,   H_g = ψ̄′ J_gᵀW_gJ_g,
+    ///
+    /// over the G groups, with Student's t on G − 1 degrees of freedom for intervals
+    /// (``Uncertainty/clusters``); see `clusteredCovariance`. On simulated checkpoint fits (15 to 100
+    /// runs, correlated and independent errors) it covers 90–98%, as the run bootstrap does, and with
+    /// independent errors it gives the intervals of the independent form to within a few percent. It
+    /// needs more groups than free parameters; with fewer the rows are taken as independent and a
+    /// warning says the intervals are too narrow.
+    ///
+    /// - Parameter clustered: treat runs sharing a group label as one independent unit (the default);
+    ///   false takes every run as independent.
     /// - Throws: ``ScalingLawsError/unsupported(_:)`` when the fit holds no data (read from a file, or all
     ///   parameters given).
-    public func asymptoticUncertainty(level: Double = 0.95) throws(ScalingLawsError) -> Uncertainty {
+    public func asymptoticUncertainty(level: Double = 0.95, clustered: Bool = true) throws(ScalingLawsError) -> Uncertainty {
         try Self.validate(level: level)
         guard !trainingSet.isEmpty else {
             throw .unsupported("intervals need the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
-        return try asymptotic(law, level: level, rowLimit: LevenbergMarquardt.defaultJacobianRowLimit)
+        return try asymptotic(law, level: level, rowLimit: LevenbergMarquardt.defaultJacobianRowLimit, clustered: clustered)
     }
 
     /// As ``asymptoticUncertainty(level:)``; without the solver's Jacobian and above `rowLimit` runs, the
     /// SVD is that of the triangular factor of W^½J accumulated in blocks of rows (`BlockQR`), never
     /// the n × p matrix (the same singular values and vectors; the last bits may differ).
-    func asymptoticUncertainty(level: Double, rowLimit: Int) throws(ScalingLawsError) -> Uncertainty {
+    func asymptoticUncertainty(level: Double, rowLimit: Int, clustered: Bool = true) throws(ScalingLawsError) -> Uncertainty {
         try Self.validate(level: level)
         guard !trainingSet.isEmpty else {
             throw .unsupported("intervals need the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
-        return try asymptotic(law, level: level, rowLimit: rowLimit)
+        return try asymptotic(law, level: level, rowLimit: rowLimit, clustered: clustered)
     }
 
-    private func asymptotic<L: ScalingLaw>(_ law: L, level: Double, rowLimit: Int) throws(ScalingLawsError) -> Uncertainty {
+    private func asymptotic<L: ScalingLaw>(_ law: L, level: Double, rowLimit: Int, clustered: Bool) throws(ScalingLawsError) -> Uncertainty {
         let layout = try ParameterLayout(law: law, constraints: layoutConstraints)
         let (inputs, y) = try law.trainingData(trainingSet, flopsPerParamToken: flopsPerParamToken, space: objective.space)
         let weights = try law.trainingWeights(trainingSet)
@@ -52,6 +71,8 @@ extension FitResult {
         var covariance = Matrix(rows: p, columns: p)
         var nullSpace = [[Double]]()
         let r = residuals.count == n ? residuals : (model.residuals(parameters) ?? residuals)
+        let clusters = clustered ? trainingSet.groupNumbers.map { (ids: $0.ids, count: $0.count) } : nil
+        var clusteredBy: Int? = nil
 
         if p > 0 {
             // The solver's Jacobian at the optimum when the fit kept it; rebuilt otherwise (in blocks of rows
@@ -75,6 +96,8 @@ extension FitResult {
             do {
                 var bread = Matrix(rows: p, columns: p)
                 var deficient = false
+                // The SVD of W^½J (or of its triangular factor): singular values, Vᵀ, and those kept.
+                var normal: (s: [Double], vt: Matrix, kept: [Int]) = ([], Matrix(rows: 0, columns: p), [])
                 if inBlocks {
                     // R₁ of W^½J and R₂ of WJ by blocks: W^½J = Q₁R₁ with R₁ = U₁ S Vᵀ has the singular values
                     // and right vectors of W^½J, and UᵀWU = S⁻¹Vᵀ (JᵀW²J) V S⁻¹ = TᵀT with T = R₂ V S⁻¹.
@@ -103,6 +126,7 @@ extension FitResult {
                     let cutoff = (s.first ?? 0) * 1e-12
                     let kept = s.indices.filter { s[$0] > cutoff }
                     deficient = kept.count < s.count
+                    normal = (s, vt, kept)
                     var middle = Matrix(rows: s.count, columns: s.count)
                     if weights != nil {
                         let r2 = r2.matrix
@@ -141,6 +165,7 @@ extension FitResult {
                     let cutoff = (s.first ?? 0) * 1e-12
                     let kept = s.indices.filter { s[$0] > cutoff }
                     deficient = kept.count < s.count
+                    normal = (s, vt, kept)
                     var middle = Matrix(rows: s.count, columns: s.count)
                     for a in kept {
                         for b in kept {
@@ -161,6 +186,7 @@ extension FitResult {
                     let (_, s, vt) = try LeastSquares.svd(jac)
                     nullSpace = Self.unidentifiedDirections(s, vt, p)
                     let cutoff = (s.first ?? 0) * 1e-12
+                    normal = (s, vt, s.indices.filter { s[$0] > cutoff })
                     for i in 0..<p {
                         for j in 0..<p {
                             var v = 0.0
@@ -174,9 +200,19 @@ extension FitResult {
                 if deficient && nullSpace.isEmpty {
                     warnings.append("the Jacobian is rank deficient: some parameter combinations are not determined by the data; their intervals are understated")
                 }
-                let psi2 = r.reduce(0) { $0 + loss.psi($1) * loss.psi($1) }
-                let factor = k * k * (psi2 / dof) / (meanSlope * meanSlope)
-                for i in 0..<p { for j in 0..<p { covariance[i, j] = factor * bread[i, j] } }
+                if let groups = clusters, groups.count > p {
+                    covariance = try Self.clusteredCovariance(
+                        groups: groups, p: p, residuals: r, loss: loss, weights: weights, meanSlope: meanSlope,
+                        normal: normal, jacobian: inBlocks ? nil : jac, rows: model.leastSquaresProblem(), u: u)
+                    clusteredBy = groups.count
+                } else {
+                    if let groups = clusters {
+                        warnings.append("\(groups.count) independent group\(groups.count == 1 ? "" : "s") of runs (a run's checkpoints, or rows sharing a group label) for \(p) free parameters: too few to measure how errors within a group are correlated, so these intervals take every row as independent and are too narrow; fit more runs than free parameters")
+                    }
+                    let psi2 = r.reduce(0) { $0 + loss.psi($1) * loss.psi($1) }
+                    let factor = k * k * (psi2 / dof) / (meanSlope * meanSlope)
+                    for i in 0..<p { for j in 0..<p { covariance[i, j] = factor * bread[i, j] } }
+                }
             } catch {
                 throw .fitFailed(law: law.name, message: "the covariance could not be computed (\(error.description))")
             }
@@ -200,7 +236,111 @@ extension FitResult {
         }
         return makeUncertainty(method: .asymptotic, level: level, layout: layout,
                                engine: .asymptotic(covariance: covariance, layout: layout, u: u, nullSpace: nullSpace),
-                               freeCovariance: covariance, warnings: warnings, residuals: r, replicates: 0, failed: 0, seed: nil)
+                               freeCovariance: covariance, warnings: warnings, residuals: r, replicates: 0, failed: 0, seed: nil,
+                               clusters: clusteredBy)
+    }
+
+    /// Groups up to which ``clusteredCovariance(groups:p:residuals:loss:weights:meanSlope:normal:jacobian:rows:u:)``
+    /// takes the jackknife form (it keeps a p × p matrix a group); above, the CR1 form, which it then equals
+    /// to within the groups' leverage (≤ p / 10,000).
+    static let jackknifeGroupLimit = 10_000
+
+    /// The covariance of the free variables clustered by group (see ``asymptoticUncertainty(level:clustered:)``).
+    ///
+    /// With H = ψ̄′·JᵀWJ, the scores s_g = Σ_{i∈g} wᵢψ(rᵢ)Jᵢ and H_g = ψ̄′·J_gᵀW_gJ_g of each group g,
+    /// a one-step deletion estimate δ_g = (H − H_g)⁻¹ s_g is the change of û when group g is left out,
+    /// and the covariance is their jackknife variance (G − 1)/G · Σ_g (δ_g − δ̄)(δ_g − δ̄)ᵀ: the CR3
+    /// estimator (Bell & McCaffrey 2002; Cameron & Miller 2015, §VI.B), which unlike
+    /// c·H⁻¹(Σ s_g s_gᵀ)H⁻¹ (CR1, c = G/(G − 1)·(n − 1)/(n − p)) accounts for a group that carries much of
+    /// the information (the only runs of the largest model). Both work in the span of the kept singular
+    /// vectors of W^½J; a group whose removal leaves H − H_g singular there keeps its CR1 term. Above
+    /// ``jackknifeGroupLimit`` groups the CR1 form is used.
+    static func clusteredCovariance(groups: (ids: [Int], count: Int), p: Int, residuals r: [Double], loss: RobustLoss,
+                                    weights: [Double]?, meanSlope: Double, normal: (s: [Double], vt: Matrix, kept: [Int]),
+                                    jacobian: Matrix?, rows problem: LeastSquaresProblem, u: [Double]) throws(LinearAlgebraError) -> Matrix {
+        let n = r.count, count = groups.count
+        let jackknife = count <= jackknifeGroupLimit
+        // Scores and, for the jackknife, JᵀWJ of each group, in the kept basis: column a of V is row a of Vᵀ.
+        let kept = normal.kept, k = kept.count
+        var scores = [Double](repeating: 0, count: count * k)
+        var blocks = [Double](repeating: 0, count: jackknife ? count * k * k : 0)
+        var projected = [Double](repeating: 0, count: k)
+        func add(_ block: Matrix, from lo: Int) {
+            for i in 0..<block.rows {
+                let row = lo + i
+                let w = weights?[row] ?? 1
+                let score = w * loss.psi(r[row])
+                let g = groups.ids[row]
+                for (a, q) in kept.enumerated() {
+                    var v = 0.0
+                    for j in 0..<p { v += block[i, j] * normal.vt[q, j] }
+                    projected[a] = v
+                }
+                for a in 0..<k { scores[g * k + a] += score * projected[a] }
+                if jackknife {
+                    let base = g * k * k
+                    for a in 0..<k { for b in 0...a { blocks[base + a * k + b] += w * projected[a] * projected[b] } }
+                }
+            }
+        }
+        if let jacobian {
+            add(jacobian, from: 0)
+        } else {
+            var block = Matrix(rows: 0, columns: p)
+            for lo in stride(from: 0, to: n, by: LevenbergMarquardt.blockRows) {
+                problem.jacobianRows!(u, lo..<min(n, lo + LevenbergMarquardt.blockRows), &block)
+                add(block, from: lo)
+            }
+        }
+        guard scores.allSatisfy(\.isFinite), blocks.allSatisfy(\.isFinite) else {
+            throw .nonFinite("the scores of a group of runs are not finite")
+        }
+        // δ_g in the kept basis; JᵀWJ is diag(s²) there.
+        var deltas = [Double](repeating: 0, count: count * k)
+        for g in 0..<count {
+            let sg = Array(scores[(g * k)..<(g * k + k)])
+            var solved: [Double]? = nil
+            if jackknife {
+                var m = [Double](repeating: 0, count: k * k)
+                for a in 0..<k {
+                    for b in 0...a {
+                        let v = (a == b ? normal.s[kept[a]] * normal.s[kept[a]] : 0) - blocks[g * k * k + a * k + b]
+                        m[a + b * k] = v
+                        m[b + a * k] = v
+                    }
+                }
+                solved = SmallSymmetricSystem.solve(m, sg)
+            }
+            let delta = solved ?? (0..<k).map { sg[$0] / (normal.s[kept[$0]] * normal.s[kept[$0]]) }
+            for a in 0..<k { deltas[g * k + a] = delta[a] / meanSlope }
+        }
+        var inner = [Double](repeating: 0, count: k * k)
+        if jackknife {
+            var mean = [Double](repeating: 0, count: k)
+            for g in 0..<count { for a in 0..<k { mean[a] += deltas[g * k + a] / Double(count) } }
+            let factor = Double(count - 1) / Double(count)
+            for g in 0..<count {
+                for a in 0..<k {
+                    let da = deltas[g * k + a] - mean[a]
+                    for b in 0..<k { inner[a * k + b] += factor * da * (deltas[g * k + b] - mean[b]) }
+                }
+            }
+        } else {
+            let factor = Double(count) / Double(count - 1) * Double(n - 1) / Double(max(n - p, 1))
+            for g in 0..<count {
+                for a in 0..<k { for b in 0..<k { inner[a * k + b] += factor * deltas[g * k + a] * deltas[g * k + b] } }
+            }
+        }
+        // Back to the free variables: V (inner) Vᵀ.
+        var covariance = Matrix(rows: p, columns: p)
+        for i in 0..<p {
+            for j in 0..<p {
+                var v = 0.0
+                for a in 0..<k { for b in 0..<k { v += normal.vt[kept[a], i] * inner[a * k + b] * normal.vt[kept[b], j] } }
+                covariance[i, j] = v
+            }
+        }
+        return covariance
     }
 
     /// Directions of the free variables the data do not determine: the right singular vectors of the
@@ -267,7 +407,7 @@ extension FitResult {
     /// correlations and warnings; for the bootstrap it is the sample covariance of the replicates' u).
     func makeUncertainty(method: Uncertainty.Method, level: Double, layout: ParameterLayout, engine: Uncertainty.Engine,
                          freeCovariance c: Matrix, warnings: [String], residuals r: [Double], replicates: Int, failed: Int,
-                         seed: UInt64?) -> Uncertainty {
+                         seed: UInt64?, clusters: Int? = nil) -> Uncertainty {
         var warnings = warnings
         let names = law.parameterNames
         let count = names.count
@@ -299,7 +439,7 @@ extension FitResult {
         }
         let partial = Uncertainty(method: method, level: level, fit: self, standardErrors: [], intervals: [],
                                   correlations: correlations, warnings: [], residualScale: 0, replicates: replicates,
-                                  failedReplicates: failed, seed: seed, engine: engine)
+                                  failedReplicates: failed, seed: seed, clusters: clusters, engine: engine)
         var standardErrors = [Double](repeating: 0, count: count)
         var intervals = parameters.map { Interval($0, $0) }
         for j in slot.keys {
@@ -317,6 +457,6 @@ extension FitResult {
         let scale = Self.residualScale(r, loss: objective.loss, freeParameters: layout.free.count)
         return Uncertainty(method: method, level: level, fit: self, standardErrors: standardErrors, intervals: intervals,
                            correlations: correlations, warnings: warnings, residualScale: scale, replicates: replicates,
-                           failedReplicates: failed, seed: seed, engine: engine)
+                           failedReplicates: failed, seed: seed, clusters: clusters, engine: engine)
     }
 }

@@ -291,7 +291,9 @@ struct ScheduleModel {
         var warnings = [String]()
         var covariance: (Matrix, ParameterLayout, [Double])? = nil
         if !fit.trainingSet.isEmpty && !allFixed {
-            if let u = try? fit.asymptoticUncertainty(level: options.level), case let .asymptotic(c, layout, uu, _) = u.engine {
+            // Points taken as independent here: run-to-run error enters these intervals through the held-out
+            // runs' backtest below, whose coverage was measured with this covariance (LearningRateSchedules).
+            if let u = try? fit.asymptoticUncertainty(level: options.level, clustered: false), case let .asymptotic(c, layout, uu, _) = u.engine {
                 covariance = (c, layout, uu)
             } else {
                 warnings.append("the parameter covariance is undefined at this fit; intervals carry the backtest error only")

@@ -40,6 +40,10 @@ public struct Uncertainty: Sendable {
     public let failedReplicates: Int
     /// Seed of the bootstrap draws (nil for the asymptotic method).
     public let seed: UInt64?
+    /// The number of independent groups the asymptotic covariance was clustered on (runs sharing a
+    /// ``Run/group`` label count as one: the checkpoints of a run), or nil when every run was taken as
+    /// independent. Intervals then use Student's t on `clusters − 1` degrees of freedom.
+    public let clusters: Int?
 
     let engine: Engine
 
@@ -52,7 +56,7 @@ public struct Uncertainty: Sendable {
     }
 
     /// The two-sided quantile of the intervals: Student's t with n − p degrees of freedom for the
-    /// asymptotic method (small samples), the normal Φ⁻¹((1 + level)/2) for the bootstrap's combination
+    /// asymptotic method (small samples; G − 1 when clustered on G groups), the normal Φ⁻¹((1 + level)/2) for the bootstrap's combination
     /// of its spread with the runs' scatter.
     public var z: Double { Quantiles.studentT((1 + level) / 2, degreesOfFreedom: plainDegreesOfFreedom) }
 
@@ -60,7 +64,9 @@ public struct Uncertainty: Sendable {
     /// the bootstrap's combination of its spread with the runs' scatter.
     public var plainDegreesOfFreedom: Double {
         switch engine {
-        case let .asymptotic(_, layout, _, _): return Double(max(fit.runs - layout.free.count, 1))
+        case let .asymptotic(_, layout, _, _):
+            if let clusters { return Double(max(clusters - 1, 1)) }
+            return Double(max(fit.runs - layout.free.count, 1))
         case .bootstrap: return .infinity
         }
     }
