@@ -82,6 +82,18 @@ struct ClusteredCovarianceTests {
         }
     }
 
+    @Test("With many groups the CR1 form (used above the jackknife's group limit) agrees with the jackknife")
+    func manyGroupsCR1() throws {
+        let fit = try ChinchillaLaw().fit(Self.checkpoints(runs: 160, points: 10, offset: 0.01, seed: 21))
+        let jackknife = try fit.asymptoticUncertainty(level: 0.95, rowLimit: .max)
+        let cr1 = try fit.asymptoticUncertainty(level: 0.95, rowLimit: .max, jackknifeLimit: 100)
+        #expect(jackknife.clusters == 160 && cr1.clusters == 160)
+        for j in fit.parameters.indices {
+            let ratio = cr1.standardErrors[j] / jackknife.standardErrors[j]
+            #expect(ratio > 0.85 && ratio < 1.02, "\(fit.law.parameterNames[j]): CR1 / jackknife = \(ratio)")
+        }
+    }
+
     @Test("Fewer groups than free parameters: rows taken as independent, with a warning that says so")
     func tooFewGroups() throws {
         let fit = try ChinchillaLaw().fit(Self.checkpoints(runs: 4, points: 30, offset: 0.01))

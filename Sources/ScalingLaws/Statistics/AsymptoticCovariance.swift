@@ -52,15 +52,17 @@ extension FitResult {
     /// As ``asymptoticUncertainty(level:)``; without the solver's Jacobian and above `rowLimit` runs, the
     /// SVD is that of the triangular factor of W^½J accumulated in blocks of rows (`BlockQR`), never
     /// the n × p matrix (the same singular values and vectors; the last bits may differ).
-    func asymptoticUncertainty(level: Double, rowLimit: Int, clustered: Bool = true) throws(ScalingLawsError) -> Uncertainty {
+    func asymptoticUncertainty(level: Double, rowLimit: Int, clustered: Bool = true,
+                               jackknifeLimit: Int = jackknifeGroupLimit) throws(ScalingLawsError) -> Uncertainty {
         try Self.validate(level: level)
         guard !trainingSet.isEmpty else {
             throw .unsupported("intervals need the runs the law was fitted to: fit from the CSV file (a saved fit or given parameters carry no data)")
         }
-        return try asymptotic(law, level: level, rowLimit: rowLimit, clustered: clustered)
+        return try asymptotic(law, level: level, rowLimit: rowLimit, clustered: clustered, jackknifeLimit: jackknifeLimit)
     }
 
-    private func asymptotic<L: ScalingLaw>(_ law: L, level: Double, rowLimit: Int, clustered: Bool) throws(ScalingLawsError) -> Uncertainty {
+    private func asymptotic<L: ScalingLaw>(_ law: L, level: Double, rowLimit: Int, clustered: Bool,
+                                           jackknifeLimit: Int = jackknifeGroupLimit) throws(ScalingLawsError) -> Uncertainty {
         let layout = try ParameterLayout(law: law, constraints: layoutConstraints)
         let (inputs, y) = try law.trainingData(trainingSet, flopsPerParamToken: flopsPerParamToken, space: objective.space)
         let weights = try law.trainingWeights(trainingSet)
@@ -203,7 +205,8 @@ extension FitResult {
                 if let groups = clusters, groups.count > p {
                     covariance = try Self.clusteredCovariance(
                         groups: groups, p: p, residuals: r, loss: loss, weights: weights, meanSlope: meanSlope,
-                        normal: normal, jacobian: inBlocks ? nil : jac, rows: model.leastSquaresProblem(), u: u)
+                        normal: normal, jacobian: inBlocks ? nil : jac, rows: model.leastSquaresProblem(), u: u,
+                        jackknifeLimit: jackknifeLimit)
                     clusteredBy = groups.count
                 } else {
                     if let groups = clusters {
@@ -240,7 +243,7 @@ extension FitResult {
                                clusters: clusteredBy)
     }
 
-    /// Groups up to which ``clusteredCovariance(groups:p:residuals:loss:weights:meanSlope:normal:jacobian:rows:u:)``
+    /// Groups up to which ``clusteredCovariance(groups:p:residuals:loss:weights:meanSlope:normal:jacobian:rows:u:jackknifeLimit:)``
     /// takes the jackknife form (it keeps a p × p matrix a group); above, the CR1 form, which it then equals
     /// to within the groups' leverage (≤ p / 10,000).
     static let jackknifeGroupLimit = 10_000
@@ -257,9 +260,10 @@ extension FitResult {
     /// ``jackknifeGroupLimit`` groups the CR1 form is used.
     static func clusteredCovariance(groups: (ids: [Int], count: Int), p: Int, residuals r: [Double], loss: RobustLoss,
                                     weights: [Double]?, meanSlope: Double, normal: (s: [Double], vt: Matrix, kept: [Int]),
-                                    jacobian: Matrix?, rows problem: LeastSquaresProblem, u: [Double]) throws(LinearAlgebraError) -> Matrix {
+                                    jacobian: Matrix?, rows problem: LeastSquaresProblem, u: [Double],
+                                    jackknifeLimit: Int = jackknifeGroupLimit) throws(LinearAlgebraError) -> Matrix {
         let n = r.count, count = groups.count
-        let jackknife = count <= jackknifeGroupLimit
+        let jackknife = count <= jackknifeLimit
         // Scores and, for the jackknife, JᵀWJ of each group, in the kept basis: column a of V is row a of Vᵀ.
         let kept = normal.kept, k = kept.count
         var scores = [Double](repeating: 0, count: count * k)
