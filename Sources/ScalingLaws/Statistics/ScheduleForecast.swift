@@ -307,20 +307,24 @@ struct ScheduleModel {
             // Each backtested run is forecast past the same cut as the forecast run, from a refit without
             // its later points; with every parameter given nothing is refitted, and its errors are the given
             // law's own on that run (the runs checked never include the forecast run).
-            for run in backtested where !run.losses.isEmpty {
+            // The refits are independent: one a held-out run, on all cores (each a single polish, serial
+            // inside), gathered in run order.
+            let checked = backtested.filter { !$0.losses.isEmpty }
+            let start = fit.parameters
+            let refits: [[Double]?] = parallelMap(checked.count, chunks: allFixed ? 1 : checked.count) { k in
+                let run = checked[k]
+                if allFixed { return start }
                 let cut = run.schedule.firstStep + fraction * (run.schedule.lastStep - run.schedule.firstStep)
-                let parameters: [Double]
-                if allFixed {
-                    parameters = fit.parameters
-                } else {
-                    var backtestRuns = fitted.filter { $0.name != run.name }
-                    let own = run.through(cut)
-                    if !own.losses.isEmpty { backtestRuns.append(own) }
-                    guard !ScheduleCurves.points(backtestRuns).isEmpty,
-                          let refit = try? ScheduleCurves.fit(law, runs: backtestRuns, objective: options.objective,
-                                                              constraints: options.constraints, start: fit.parameters) else { continue }
-                    parameters = refit.parameters
-                }
+                var backtestRuns = fitted.filter { $0.name != run.name }
+                let own = run.through(cut)
+                if !own.losses.isEmpty { backtestRuns.append(own) }
+                guard !ScheduleCurves.points(backtestRuns).isEmpty else { return nil }
+                return try? ScheduleCurves.fit(law, runs: backtestRuns, objective: options.objective,
+                                               constraints: options.constraints, start: start).parameters
+            }
+            for (run, refit) in zip(checked, refits) {
+                guard let parameters = refit else { continue }
+                let cut = run.schedule.firstStep + fraction * (run.schedule.lastStep - run.schedule.firstStep)
                 let later = run.steps.indices.filter { run.steps[$0] > cut }
                 guard !later.isEmpty else { continue }
                 let p = law.predict(parameters, schedule: run.schedule, steps: later.map { run.steps[$0] })
