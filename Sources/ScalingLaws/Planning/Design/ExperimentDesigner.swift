@@ -114,10 +114,9 @@ public enum ExperimentDesigner {
         var steps = 0
         while chosen.count < maxRuns {
             var best: (index: Int, gain: Double, value: Double)? = nil
+            let around = criterion.neighbourhood(m)
             for i in usable.indices where !inDesign[i] && spent + cost[i] <= budget {
-                criterion.add(&m, i, sign: 1)
-                let v = criterion.regularizedVariance(m)
-                criterion.add(&m, i, sign: -1)
+                let v = criterion.variance(adding: i, to: around, of: &m)
                 let gain = (log(current) - log(v)) / cost[i]
                 if v.isFinite && (best == nil || gain > best!.gain) { best = (i, gain, v) }
             }
@@ -140,10 +139,9 @@ public enum ExperimentDesigner {
                 let out = chosen[slot]
                 criterion.add(&m, out, sign: -1)
                 var best: (index: Int, value: Double)? = nil
+                let around = criterion.neighbourhood(m)
                 for j in usable.indices where !inDesign[j] && spent - cost[out] + cost[j] <= budget {
-                    criterion.add(&m, j, sign: 1)
-                    let v = criterion.regularizedVariance(m)
-                    criterion.add(&m, j, sign: -1)
+                    let v = criterion.variance(adding: j, to: around, of: &m)
                     if v < (best?.value ?? current * (1 - 1e-9)) { best = (j, v) }
                 }
                 if let b = best {
