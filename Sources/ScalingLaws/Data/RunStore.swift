@@ -271,11 +271,11 @@ public struct RunStore: Sendable, RandomAccessCollection {
     /// (runs with one ``Run/group`` label share a number, in order of first appearance; a run without a
     /// label is a group of its own) and the number of groups. Nil when no label is shared (every run is
     /// its own group), where clustering changes nothing.
-    var groupNumbers: (ids: [Int], count: Int)? {
-        var number = [String: Int]()
-        var ids = [Int]()
+    var groupNumbers: (ids: [Int32], count: Int)? {
+        var number = [String: Int32]()
+        var ids = [Int32]()
         ids.reserveCapacity(count)
-        var next = 0
+        var next: Int32 = 0
         func assign(_ label: String?, times: Int) {
             guard let label else {
                 for _ in 0..<times { ids.append(next); next += 1 }
@@ -299,7 +299,7 @@ public struct RunStore: Sendable, RandomAccessCollection {
                 start = end
             }
         }
-        return next < count ? (ids, next) : nil
+        return Int(next) < count ? (ids, Int(next)) : nil
     }
 
     /// This store with the runs' weights replaced: `values[s]` for the runs before `ends[s]`.

@@ -258,7 +258,7 @@ extension FitResult {
     /// the information (the only runs of the largest model). Both work in the span of the kept singular
     /// vectors of W^½J; a group whose removal leaves H − H_g singular there keeps its CR1 term. Above
     /// ``jackknifeGroupLimit`` groups the CR1 form is used.
-    static func clusteredCovariance(groups: (ids: [Int], count: Int), p: Int, residuals r: [Double], loss: RobustLoss,
+    static func clusteredCovariance(groups: (ids: [Int32], count: Int), p: Int, residuals r: [Double], loss: RobustLoss,
                                     weights: [Double]?, meanSlope: Double, normal: (s: [Double], vt: Matrix, kept: [Int]),
                                     jacobian: Matrix?, rows problem: LeastSquaresProblem, u: [Double],
                                     jackknifeLimit: Int = jackknifeGroupLimit) throws(LinearAlgebraError) -> Matrix {
@@ -274,7 +274,7 @@ extension FitResult {
                 let row = lo + i
                 let w = weights?[row] ?? 1
                 let score = w * loss.psi(r[row])
-                let g = groups.ids[row]
+                let g = Int(groups.ids[row])
                 for (a, q) in kept.enumerated() {
                     var v = 0.0
                     for j in 0..<p { v += block[i, j] * normal.vt[q, j] }
