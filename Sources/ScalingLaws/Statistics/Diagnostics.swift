@@ -95,10 +95,12 @@ public struct ResidualDiagnostics: Sendable {
         // Lack of fit against replicates.
         var lof: (Double, Int, Int)? = nil
         if runs.count == n {
-            var groups = [String: [Double]]()
+            // Replicates: runs with the same N, D and C (the values themselves, not a formatted string:
+            // a checkpoint fit has a million runs).
+            struct Key: Hashable { var params, tokens, flops: Double? }
+            var groups = [Key: [Double]]()
             for (run, res) in zip(runs, r) {
-                let key = Variable.standard.map { run.value(of: $0).map { String(format: "%.9e", $0) } ?? "-" }.joined(separator: "|")
-                groups[key, default: []].append(res)
+                groups[Key(params: run.params, tokens: run.tokens, flops: run.flops), default: []].append(res)
             }
             let replicated = groups.values.filter { $0.count > 1 }
             let pureDF = replicated.reduce(0) { $0 + $1.count - 1 }

@@ -158,21 +158,97 @@ public struct Uncertainty: Sendable {
     /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` if a run lacks a variable the law reads.
     public func predictions(_ runs: [Run]) throws(ScalingLawsError) -> [Prediction] {
         let inputs = try fit.inputs(for: runs)
-        let law = fit.law
         let positive = fit.objective.space == .log
         let z = self.z
-        return (0..<inputs.count).map { i in
-            let point = Inputs(columns: inputs.columns.map { [$0[i]] })
-            let value = law.evaluate(fit.parameters, point)[0]
-            guard let e = estimate(positive: positive, z: z, { law.evaluate($0, point)[0] }) else {
-                return Prediction(value: value, lawInterval: Interval(.nan, .nan), newRunInterval: Interval(.nan, .nan))
+        var out = [Prediction]()
+        out.reserveCapacity(inputs.count)
+        // Asymptotic intervals a block of points at a time: the law evaluated on the whole block at each
+        // perturbed parameter vector (the same bits, row by row, as one point at a time; see
+        // ``lawEstimates(_:positive:z:)``), not 2p + 1 evaluations of one point per prediction.
+        let block = 8_192
+        for lo in stride(from: 0, to: inputs.count, by: block) {
+            let rows = lo..<min(inputs.count, lo + block)
+            let points = rows.count == inputs.count ? inputs : inputs.rows(rows)
+            let (values, estimates) = lawEstimates(points, positive: positive, z: z)
+            for (value, e) in zip(values, estimates) {
+                guard let e else {
+                    out.append(Prediction(value: value, lawInterval: Interval(.nan, .nan), newRunInterval: Interval(.nan, .nan)))
+                    continue
+                }
+                let sd = (e.scaleStandardDeviation * e.scaleStandardDeviation + residualScale * residualScale).squareRoot()
+                let center = positive ? log(value) : value
+                let run = positive ? Interval(exp(center - z * sd), exp(center + z * sd)) : Interval(center - z * sd, center + z * sd)
+                // On the log scale: as is for log-space objectives, relative to the value otherwise.
+                let logSD = positive ? sd : (value > 0 ? sd / value : .nan)
+                out.append(Prediction(value: value, lawInterval: e.interval, newRunInterval: run, runLogSD: logSD))
             }
-            let sd = (e.scaleStandardDeviation * e.scaleStandardDeviation + residualScale * residualScale).squareRoot()
-            let center = positive ? log(value) : value
-            let run = positive ? Interval(exp(center - z * sd), exp(center + z * sd)) : Interval(center - z * sd, center + z * sd)
-            // On the log scale: as is for log-space objectives, relative to the value otherwise.
-            let logSD = positive ? sd : (value > 0 ? sd / value : .nan)
-            return Prediction(value: value, lawInterval: e.interval, newRunInterval: run, runLogSD: logSD)
+        }
+        return out
+    }
+
+    /// The law's value at each of `points` and its ``estimate(positive:_:)``, computed together: for the
+    /// asymptotic method the law is evaluated on all the points at once at the fitted parameters and at
+    /// each perturbed parameter vector of the numerical gradient, which gives each point the same
+    /// numbers as ``estimate(positive:z:_:)`` of that point alone (the law's value at a point does not
+    /// depend on the other points); the bootstrap evaluates each replicate on all the points.
+    func lawEstimates(_ points: Inputs, positive: Bool, z: Double) -> (values: [Double], estimates: [Estimate?]) {
+        let law = fit.law
+        let values = law.evaluate(fit.parameters, points)
+        let n = points.count
+        let transform: (Double) -> Double = positive ? { log($0) } : { $0 }
+        let inverse: (Double) -> Double = positive ? { exp($0) } : { $0 }
+        switch engine {
+        case let .asymptotic(covariance, layout, u, nullSpace):
+            let p = u.count
+            var up = [[Double]](), down = [[Double]](), steps = [Double]()
+            for j in 0..<p {
+                let h = 1e-6 * max(1, abs(u[j]))
+                var a = u, b = u
+                a[j] += h
+                b[j] -= h
+                up.append(law.evaluate(layout.fullVector(free: a), points))
+                down.append(law.evaluate(layout.fullVector(free: b), points))
+                steps.append(h)
+            }
+            var estimates = [Estimate?]()
+            estimates.reserveCapacity(n)
+            var gradient = [Double](repeating: 0, count: p)
+            point: for i in 0..<n {
+                let value = values[i]
+                guard value.isFinite, !positive || value > 0 else { estimates.append(nil); continue }
+                for j in 0..<p {
+                    let fu = up[j][i], fd = down[j][i]
+                    guard fu.isFinite, fd.isFinite, !positive || (fu > 0 && fd > 0) else { estimates.append(nil); continue point }
+                    gradient[j] = (transform(fu) - transform(fd)) / (2 * steps[j])
+                }
+                let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                for v in nullSpace where abs(zip(gradient, v).reduce(0) { $0 + $1.0 * $1.1 }) > 1e-6 * norm {
+                    estimates.append(nil)
+                    continue point
+                }
+                var variance = 0.0
+                for a in 0..<p { for b in 0..<p { variance += gradient[a] * covariance[a, b] * gradient[b] } }
+                let sd = max(variance, 0).squareRoot()
+                let center = transform(value)
+                let interval = Interval(inverse(center - z * sd), inverse(center + z * sd))
+                estimates.append(Estimate(value: value, standardError: positive ? value * sd : sd, interval: interval,
+                                          scaleStandardDeviation: sd))
+            }
+            return (values, estimates)
+        case let .bootstrap(replicates):
+            let draws = replicates.map { law.evaluate($0, points) }
+            let q = (1 - level) / 2
+            let estimates: [Estimate?] = (0..<n).map { i in
+                let value = values[i]
+                guard value.isFinite, !positive || value > 0 else { return nil }
+                let sample = draws.map { $0[i] }.filter { $0.isFinite && (!positive || $0 > 0) }
+                guard sample.count >= 2 else { return nil }
+                let sorted = sample.sorted()
+                let interval = Interval(Quantiles.percentile(sorted: sorted, q), Quantiles.percentile(sorted: sorted, 1 - q))
+                return Estimate(value: value, standardError: Quantiles.standardDeviation(sample), interval: interval,
+                                scaleStandardDeviation: Quantiles.standardDeviation(sample.map(transform)))
+            }
+            return (values, estimates)
         }
     }
 
