@@ -75,13 +75,22 @@ extension Objective {
 
 extension FitResult {
     /// This fit as a ``FitRecord``.
+    ///
+    /// The record holds the training runs as an array of ``Run`` (72 bytes a run, and a JSON tree when
+    /// encoded): to write a fit's JSON, ``write(to:inputs:)`` and ``writeJSON(adding:to:)`` stream the runs
+    /// instead.
     public var record: FitRecord {
+        record(trainingRuns: trainingSet.isEmpty ? nil : trainingRuns)
+    }
+
+    /// This fit as a ``FitRecord`` with the given `training_runs`.
+    func record(trainingRuns: [Run]?) -> FitRecord {
         FitRecord(
             law: law.name, formula: law.formula, configuration: law.configuration,
             parameters: parameterValues, fixed: fixed.sorted(),
             objective: objective.record(value: objectiveValue),
             runs: runs, flopsPerParamToken: flopsPerParamToken, solver: summary, startSearch: search,
-            trainingRuns: trainingSet.isEmpty ? nil : trainingRuns,
+            trainingRuns: trainingRuns,
             ties: constraints.ties.isEmpty ? nil : constraints.ties, bounds: constraints.bounds.isEmpty ? nil : constraints.bounds)
     }
 
@@ -198,15 +207,19 @@ extension FitResult {
         try self.init(record: record, source: path)
     }
 
-    /// Writes the fit as JSON, atomically and never onto one of `inputs` (see ``AtomicFile``).
+    /// Writes the fit as JSON, atomically and never onto one of `inputs` (see ``AtomicFile``): the bytes
+    /// of ``JSON/encode(_:)`` of ``record``, streamed to the file by ``writeJSON(adding:to:)`` (the
+    /// training runs are not made into an array or a JSON tree).
     public func write(to path: String, inputs: [String] = []) throws(ScalingLawsError) {
-        let data: Data
-        do {
-            data = try JSON.encode(record)
-        } catch {
-            throw .io(path: path, message: "cannot encode the fit (\(error))")
+        try AtomicFile.write(to: path, option: .fitFile, inputs: inputs) { (write) throws(ScalingLawsError) in
+            do {
+                try writeJSON { bytes in try write(bytes) }
+            } catch let error as ScalingLawsError {
+                throw error
+            } catch {
+                throw .io(path: path, message: "cannot encode the fit (\(error))")
+            }
         }
-        try AtomicFile.write(data, to: path, option: .fitFile, inputs: inputs)
     }
 }
 
