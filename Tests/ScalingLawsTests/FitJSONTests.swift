@@ -223,4 +223,92 @@ struct FitJSONTests {
         }
         #expect(calls == 2)
     }
+
+    // MARK: Reading back
+
+    /// Exactly the same bits in every field, and the same label bytes.
+    private func identical(_ a: Run, _ b: Run) -> Bool {
+        func same(_ x: Double?, _ y: Double?) -> Bool { x?.bitPattern == y?.bitPattern || (x?.isNaN == true && y?.isNaN == true) }
+        return same(a.params, b.params) && same(a.tokens, b.tokens) && same(a.flops, b.flops) && same(a.loss, b.loss)
+            && same(a.weight, b.weight) && a.values.keys.sorted() == b.values.keys.sorted()
+            && a.values.allSatisfy { same($0.value, b.values[$0.key]) }
+            && a.group.map { Array($0.utf8) } == b.group.map { Array($0.utf8) }
+    }
+
+    private func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    /// The fast reader's record and runs against JSONDecoder's decoding of the whole file.
+    private func expectReadsAsDecoder(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let data = Data(text.utf8)
+        let full = try decoder().decode(FitRecord.self, from: data)
+        guard let (record, runs) = RunsJSONReader.read(data, decoder: decoder()) else {
+            Issue.record("the fast reader gave up", sourceLocation: sourceLocation)
+            return
+        }
+        var withoutRuns = full
+        withoutRuns.trainingRuns = nil
+        #expect(record == withoutRuns, sourceLocation: sourceLocation)
+        let expected = full.trainingRuns ?? []
+        let same = runs.count == expected.count && zip(runs, expected).allSatisfy(identical)
+        #expect(same, sourceLocation: sourceLocation)
+    }
+
+    @Test("The fast reader reads saved runs as JSONDecoder does, bit for bit, and keeps checkpoints by column")
+    func readerMatchesDecoder() throws {
+        for runs in [Self.variedRuns(), Self.checkpoints()] {
+            let f = try fit(RunStore(runs))
+            let text = String(decoding: try JSON.encode(f.record), as: UTF8.self)
+            try expectReadsAsDecoder(text)
+            // Other spellings of the same JSON: compact, keys reordered, escapes JSONEncoder does not write.
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+            try expectReadsAsDecoder(String(decoding: try JSONSerialization.data(withJSONObject: object, options: []), as: UTF8.self))
+        }
+        let f = try fit(RunStore(Self.checkpoints()))
+        guard let (_, store) = RunsJSONReader.read(try JSON.encode(f.record), decoder: decoder()) else {
+            Issue.record("the fast reader gave up")
+            return
+        }
+        if case .columns = store.storage {} else { Issue.record("checkpoints read back should be stored by column") }
+        let base = String(decoding: try JSON.encode(f.record(trainingRuns: [])), as: UTF8.self)
+        #expect(base.contains("\"training_runs\" : [\n\n  ]"))
+        try expectReadsAsDecoder(base)
+        // Hand-written variants: training_runs first, last, alone-ish; escapes; whitespace.
+        let record = String(decoding: try JSON.encode(f.record(trainingRuns: nil)), as: UTF8.self)
+        let inner = record.dropFirst().dropLast()   // the members, without the braces
+        let runs = #"[ {"values":{"a\u0041":1E2,"\ud83d\ude00":-0},"group":"x\/y\u00e9\n","loss":"nan","params":1e-3} ,{"values":{},"group":"x\/y\u00e9\n","tokens":0.5e+1}]"#
+        try expectReadsAsDecoder("{\"training_runs\":\(runs),\(inner)}")
+        try expectReadsAsDecoder("{\(inner),\r\n\t\"training_runs\" :\(runs)  }\n")
+    }
+
+    @Test("The fast reader gives up on what it does not take, and the file is then read (or refused) as before")
+    func readerGivesUp() throws {
+        let f = try fit(RunStore(Self.checkpoints()))
+        let record = String(decoding: try JSON.encode(f.record(trainingRuns: nil)), as: UTF8.self)
+        let inner = record.dropFirst().dropLast()
+        let refused = [
+            #"[{"values":{},"loss":null}]"#, #"[{"values":{},"extra":1}]"#, #"[{"values":{},"loss":1,"loss":2}]"#,
+            #"[{"loss":1}]"#, #"[{"values":{},"loss":1e400}]"#, #"[{"values":{},"loss":01}]"#, #"[{"values":{},"loss":"1"}]"#,
+            #"[{"values":{"a":1,"a":2}}]"#, #"[{"values":{},"group":"\ud800"}]"#, #"[{"values":{},"group":1}]"#,
+            #"[{"values":{}},]"#, #"[{"values":null}]"#, "[{\"values\":{},\"group\":\"a\u{1}b\"}]", #"null"#,
+        ]
+        for runs in refused {
+            let data = Data("{\"training_runs\":\(runs),\(inner)}".utf8)
+            #expect(RunsJSONReader.read(data, decoder: decoder()) == nil, "\(runs)")
+        }
+        // Whether they decode or not, FitResult(contentsOf:) answers as JSONDecoder and init(record:) do.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fitjson-read-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("fit.json").path
+        try Data("{\"training_runs\":[{\"loss\":1}],\(inner)}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ScalingLawsError.badFitFile(path: path, message: "key \"values\" is missing")) { try FitResult(contentsOf: path) }
+        try Data("{\"training_runs\":[{\"values\":{},\"loss\":true}],\(inner)}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ScalingLawsError.badFitFile(path: path, message: "unexpected value at \"training_runs.Index 0.loss\"")) { try FitResult(contentsOf: path) }
+        try Data(record.replacingOccurrences(of: "\"runs\" : 1800", with: "\"runs\" : 3").replacingOccurrences(of: "\n}", with: ",\"training_runs\":[{\"values\":{},\"params\":1,\"tokens\":1,\"loss\":1}]}").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ScalingLawsError.badFitFile(path: path, message: "\"runs\" is 3 but \"training_runs\" holds 1 runs")) { try FitResult(contentsOf: path) }
+    }
 }
