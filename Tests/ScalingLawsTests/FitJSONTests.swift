@@ -152,6 +152,9 @@ struct FitJSONTests {
         for store in [mixed, columns, RunStore(wrapping: Self.checkpoints())] {
             let f = try fit(store)
             let expected = Array(try JSON.encode(f.record))
+            var withoutRuns = f.record
+            withoutRuns.trainingRuns = nil
+            #expect(f.recordWithoutTrainingRuns == withoutRuns)
             // The splice must be the fast path, not the fallback that encodes the whole record.
             #expect(RunsJSON.placeholderSplit(try JSON.encode(f.record(trainingRuns: [Run()]))) != nil)
             let (bytes, pieces) = try streamed(f)

@@ -83,6 +83,12 @@ extension FitResult {
         record(trainingRuns: trainingSet.isEmpty ? nil : trainingRuns)
     }
 
+    /// This fit as a ``FitRecord`` without its training runs (`trainingRuns` nil), for a report that names
+    /// the fit but not its data: the runs are not made into an array.
+    public var recordWithoutTrainingRuns: FitRecord {
+        record(trainingRuns: nil)
+    }
+
     /// This fit as a ``FitRecord`` with the given `training_runs`.
     func record(trainingRuns: [Run]?) -> FitRecord {
         FitRecord(
