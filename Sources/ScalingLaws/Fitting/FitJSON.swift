@@ -112,6 +112,8 @@ enum RunsJSON {
         private var escapedNames: [[UInt8]] = []
         private var group: String? = nil
         private var escapedGroup: [UInt8] = []
+        /// N and the weight, the same for every checkpoint of a run: formatted once a run.
+        private var params = NumberCache(), weight = NumberCache()
 
         init(level: Int) { self.level = level }
 
@@ -129,7 +131,7 @@ enum RunsJSON {
                 RunsJSON.indent(level + 2, &out)
                 out.append(UInt8(ascii: "\""))
                 out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-                out.append(contentsOf: "\" : ".utf8)
+                out.append(contentsOf: RunsJSON.quoteColon)
             }
             if let v = run.flops { key("flops"); RunsJSON.appendNumber(v, &out) }
             if let g = run.group {
@@ -143,11 +145,11 @@ enum RunsJSON {
                 out.append(contentsOf: escapedGroup)
             }
             if let v = run.loss { key("loss"); RunsJSON.appendNumber(v, &out) }
-            if let v = run.params { key("params"); RunsJSON.appendNumber(v, &out) }
+            if let v = run.params { key("params"); params.append(v, to: &out) }
             if let v = run.tokens { key("tokens"); RunsJSON.appendNumber(v, &out) }
             key("values")
             appendValues(run.values, to: &out)
-            if let v = run.weight { key("weight"); RunsJSON.appendNumber(v, &out) }
+            if let v = run.weight { key("weight"); weight.append(v, to: &out) }
             out.append(UInt8(ascii: "\n"))
             RunsJSON.indent(level + 1, &out)
             out.append(UInt8(ascii: "}"))
@@ -169,7 +171,7 @@ enum RunsJSON {
                     if j > 0 { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: "\n")) }
                     RunsJSON.indent(level + 3, &out)
                     out.append(contentsOf: escapedNames[j])
-                    out.append(contentsOf: " : ".utf8)
+                    out.append(contentsOf: RunsJSON.quoteColon.dropFirst())
                     RunsJSON.appendNumber(values[name]!, &out)
                 }
             }
@@ -187,8 +189,37 @@ enum RunsJSON {
         }
     }
 
+    /// `" : ` (a key's closing quote and the separator).
+    static let quoteColon: [UInt8] = Array("\" : ".utf8)
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 32)
+
     static func indent(_ level: Int, _ out: inout [UInt8]) {
-        for _ in 0..<(2 * level) { out.append(UInt8(ascii: " ")) }
+        var n = 2 * level
+        while n > 0 {
+            let k = Swift.min(n, spaces.count)
+            out.append(contentsOf: spaces[0..<k])
+            n -= k
+        }
+    }
+
+    /// The bytes of the last number written under one key, reused while the number repeats (bit for bit).
+    struct NumberCache {
+        private var bits: UInt64 = 0
+        private var bytes: [UInt8] = []
+        private var filled = false
+
+        mutating func append(_ v: Double, to out: inout [UInt8]) {
+            if filled && bits == v.bitPattern {
+                out.append(contentsOf: bytes)
+                return
+            }
+            let start = out.count
+            RunsJSON.appendNumber(v, &out)
+            bits = v.bitPattern
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: out[start...])
+            filled = true
+        }
     }
 
     /// A double as JSONEncoder writes it: `description` without a trailing ".0"; non-finite as a string.
@@ -198,8 +229,9 @@ enum RunsJSON {
             return
         }
         var s = v.description
-        if s.hasSuffix(".0") { s.removeLast(2) }
         s.withUTF8 { out.append(contentsOf: $0) }
+        let n = out.count
+        if n >= 2 && out[n - 2] == UInt8(ascii: ".") && out[n - 1] == UInt8(ascii: "0") { out.removeLast(2) }
     }
 
     /// A string as JSONEncoder writes it with `.withoutEscapingSlashes`: quotes, `"` and `\` escaped,
