@@ -111,9 +111,7 @@ struct BacktestReport: Encodable {
         intervals = b.scores.map { ScoreRecord(kind: $0.kind.rawValue, coverage: $0.coverage, medianHalfWidth: $0.medianHalfWidth) }
         verdict = b.verdict
         calibration = b.calibration.map(CalibrationRecord.init)
-        var record = b.fit.record
-        record.trainingRuns = nil
-        fit = record
+        fit = b.fit.recordWithoutTrainingRuns
         runs = b.heldOut.map { h in
             RunRecord(params: h.run.params, tokens: h.run.tokens, flops: h.run.flops, actual: h.actual, predicted: h.predicted,
                       are: h.absoluteRelativeError, relativeError: h.relativeError, newRunInterval: h.newRunInterval,

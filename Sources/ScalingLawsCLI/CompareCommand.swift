@@ -122,7 +122,7 @@ struct CompareReport: Encodable {
         likelihood = c.likelihood
         laws = c.entries.enumerated().map { i, e in
             Entry(rank: i + 1, law: e.fit.law.name, formula: e.fit.law.formula, parameters: e.fit.parameterValues, k: e.parameterCount,
-                  objective: e.fit.record.objective, inSampleMare: e.inSampleMARE, backtestMare: e.backtest.mare,
+                  objective: e.fit.recordWithoutTrainingRuns.objective, inSampleMare: e.inSampleMARE, backtestMare: e.backtest.mare,
                   backtestMaxAre: e.backtest.maxARE, backtestBias: e.backtest.bias, backtestCoverage: e.backtest.coverage,
                   aic: e.aic, bic: e.bic, runsTestZ: e.diagnostics.runsTestZ,
                   trends: Dictionary(uniqueKeysWithValues: e.diagnostics.trends.map { ($0.variable, $0.t) }), flags: e.flags)

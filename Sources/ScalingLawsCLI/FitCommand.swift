@@ -68,7 +68,7 @@ struct Fit: ParsableCommand {
                     .render(title: "\(result.law.name) law fitted to \(result.runs) runs", subtitle: "\(result.law.formula)   (from \(file))")
             }
             switch formatting.format {
-            case .json: try printJSON(FitOutput(record: result.record, uncertainty: uncertainty))
+            case .json: try printJSON(result, adding: FitOutput(uncertainty: uncertainty))
             case .text: output(Report.fit(result, uncertainty: uncertainty, source: "from \(file)"))
             }
         }

@@ -35,7 +35,7 @@ struct ObjectivesReport: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         let entries = fits.enumerated().map { i, f in
-            Entry(objective: f.record.objective, parameters: f.parameterValues, predictions: predictions?[i],
+            Entry(objective: f.recordWithoutTrainingRuns.objective, parameters: f.parameterValues, predictions: predictions?[i],
                   optima: optima?[i].map { OptimumRecord(optimum: $0, intervals: nil, uncertainty: nil) })
         }
         try Entries(objectives: entries).encode(to: encoder)

@@ -91,7 +91,7 @@ struct Predict: ParsableCommand {
             }
             switch formatting.format {
             case .json:
-                try printJSON(PredictReport(law: result.law.name, objective: result.record.objective, parameters: result.parameterValues,
+                try printJSON(PredictReport(law: result.law.name, objective: result.recordWithoutTrainingRuns.objective, parameters: result.parameterValues,
                                             predictions: predictions, uncertainty: uncertainty.map(UncertaintyRecord.init),
                                             calibration: calibration.map(CalibrationRecord.init)))
             case .text:

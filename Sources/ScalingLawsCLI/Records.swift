@@ -49,9 +49,9 @@ struct UncertaintyRecord: Encodable {
     }
 }
 
-/// `scaling fit` JSON: the saved-fit record plus intervals.
+/// `scaling fit` JSON: the keys intervals add to the saved-fit record (none without intervals), written
+/// with the record by ``printJSON(_:adding:)``.
 struct FitOutput: Encodable {
-    var record: FitRecord
     var uncertainty: Uncertainty?
 
     /// The keys intervals add to the record.
@@ -65,7 +65,6 @@ struct FitOutput: Encodable {
     }
 
     func encode(to encoder: any Encoder) throws {
-        try record.encode(to: encoder)
         guard let u = uncertainty else { return }
         let names = u.fit.law.parameterNames
         var intervals = Dictionary(uniqueKeysWithValues: zip(names, u.intervals))

@@ -1,3 +1,4 @@
+import CScalingSupport
 import Foundation
 import ScalingLaws
 
@@ -208,4 +209,17 @@ enum Report {
 func printJSON<T: Encodable>(_ value: T) throws {
     let data = try JSON.encode(value)
     print(String(decoding: data, as: UTF8.self))
+}
+
+/// Prints a fit's JSON (its record and the keys of `extra`), streamed to standard output in chunks: the
+/// training runs of a checkpoint fit are never held as one JSON tree (``FitResult/writeJSON(adding:to:)``).
+func printJSON(_ fit: FitResult, adding extra: (any Encodable)? = nil) throws {
+    try fit.writeJSON(adding: extra) { bytes in
+        guard let base = bytes.baseAddress else { return }
+        let failure = scaling_write_stdout(base, bytes.count)
+        guard failure == 0 else {
+            throw CLIError(message: "cannot write the output to stdout (\(String(cString: strerror(failure))))")
+        }
+    }
+    print()
 }

@@ -37,6 +37,10 @@ const void *scaling_lapack_own_xerbla(void);
 /// (Swift 6 cannot name C's global `stdout` from concurrency-checked code.)
 int scaling_flush_stdout(void);
 
+/// Writes `bytes[0..<count]` to C's `stdout` (buffered with what `print` writes, so the two stay in
+/// order) and returns 0, or the `errno` of a failed write.
+int scaling_write_stdout(const void *bytes, size_t count);
+
 /// Reads the whole of `bytes[0..<count]` as a decimal number with C's `strtod` in the "C" locale (the
 /// reader behind Swift's `Double(String)` on Linux), for the numbers the byte-level fast path in
 /// `parseQuantity` cannot round exactly (more than 19 significant digits, large exponents). Returns 1 and

@@ -53,6 +53,22 @@ public enum AtomicFile {
 
     /// Writes `data` to `path` atomically (see ``AtomicFile``), after ``checkDestination(_:option:inputs:)``.
     public static func write(_ data: Data, to path: String, option: Setting, inputs: [String] = []) throws(ScalingLawsError) {
+        try write(to: path, option: option, inputs: inputs) { (write) throws(ScalingLawsError) in
+            var failure: ScalingLawsError?
+            data.withUnsafeBytes { bytes in
+                do throws(ScalingLawsError) { try write(bytes) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    /// Writes to `path` atomically (see ``AtomicFile``), after ``checkDestination(_:option:inputs:)``, what
+    /// `contents` hands in order to the function it is given, which writes each piece to the temporary file
+    /// as it comes (so that a large file need not be held in memory). An error thrown by `contents` leaves
+    /// the old file as it was.
+    public static func write(to path: String, option: Setting, inputs: [String] = [],
+                             contents: (_ write: (UnsafeRawBufferPointer) throws(ScalingLawsError) -> Void) throws(ScalingLawsError) -> Void)
+        throws(ScalingLawsError) {
         try checkDestination(path, option: option, inputs: inputs)
         let target = resolved(path)
         let parent = directory(of: target)
@@ -85,16 +101,24 @@ public enum AtomicFile {
             mode = 0o666 & ~mask
         }
         guard fchmod(fd, mode) == 0 else { throw fail("setting the permissions") }
-        let written: Bool = data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
+        var closed = false
+        do throws(ScalingLawsError) {
+            try contents { (raw) throws(ScalingLawsError) in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        closed = true
+                        throw fail("writing")
+                    }
+                    offset += n
+                }
             }
-            return true
+        } catch {
+            if !closed { close(fd) }
+            throw error
         }
-        guard written else { throw fail("writing") }
         #if DEBUG
         // Tests interrupt a write half-way (see the CLI's data-safety tests); compiled out of release builds.
         if let pause = ProcessInfo.processInfo.environment["SCALING_TEST_WRITE_PAUSE_MS"], let ms = UInt32(pause) {

@@ -75,13 +75,28 @@ extension Objective {
 
 extension FitResult {
     /// This fit as a ``FitRecord``.
+    ///
+    /// The record holds the training runs as an array of ``Run`` (72 bytes a run, and a JSON tree when
+    /// encoded): to write a fit's JSON, ``write(to:inputs:)`` and ``writeJSON(adding:to:)`` stream the runs
+    /// instead.
     public var record: FitRecord {
+        record(trainingRuns: trainingSet.isEmpty ? nil : trainingRuns)
+    }
+
+    /// This fit as a ``FitRecord`` without its training runs (`trainingRuns` nil), for a report that names
+    /// the fit but not its data: the runs are not made into an array.
+    public var recordWithoutTrainingRuns: FitRecord {
+        record(trainingRuns: nil)
+    }
+
+    /// This fit as a ``FitRecord`` with the given `training_runs`.
+    func record(trainingRuns: [Run]?) -> FitRecord {
         FitRecord(
             law: law.name, formula: law.formula, configuration: law.configuration,
             parameters: parameterValues, fixed: fixed.sorted(),
             objective: objective.record(value: objectiveValue),
             runs: runs, flopsPerParamToken: flopsPerParamToken, solver: summary, startSearch: search,
-            trainingRuns: trainingSet.isEmpty ? nil : trainingRuns,
+            trainingRuns: trainingRuns,
             ties: constraints.ties.isEmpty ? nil : constraints.ties, bounds: constraints.bounds.isEmpty ? nil : constraints.bounds)
     }
 
@@ -89,6 +104,12 @@ extension FitResult {
     ///
     /// - Throws: ``ScalingLawsError/badFitFile(path:message:)`` naming what is wrong.
     public init(record: FitRecord, source: String = "fit file") throws(ScalingLawsError) {
+        try self.init(record: record, trainingSet: RunStore(wrapping: record.trainingRuns ?? []), source: source)
+    }
+
+    /// Rebuilds a fit from its record, with `trainingSet` as its training runs (the record's
+    /// `trainingRuns`, or the runs read from the file by ``RunsJSONReader``).
+    init(record: FitRecord, trainingSet: RunStore, source: String) throws(ScalingLawsError) {
         guard record.format == "scaling-laws-fit" else {
             throw .badFitFile(path: source, message: "\"format\" is \"\(record.format)\", expected \"scaling-laws-fit\" (write one with scaling fit \(.fitFile))")
         }
@@ -113,8 +134,8 @@ extension FitResult {
         guard record.runs >= 0 else {
             throw .badFitFile(path: source, message: "\"runs\" must be a count of runs (0 or more), got \(record.runs)")
         }
-        if let runs = record.trainingRuns, !runs.isEmpty, runs.count != record.runs {
-            throw .badFitFile(path: source, message: "\"runs\" is \(record.runs) but \"training_runs\" holds \(runs.count) runs")
+        if !trainingSet.isEmpty, trainingSet.count != record.runs {
+            throw .badFitFile(path: source, message: "\"runs\" is \(record.runs) but \"training_runs\" holds \(trainingSet.count) runs")
         }
         if let value = record.objective.value, !value.isFinite {
             throw .badFitFile(path: source, message: "the objective's \"value\" must be a finite number, got \(value)")
@@ -156,23 +177,26 @@ extension FitResult {
             throw .badFitFile(path: source, message: Message(error.description))
         }
         let theta = layout.fullVector(free: [])
-        let runs = record.trainingRuns ?? []
         var residuals = [Double]()
-        if !runs.isEmpty {
+        if !trainingSet.isEmpty {
             do {
-                residuals = try law.residuals(theta, runs: runs, objective: objective, flopsPerParamToken: record.flopsPerParamToken)
-                _ = try law.trainingWeights(runs)
+                residuals = try law.residuals(theta, runs: trainingSet, objective: objective, flopsPerParamToken: record.flopsPerParamToken)
+                _ = try law.trainingWeights(trainingSet)
             } catch {
                 throw .badFitFile(path: source, message: "training_runs: \(error.description)")
             }
         }
         self.init(law: law, parameters: theta, fixed: Set(record.fixed), objective: objective,
                   objectiveValue: record.objective.value, residuals: residuals, runs: record.runs, summary: record.solver,
-                  search: record.startSearch, flopsPerParamToken: record.flopsPerParamToken, trainingRuns: runs,
-                  constraints: constraints)
+                  search: record.startSearch, flopsPerParamToken: record.flopsPerParamToken, trainingSet: trainingSet,
+                  constraints: constraints, jacobian: nil)
     }
 
     /// Reads a fit saved with ``write(to:inputs:)`` or `scaling fit --save`.
+    ///
+    /// The training runs are read straight into a ``RunStore`` by column (a fit of a million checkpoints
+    /// holds some 16 MB of runs, not a `JSONDecoder` tree and an array of ``Run``); a file that reader
+    /// does not take is decoded whole by `JSONDecoder`, with the same result or error.
     public init(contentsOf path: String) throws(ScalingLawsError) {
         try CSVStream.checkReadable(path, what: "a fit file")
         let data: Data
@@ -181,11 +205,15 @@ extension FitResult {
         } catch {
             throw .io(path: path, message: "cannot read the fit file (\(CSVTable.reason(error)))")
         }
+        // Read back what ``JSON/encode(_:)`` writes: an unbounded side of a bound is the string "inf".
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        if let (record, runs) = RunsJSONReader.read(data, decoder: decoder) {
+            try self.init(record: record, trainingSet: runs, source: path)
+            return
+        }
         let record: FitRecord
         do {
-            // Read back what ``JSON/encode(_:)`` writes: an unbounded side of a bound is the string "inf".
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             record = try decoder.decode(FitRecord.self, from: data)
         } catch let DecodingError.keyNotFound(key, _) {
             throw .badFitFile(path: path, message: "key \"\(key.stringValue)\" is missing")
@@ -198,15 +226,19 @@ extension FitResult {
         try self.init(record: record, source: path)
     }
 
-    /// Writes the fit as JSON, atomically and never onto one of `inputs` (see ``AtomicFile``).
+    /// Writes the fit as JSON, atomically and never onto one of `inputs` (see ``AtomicFile``): the bytes
+    /// of ``JSON/encode(_:)`` of ``record``, streamed to the file by ``writeJSON(adding:to:)`` (the
+    /// training runs are not made into an array or a JSON tree).
     public func write(to path: String, inputs: [String] = []) throws(ScalingLawsError) {
-        let data: Data
-        do {
-            data = try JSON.encode(record)
-        } catch {
-            throw .io(path: path, message: "cannot encode the fit (\(error))")
+        try AtomicFile.write(to: path, option: .fitFile, inputs: inputs) { (write) throws(ScalingLawsError) in
+            do {
+                try writeJSON { bytes in try write(bytes) }
+            } catch let error as ScalingLawsError {
+                throw error
+            } catch {
+                throw .io(path: path, message: "cannot encode the fit (\(error))")
+            }
         }
-        try AtomicFile.write(data, to: path, option: .fitFile, inputs: inputs)
     }
 }
 

@@ -212,6 +212,17 @@ extension ScalingLaw {
         return r
     }
 
+    /// Residuals of the runs of `runs` at parameters θ in the objective's space (as of an array of runs,
+    /// with the same errors; columns the store holds whole are read as they are).
+    func residuals(_ theta: [Double], runs: RunStore, objective: Objective, flopsPerParamToken k: Double) throws(ScalingLawsError) -> [Double] {
+        let layout = try ParameterLayout(law: self, fixed: [:])
+        let (inputs, y) = try trainingData(runs, flopsPerParamToken: k, space: objective.space)
+        guard let r = ResidualModel(law: self, layout: layout, inputs: inputs, y: y, space: objective.space).residuals(theta) else {
+            throw .fitFailed(law: name, message: "the parameters give a non-positive or non-finite prediction for some run")
+        }
+        return r
+    }
+
     /// The runs' ``Run/weight`` values, or nil when no run carries one (every run then counts once).
     ///
     /// - Throws: ``ScalingLawsError/invalidRun(index:message:)`` for a negative or non-finite weight, and
