@@ -202,18 +202,8 @@ extension ScalingLaw {
         abs(cost - best) <= 1e-6 * best + 1e-20
     }
 
-    /// Residuals of `runs` at parameters θ in the objective's space.
-    func residuals(_ theta: [Double], runs: [Run], objective: Objective, flopsPerParamToken k: Double) throws(ScalingLawsError) -> [Double] {
-        let layout = try ParameterLayout(law: self, fixed: [:])
-        let (inputs, y) = try trainingData(runs, flopsPerParamToken: k, space: objective.space)
-        guard let r = ResidualModel(law: self, layout: layout, inputs: inputs, y: y, space: objective.space).residuals(theta) else {
-            throw .fitFailed(law: name, message: "the parameters give a non-positive or non-finite prediction for some run")
-        }
-        return r
-    }
-
-    /// Residuals of the runs of `runs` at parameters θ in the objective's space (as of an array of runs,
-    /// with the same errors; columns the store holds whole are read as they are).
+    /// Residuals of the runs of `runs` at parameters θ in the objective's space (columns the store holds
+    /// whole are read as they are).
     func residuals(_ theta: [Double], runs: RunStore, objective: Objective, flopsPerParamToken k: Double) throws(ScalingLawsError) -> [Double] {
         let layout = try ParameterLayout(law: self, fixed: [:])
         let (inputs, y) = try trainingData(runs, flopsPerParamToken: k, space: objective.space)
