@@ -12,8 +12,8 @@ struct FitJSONTests {
     /// Doubles whose formatting differs: whole, huge, tiny, subnormal, negative zero, at 2^53, long
     /// fractions, exponent forms, non-finite.
     static let doubles: [Double] = [
-        0, -0.0, 1, 2, -3, 0.1, -1.5, 1.0 / 3, .pi, 1e15, 1e16, 1e17, 123456789012345680000, 9007199254740993,
-        4503599627370497.5, 1e-5, 1e-4, 0.001, 1e300, -1e300, 5e-324, .leastNormalMagnitude, .greatestFiniteMagnitude,
+        0, -0.0, 1, 2, -3, 0.1, -1.5, 1.0 / 3, .pi, 1e15, 1e16, 1e17, 123456789012345683968, 9007199254740992,
+        4503599627370497.5, 1e-5, 1e-4, 0.001, 1e300, -1e300, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
         -.greatestFiniteMagnitude, 1e21, 1e22, 2.5e-7, 6.02214076e23, 200000050168296, 9.998000004826299e+19,
         .infinity, -.infinity, .nan, -.nan, .signalingNaN,
     ]

@@ -74,7 +74,7 @@ enum RunsJSON {
 
     /// Writes `runs` as a JSON array whose opening bracket is on a line indented `level` times, in
     /// chunks of about ``chunkSize`` bytes.
-    static func write<Runs: Sequence<Run>>(_ runs: Runs, level: Int, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func write<Runs: Sequence<Run>>(_ runs: Runs, level: Int, to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         var out = [UInt8]()
         out.reserveCapacity(chunkSize + 4096)
         var writer = Writer(level: level)
@@ -94,14 +94,9 @@ enum RunsJSON {
 
     /// `runs` as a JSON array (as ``write(_:level:to:)`` writes it), appended to `out`.
     static func appendArray<Runs: Sequence<Run>>(_ runs: Runs, level: Int, to out: inout [UInt8]) {
-        var writer = Writer(level: level)
-        out.append(UInt8(ascii: "["))
-        var first = true
-        for run in runs {
-            writer.appendElement(run, first: first, to: &out)
-            first = false
-        }
-        writer.appendClose(empty: first, to: &out)
+        var written = [UInt8]()
+        write(runs, level: level) { written.append(contentsOf: $0) }
+        out.append(contentsOf: written)
     }
 
     /// Writes the elements of one array; remembers the escaped `values` keys and group label of the
