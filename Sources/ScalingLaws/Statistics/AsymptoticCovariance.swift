@@ -49,7 +49,7 @@ extension FitResult {
         return try asymptotic(law, level: level, rowLimit: LevenbergMarquardt.defaultJacobianRowLimit, clustered: clustered)
     }
 
-    /// As ``asymptoticUncertainty(level:)``; without the solver's Jacobian and above `rowLimit` runs, the
+    /// As ``asymptoticUncertainty(level:clustered:)``; without the solver's Jacobian and above `rowLimit` runs, the
     /// SVD is that of the triangular factor of W^½J accumulated in blocks of rows (`BlockQR`), never
     /// the n × p matrix (the same singular values and vectors; the last bits may differ).
     func asymptoticUncertainty(level: Double, rowLimit: Int, clustered: Bool = true,
@@ -362,7 +362,7 @@ extension FitResult {
         return out
     }
 
-    /// ψ′(rᵢ), smoothed for Huber's loss (see ``asymptoticUncertainty(level:)``).
+    /// ψ′(rᵢ), smoothed for Huber's loss (see ``asymptoticUncertainty(level:clustered:)``).
     ///
     /// O(n log n): the median of r is computed once, not once per residual.
     static func psiPrimes(_ r: [Double], loss: RobustLoss) -> [Double] {

@@ -5,7 +5,7 @@ import Foundation
 /// allocations, derived exponents).
 ///
 /// Two methods produce it:
-/// - ``FitResult/asymptoticUncertainty(level:)``: the M-estimator covariance from the Jacobian at the
+/// - ``FitResult/asymptoticUncertainty(level:clustered:)``: the M-estimator covariance from the Jacobian at the
 ///   optimum, carried to other quantities by the delta method. Fast; the default.
 /// - ``FitResult/bootstrap(_:progress:)``: refits on resampled runs; percentile intervals.
 public struct Uncertainty: Sendable {
