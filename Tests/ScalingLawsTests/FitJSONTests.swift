@@ -156,7 +156,7 @@ struct FitJSONTests {
             withoutRuns.trainingRuns = nil
             #expect(f.recordWithoutTrainingRuns == withoutRuns)
             // The splice must be the fast path, not the fallback that encodes the whole record.
-            #expect(RunsJSON.placeholderSplit(try JSON.encode(f.record(trainingRuns: [Run()]))) != nil)
+            #expect(RunsJSON.standInSplit(try JSON.encode(f.record(trainingRuns: [Run()]))) != nil)
             let (bytes, pieces) = try streamed(f)
             let same = bytes == expected
             #expect(same, "\(firstDifference(bytes, expected))")

@@ -8,10 +8,10 @@ extension FitResult {
     ///
     /// A checkpoint fit of a million points has a 200 MB `training_runs` array. ``JSON/encode(_:)`` builds
     /// it as one tree of values and then as one `Data` (over a gigabyte at its peak); here the rest of
-    /// the record is encoded by `JSONEncoder` with a one-run placeholder in `training_runs`, and the
-    /// placeholder is replaced by the runs of ``trainingSet``, written one at a time by a writer that
+    /// the record is encoded by `JSONEncoder` with a one-run stand-in in `training_runs`, and the
+    /// stand-in is replaced by the runs of ``trainingSet``, written one at a time by a writer that
     /// reproduces `JSONEncoder`'s pretty-printed, sorted-key format (tests pin it byte for byte). Should
-    /// the placeholder not read as that writer writes it (a different Foundation), the whole record is
+    /// the stand-in not read as that writer writes it (a different Foundation), the whole record is
     /// encoded by `JSONEncoder` instead: the same bytes, with the memory of a tree.
     ///
     /// - Parameters:
@@ -23,7 +23,7 @@ extension FitResult {
             return
         }
         let skeleton = try JSON.encode(RecordWithExtra(record: record(trainingRuns: [Run()]), extra: extra))
-        guard let (head, tail) = RunsJSON.placeholderSplit(skeleton) else {
+        guard let (head, tail) = RunsJSON.standInSplit(skeleton) else {
             try JSON.encode(RecordWithExtra(record: record, extra: extra)).withUnsafeBytes(sink)
             return
         }
@@ -55,21 +55,21 @@ enum RunsJSON {
     /// Bytes are handed on once this many have been gathered.
     static let chunkSize = 1 << 16
 
-    /// Where the placeholder array (one empty ``Run``) of the top-level key `training_runs` begins and
+    /// Where the stand-in array (one empty ``Run``) of the top-level key `training_runs` begins and
     /// ends in `skeleton`: `skeleton[..<head]` ends with `"training_runs" : ` and `skeleton[tail...]`
-    /// follows the array's closing bracket. Nil when the key is not found or the placeholder is not
+    /// follows the array's closing bracket. Nil when the key is not found or the stand-in is not
     /// written exactly as ``write(_:level:to:)`` writes it.
-    static func placeholderSplit(_ skeleton: Data) -> (head: Data.Index, tail: Data.Index)? {
+    static func standInSplit(_ skeleton: Data) -> (head: Data.Index, tail: Data.Index)? {
         // A top-level key is the only line that starts with exactly two spaces and a quote (strings hold
         // no raw newline), so this marker occurs once.
         let marker = Array("\n  \"training_runs\" : ".utf8)
         guard let found = skeleton.firstRange(of: marker) else { return nil }
-        var placeholder = [UInt8]()
-        appendArray(CollectionOfOne(Run()), level: keyLevel, to: &placeholder)
+        var standIn = [UInt8]()
+        appendArray(CollectionOfOne(Run()), level: keyLevel, to: &standIn)
         let head = found.upperBound
-        guard skeleton.count - (head - skeleton.startIndex) >= placeholder.count,
-              skeleton[head..<(head + placeholder.count)].elementsEqual(placeholder) else { return nil }
-        return (head, head + placeholder.count)
+        guard skeleton.count - (head - skeleton.startIndex) >= standIn.count,
+              skeleton[head..<(head + standIn.count)].elementsEqual(standIn) else { return nil }
+        return (head, head + standIn.count)
     }
 
     /// Writes `runs` as a JSON array whose opening bracket is on a line indented `level` times, in
