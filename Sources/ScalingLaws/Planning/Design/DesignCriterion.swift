@@ -56,9 +56,8 @@ struct DesignCriterion: Sendable {
     }
 
     /// (M + λI)⁻¹ and cᵀ(M + λI)⁻¹c for a design M, to score adding one candidate to it in O(p²)
-    /// (``variance(adding:)``) rather than by a solve per candidate.
+    /// (``variance(adding:to:)``) rather than by a solve per candidate.
     struct Neighbourhood {
-        let p: Int
         /// (M + λI)⁻¹, column-major.
         let inverse: [Double]
         /// w = (M + λI)⁻¹c.
@@ -78,7 +77,7 @@ struct DesignCriterion: Sendable {
         var v = 0.0
         for a in 0..<p { v += target[a] * w[a] }
         guard v.isFinite, v >= 0 else { return nil }
-        return Neighbourhood(p: p, inverse: inverse, w: w, variance: v)
+        return Neighbourhood(inverse: inverse, w: w, variance: v)
     }
 
     /// cᵀ(M + λI + gᵢgᵢᵀ)⁻¹c = v − (wᵀgᵢ)² / (1 + gᵢᵀ(M + λI)⁻¹gᵢ) (Sherman–Morrison), in O(p²).
